@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace SteelCI.Kernels;
+
+/// <summary>steelci-bundle.json at the root of a trainer bundle: how the launcher starts the trainer.</summary>
+public sealed record BundleInfo
+{
+    public const string FileName = "steelci-bundle.json";
+
+    [JsonPropertyName("format")] public string Format { get; init; } = "steelci.bundle/1";
+    /// <summary>framework-dependent (run with dotnet) or self-contained (run the apphost).</summary>
+    [JsonPropertyName("runtime")] public required string Runtime { get; init; }
+    [JsonPropertyName("entry")] public required string Entry { get; init; }
+    [JsonPropertyName("apphost")] public required string Apphost { get; init; }
+    /// <summary>Hash of every other file of the bundle.</summary>
+    [JsonPropertyName("hash")] public required string Hash { get; init; }
+}

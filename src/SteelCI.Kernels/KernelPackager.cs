@@ -1,0 +1,43 @@
+using SteelCI.Contracts;
+using SteelCI.Ports;
+using SteelCI.Spec;
+
+namespace SteelCI.Kernels;
+
+/// <summary>
+/// Builds the kernel of one attempt under <c>{workspace}/kernels/{slug}</c>: the generated launcher and
+/// kernel-metadata.json, with the trainer bundle as its first source. The same package serves every backend.
+/// </summary>
+public sealed class KernelPackager(TrainerPublisher publisher, string workspace, string owner = "local") : IKernelPackager
+{
+    public const string BundleMountPrefix = "steelci-trainer-";
+
+    public async Task<TrainerBundle> PrepareTrainerAsync(Pipeline pipeline, CancellationToken cancellationToken)
+    {
+        publisher.RemoveUnfinished();
+        var (directory, hash) = await publisher.PublishAsync(pipeline.TrainerProject, cancellationToken);
+        return new TrainerBundle(directory, hash);
+    }
+
+    public KernelPackage Package(string slug, StageConfig config, TrainerBundle bundle, IReadOnlyList<KernelSource> sources,
+        string accelerator, TimeSpan sessionLimit)
+    {
+        var bundleMount = BundleMountPrefix + bundle.Hash[..12];
+        var allSources = sources.Prepend(new KernelSource(bundleMount, bundle.Directory, bundle.Hash)).ToList();
+        var directory = Path.Combine(workspace, "kernels", slug);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, LauncherScript.FileName), LauncherScript.Generate(config, bundleMount, sessionLimit));
+        var gpu = accelerator == "gpu";
+        var metadata = new KernelMetadata
+        {
+            Id = $"{owner}/{slug}",
+            Title = slug,
+            CodeFile = LauncherScript.FileName,
+            EnableGpu = gpu ? "true" : "false",
+            MachineShape = gpu ? "NvidiaTeslaT4" : null,
+            DatasetSources = allSources.Select(s => $"{owner}/{s.Mount}").ToList(),
+        };
+        File.WriteAllText(Path.Combine(directory, KernelMetadata.FileName), metadata.ToJson());
+        return new KernelPackage(slug, directory, LauncherScript.FileName, allSources, accelerator, sessionLimit);
+    }
+}

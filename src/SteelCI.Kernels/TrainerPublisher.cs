@@ -1,0 +1,71 @@
+using SteelCI.Hashing;
+using SteelCI.Ports;
+
+namespace SteelCI.Kernels;
+
+/// <summary>The trainer's build failed; the message carries the end of the compiler's output.</summary>
+public sealed class TrainerBuildException(string message) : Exception(message);
+
+/// <summary>
+/// Publishes the trainer project and keeps one immutable, content-addressed bundle per distinct build under
+/// <c>{workspace}/trainer/bundles/{hash12}</c>. A bundle folder exists only once complete (staged, then renamed).
+/// </summary>
+public sealed class TrainerPublisher(IProcessRunner processes, string workspace)
+{
+    public async Task<(string Directory, string Hash)> PublishAsync(string project, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(project))
+            throw new TrainerBuildException($"trainer project {project} not found (trainer.project in the pipeline file)");
+        var publishDir = Path.Combine(workspace, "trainer", "publish");
+        var result = await processes.RunAsync(new ProcessSpec("dotnet",
+            ["publish", project, "-c", "Release", "-o", publishDir, "--nologo", "-v:q", "-p:SteelCIGlibcxxFix=always"],
+            Path.GetDirectoryName(project)!), cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            var tail = string.Join('\n', result.Output.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).TakeLast(10));
+            throw new TrainerBuildException($"dotnet publish {Path.GetFileName(project)} failed (exit {result.ExitCode}):\n{tail}");
+        }
+
+        var hash = Sha256.OfDirectory(publishDir, relative => relative != BundleInfo.FileName);
+        var bundles = Path.Combine(workspace, "trainer", "bundles");
+        var bundle = Path.Combine(bundles, hash[..12]);
+        if (Directory.Exists(bundle))
+            return (bundle, hash);
+
+        var staging = Path.Combine(bundles, $".staging-{Guid.NewGuid():N}");
+        CopyDirectory(publishDir, staging);
+        var name = Path.GetFileNameWithoutExtension(project);
+        var info = new BundleInfo { Runtime = "framework-dependent", Entry = name + ".dll", Apphost = name, Hash = hash };
+        await File.WriteAllTextAsync(Path.Combine(staging, BundleInfo.FileName),
+            System.Text.Json.JsonSerializer.Serialize(info), cancellationToken);
+        try
+        {
+            Directory.Move(staging, bundle);
+        }
+        catch (IOException) when (Directory.Exists(bundle))
+        {
+            Directory.Delete(staging, recursive: true); // another runner finished the same bundle first
+        }
+        return (bundle, hash);
+    }
+
+    /// <summary>Removes bundle folders that a killed publish left unfinished.</summary>
+    public void RemoveUnfinished()
+    {
+        var bundles = Path.Combine(workspace, "trainer", "bundles");
+        if (!Directory.Exists(bundles))
+            return;
+        foreach (var staging in Directory.EnumerateDirectories(bundles, ".staging-*"))
+            Directory.Delete(staging, recursive: true);
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var (relative, full) in Sha256.FilesUnder(source))
+        {
+            var destination = Path.Combine(target, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(full, destination);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using SteelCI.Contracts;
+using SteelCI.Hashing;
+using SteelCI.Ports;
+
+namespace SteelCI.Local;
+
+/// <summary>
+/// Releases as folders: <c>{root}/{tag}/</c> holds the files and manifest.json. A release appears by one rename of a
+/// fully written, verified staging folder, so a reader never sees half of one; its files are made read-only.
+/// </summary>
+public sealed class LocalArtifactStore(string root) : IArtifactStore
+{
+    private const string StagingPrefix = ".staging-";
+    private const string TrashPrefix = ".trash-";
+
+    public string Location => root;
+
+    public Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(root))
+            foreach (var leftover in Directory.EnumerateDirectories(root).Where(d =>
+                         Path.GetFileName(d).StartsWith(StagingPrefix) || Path.GetFileName(d).StartsWith(TrashPrefix)))
+                DeleteTree(leftover);
+        return Task.CompletedTask;
+    }
+
+    public Task<StoredRelease?> FindAsync(string tag, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(root, tag);
+        var manifest = Path.Combine(directory, Manifest.FileName);
+        return Task.FromResult(File.Exists(manifest) ? new StoredRelease(tag, Json.Read<Manifest>(manifest), directory) : null);
+    }
+
+    public async Task<IReadOnlyList<StoredRelease>> ListAsync(string tagPrefix, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(root))
+            return [];
+        var releases = new List<StoredRelease>();
+        foreach (var directory in Directory.EnumerateDirectories(root, tagPrefix + "*").Order(StringComparer.Ordinal))
+            if (await FindAsync(Path.GetFileName(directory), cancellationToken) is { } release)
+                releases.Add(release);
+        return releases;
+    }
+
+    public async Task<StoredRelease> PublishAsync(string tag, string directory, bool replace, CancellationToken cancellationToken)
+    {
+        var manifest = ManifestVerifier.Verify(directory);
+        var existing = await FindAsync(tag, cancellationToken);
+        if (existing is not null && !replace)
+            return existing;
+
+        Directory.CreateDirectory(root);
+        var staging = Path.Combine(root, StagingPrefix + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        foreach (var file in manifest.Files.Select(f => f.Path).Append(Manifest.FileName))
+        {
+            var target = Path.Combine(staging, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(directory, file), target);
+        }
+        ManifestVerifier.Verify(staging, manifest.ContentKey);
+        foreach (var (_, full) in Sha256.FilesUnder(staging))
+            File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var final = Path.Combine(root, tag);
+        if (existing is not null)
+        {
+            var trash = Path.Combine(root, TrashPrefix + Guid.NewGuid().ToString("N"));
+            Directory.Move(final, trash);
+            Directory.Move(staging, final);
+            DeleteTree(trash);
+        }
+        else
+        {
+            try
+            {
+                Directory.Move(staging, final);
+            }
+            catch (IOException) when (Directory.Exists(final))
+            {
+                DeleteTree(staging); // a concurrent publish of the same tag won; its content has the same key
+            }
+        }
+        return (await FindAsync(tag, cancellationToken))!;
+    }
+
+    public Task<string> FetchAsync(StoredRelease release, CancellationToken cancellationToken)
+    {
+        ManifestVerifier.Verify(release.Location, release.Manifest.ContentKey);
+        return Task.FromResult(release.Location);
+    }
+
+    /// <summary>Read-only files go too: on Unix, removing a file needs write access to its folder only.</summary>
+    private static void DeleteTree(string directory) => Directory.Delete(directory, recursive: true);
+}

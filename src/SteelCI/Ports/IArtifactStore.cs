@@ -1,0 +1,30 @@
+using SteelCI.Contracts;
+
+namespace SteelCI.Ports;
+
+/// <summary>Where stage outputs become versioned releases: <c>local</c> (a folder) or <c>github</c>.</summary>
+public interface IArtifactStore
+{
+    /// <summary>A human-readable place, for summaries ("/repo/.steelci/releases").</summary>
+    string Location { get; }
+
+    /// <summary>Removes what an interrupted publish left behind; never touches finished releases.</summary>
+    Task RecoverAsync(CancellationToken cancellationToken);
+
+    /// <summary>A finished release with this tag, or null. Unfinished uploads are never returned.</summary>
+    Task<StoredRelease?> FindAsync(string tag, CancellationToken cancellationToken);
+
+    /// <summary>Releases whose tag starts with <paramref name="tagPrefix"/>.</summary>
+    Task<IReadOnlyList<StoredRelease>> ListAsync(string tagPrefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Publishes a verified output folder under <paramref name="tag"/>. Idempotent: if a release with that tag and the
+    /// same manifest exists, it is returned; with <paramref name="replace"/> an existing one is replaced atomically.
+    /// </summary>
+    Task<StoredRelease> PublishAsync(string tag, string directory, bool replace, CancellationToken cancellationToken);
+
+    /// <summary>A local folder holding the release's files, verified against its manifest.</summary>
+    Task<string> FetchAsync(StoredRelease release, CancellationToken cancellationToken);
+}
+
+public sealed record StoredRelease(string Tag, Manifest Manifest, string Location);

@@ -1,0 +1,32 @@
+namespace SteelCI.Ports;
+
+/// <summary>Where kernels run: <c>local</c> (processes on this machine) or <c>kaggle</c> (the HTTP API).</summary>
+public interface IComputeBackend
+{
+    string Name { get; }
+
+    /// <summary>How many attempts may run at once.</summary>
+    int Slots { get; }
+
+    /// <summary>Starts one attempt. The handle is everything needed to find it again after a restart.</summary>
+    Task<AttemptHandle> SubmitAsync(KernelPackage package, CancellationToken cancellationToken);
+
+    Task<AttemptStatus> PollAsync(AttemptHandle handle, CancellationToken cancellationToken);
+
+    /// <summary>The attempt's output folder and its log, once it is no longer running.</summary>
+    Task<CollectedOutput> CollectAsync(AttemptHandle handle, CancellationToken cancellationToken);
+
+    /// <summary>Stops an attempt that is still running (its output is lost).</summary>
+    Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken);
+}
+
+public sealed record AttemptHandle(string Slug, IReadOnlyDictionary<string, string> Data);
+
+public enum AttemptState { Queued, Running, Complete, Error, Lost }
+
+public sealed record AttemptStatus(AttemptState State, string? Detail = null)
+{
+    public bool IsFinished => State is AttemptState.Complete or AttemptState.Error or AttemptState.Lost;
+}
+
+public sealed record CollectedOutput(string Directory, string Log);

@@ -1,0 +1,19 @@
+namespace SteelCI.Ports;
+
+/// <summary>
+/// One attempt as a kernel: a folder with the generated launcher and kernel-metadata.json, plus the sources mounted
+/// read-only beside it (trainer bundle, datasets, upstream releases).
+/// </summary>
+public sealed record KernelPackage(
+    string Slug,
+    string Directory,
+    string CodeFile,
+    IReadOnlyList<KernelSource> Sources,
+    string Accelerator,
+    TimeSpan SessionLimit);
+
+/// <summary>A read-only input of a kernel: mounted as <see cref="Mount"/>, its bytes at <see cref="LocalPath"/>.</summary>
+public sealed record KernelSource(string Mount, string LocalPath, string ContentKey);
+
+/// <summary>The published trainer: a folder with the program, its runtime pieces and steelci-bundle.json.</summary>
+public sealed record TrainerBundle(string Directory, string Hash);

@@ -1,0 +1,101 @@
+using SteelCI.Contracts;
+using SteelCI.Hashing;
+using SteelCI.Ports;
+using SteelCI.Spec;
+using SteelCI.State;
+
+namespace SteelCI.Running;
+
+/// <summary>Polls one attempt; when it has ended, verifies and publishes its output and decides what the stage does next.</summary>
+internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore store, IRunReporter reporter, TimeProvider time)
+{
+    /// <summary>True when the attempt changed state (and the state should be saved).</summary>
+    public async Task<bool> TryFinishAsync(RunContext run, PipelineNode node, AttemptRecord attempt, CancellationToken cancellationToken)
+    {
+        var handle = new AttemptHandle(attempt.Slug, attempt.Handle!);
+        var status = await backend.PollAsync(handle, cancellationToken);
+        if (!status.IsFinished)
+            return false;
+
+        attempt.State = status.State;
+        attempt.EndedUtc = time.GetUtcNow();
+        var stage = run.StageOf(node.Name);
+        if (status.State == AttemptState.Lost)
+        {
+            attempt.Error = status.Detail ?? "the attempt vanished without an exit status";
+            var lost = stage.Attempts.Count(a => a.State == AttemptState.Lost);
+            Fail(stage, lost > run.Request.LostRetries ? $"{lost} attempts were lost; last: {attempt.Error}" : null);
+            reporter.AttemptFinished(node.Name, attempt, "lost");
+            return true;
+        }
+
+        var output = await backend.CollectAsync(handle, cancellationToken);
+        var marker = TrainerContract.FindEndMarker(output.Log);
+        if (status.State == AttemptState.Error || marker is null || marker.Value.Status == "failed")
+        {
+            attempt.State = AttemptState.Error;
+            attempt.Error = Explain(status, marker is null, output.Log);
+            Fail(stage, $"{node.Name} failed: {attempt.Error}");
+            reporter.AttemptFinished(node.Name, attempt, "error");
+            return true;
+        }
+
+        Manifest manifest;
+        try
+        {
+            manifest = ManifestVerifier.Verify(output.Directory, run.Keys[node.Name]);
+            var manifestHash = Sha256.OfFile(Path.Combine(output.Directory, Manifest.FileName));
+            if (marker.Value.ManifestSha256 != manifestHash)
+                throw new InvalidDataException($"the end marker names manifest {marker.Value.ManifestSha256}, the file hashes to {manifestHash}");
+        }
+        catch (InvalidDataException error)
+        {
+            attempt.State = AttemptState.Error;
+            attempt.Error = $"output refused: {error.Message}";
+            Fail(stage, $"{node.Name}: {attempt.Error}");
+            reporter.AttemptFinished(node.Name, attempt, "refused");
+            return true;
+        }
+
+        var tag = ReleaseTag.For(manifest).ToString();
+        await store.PublishAsync(tag, output.Directory, run.Request.Force, cancellationToken);
+        attempt.Release = tag;
+        if (manifest.Status == OutputStatus.Complete)
+        {
+            stage.Status = StageStatus.Complete;
+            stage.Release = tag;
+            reporter.AttemptFinished(node.Name, attempt, "complete");
+            reporter.StageFinished(node.Name, stage);
+            return true;
+        }
+
+        var previous = stage.Attempts.Where(a => a != attempt && a.Release?.Contains("-partial-e") == true)
+            .Select(a => ReleaseTag.TryParse(run.Pipeline.Name, a.Release!)?.PartialEpochs ?? 0).DefaultIfEmpty(0).Max();
+        reporter.AttemptFinished(node.Name, attempt, $"partial, {manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal} epochs");
+        if (manifest.Progress.EpochsDone <= previous)
+            Fail(stage, $"{node.Name}: a session ended without finishing an epoch ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal}); " +
+                "raise session_minutes or lower the work per epoch");
+        else
+            stage.Status = StageStatus.Pending;
+        return true;
+    }
+
+    private void Fail(StageState stage, string? error)
+    {
+        if (error is null)
+        {
+            stage.Status = StageStatus.Pending;
+            return;
+        }
+        stage.Status = StageStatus.Failed;
+        stage.Error = error;
+    }
+
+    private static string Explain(AttemptStatus status, bool noMarker, string log)
+    {
+        var tail = string.Join(" | ", log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith(TrainerContract.EndMarkerPrefix)).TakeLast(3));
+        var what = noMarker ? "the trainer ended without its end marker" : status.Detail ?? "the trainer reported a failure";
+        return string.IsNullOrEmpty(tail) ? what : $"{what}; log ends: {tail}";
+    }
+}

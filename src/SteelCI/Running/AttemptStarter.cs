@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using SteelCI.Contracts;
+using SteelCI.Ports;
+using SteelCI.Spec;
+using SteelCI.State;
+
+namespace SteelCI.Running;
+
+/// <summary>Turns a ready node into a submitted attempt: inputs resolved, resume point chosen, kernel packaged.</summary>
+internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore store, IKernelPackager packager,
+    TimeProvider time, RunnerOptions options)
+{
+    public const string ResumeMount = "steelci-resume";
+
+    public async Task<AttemptRecord> StartAsync(RunContext run, PipelineNode node, Func<Task> save, CancellationToken cancellationToken)
+    {
+        var stage = run.StageOf(node.Name);
+        var key = run.Keys[node.Name];
+        var sources = new List<KernelSource>();
+        var inputs = new List<StageInput>();
+        foreach (var name in node.Inputs)
+        {
+            if (run.Pipeline.ExternalDatasets.TryGetValue(name, out var external))
+            {
+                sources.Add(new KernelSource(name, external.Path, run.Keys[name]));
+                inputs.Add(new StageInput(name, name, external.Path, run.Keys[name]));
+                continue;
+            }
+            var tag = run.StageOf(name).Release ?? throw new InvalidOperationException($"input '{name}' of '{node.Name}' has no release");
+            var release = await store.FindAsync(tag, cancellationToken)
+                ?? throw new InvalidOperationException($"release {tag} (input '{name}' of '{node.Name}') vanished from {store.Location}");
+            sources.Add(new KernelSource(name, await store.FetchAsync(release, cancellationToken), run.Keys[name]));
+            inputs.Add(new StageInput(name, name, tag, run.Keys[name]));
+        }
+
+        var resume = node.Resumable ? await LatestPartialAsync(run, node, key, cancellationToken) : null;
+        if (resume is not null)
+        {
+            sources.Add(new KernelSource(ResumeMount, await store.FetchAsync(resume, cancellationToken), key));
+            inputs.Add(new StageInput(ResumeMount, ResumeMount, resume.Tag, key));
+        }
+
+        var number = stage.Attempts.Count + 1;
+        var slug = KernelSlug.Create(run.Pipeline.Name, node.Name, key, number, Nonce());
+        var config = new StageConfig
+        {
+            Pipeline = run.Pipeline.Name,
+            Stage = node.Name,
+            Entry = node.Entry,
+            ContentKey = key,
+            Epochs = node.Epochs,
+            Params = node.Params,
+            Inputs = inputs,
+            ResumeFrom = resume is null ? null : ResumeMount,
+            TrainerHash = run.Bundle.Hash,
+            SteelciVersion = options.SteelciVersion,
+            SourceCommit = options.SourceCommit,
+        };
+        var package = packager.Package(slug, config, run.Bundle, sources, node.Accelerator,
+            TimeSpan.FromMinutes(run.Pipeline.SessionMinutes));
+
+        var attempt = new AttemptRecord
+        {
+            Slug = slug,
+            Number = number,
+            Backend = backend.Name,
+            StartedUtc = time.GetUtcNow(),
+            ResumedFrom = resume?.Tag,
+        };
+        stage.Attempts.Add(attempt);
+        stage.Status = StageStatus.Running;
+        await save();
+
+        var handle = await backend.SubmitAsync(package, cancellationToken);
+        attempt.Handle = new Dictionary<string, string>(handle.Data);
+        attempt.State = AttemptState.Running;
+        await save();
+        return attempt;
+    }
+
+    /// <summary>
+    /// The furthest partial checkpoint of this stage and key: first among this stage's own attempts, else (state lost,
+    /// not forced) among the store's releases.
+    /// </summary>
+    private async Task<StoredRelease?> LatestPartialAsync(RunContext run, PipelineNode node, string key, CancellationToken cancellationToken)
+    {
+        var prefix = ReleaseTag.Complete(run.Pipeline.Name, node.Name, key) + "-partial-";
+        var own = run.StageOf(node.Name).Attempts.Select(a => a.Release).Where(t => t?.StartsWith(prefix) == true).ToHashSet();
+        var candidates = await store.ListAsync(prefix, cancellationToken);
+        return candidates
+            .Where(r => own.Contains(r.Tag) || (own.Count == 0 && !run.Request.Force))
+            .MaxBy(r => r.Manifest.Progress.EpochsDone);
+    }
+
+    private static string Nonce() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))[..5];
+}

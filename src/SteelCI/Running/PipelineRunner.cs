@@ -1,0 +1,192 @@
+using SteelCI.Contracts;
+using SteelCI.Ports;
+using SteelCI.Spec;
+using SteelCI.State;
+
+namespace SteelCI.Running;
+
+/// <summary>
+/// Runs a pipeline to the end: reuse what is published, start ready stages within the backend's slots, poll,
+/// collect, verify, publish, resume partial stages, and record every step in the state before the next one.
+/// A killed runner picks up where the state says it was.
+/// </summary>
+public sealed class PipelineRunner(
+    IComputeBackend backend,
+    IArtifactStore store,
+    IStateStore stateStore,
+    IKernelPackager packager,
+    IRunReporter reporter,
+    TimeProvider time,
+    RunnerOptions options)
+{
+    public async Task<RunSummary> RunAsync(Pipeline pipeline, RunRequest request, CancellationToken cancellationToken)
+    {
+        await using var runLock = await stateStore.LockAsync(cancellationToken);
+        await store.RecoverAsync(cancellationToken);
+
+        reporter.Info($"Publishing the trainer ({Path.GetFileName(pipeline.TrainerProject)})");
+        var bundle = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
+        var keys = ContentKeys.Compute(pipeline, bundle.Hash);
+        var state = await LoadStateAsync(pipeline, cancellationToken);
+        var run = new RunContext(pipeline, request, bundle, keys, state);
+        var starter = new AttemptStarter(backend, store, packager, time, options);
+        var finisher = new AttemptFinisher(backend, store, reporter, time);
+
+        await ReconcileAsync(run, cancellationToken);
+        await SaveAsync(state, cancellationToken);
+
+        while (true)
+        {
+            foreach (var node in pipeline.Nodes.Where(n => run.StageOf(n.Name).Status == StageStatus.Running))
+            {
+                var stage = run.StageOf(node.Name);
+                var attempt = stage.Attempts.LastOrDefault(a => a.IsActive);
+                if (attempt is null)
+                {
+                    stage.Status = StageStatus.Pending;
+                    continue;
+                }
+                if (await finisher.TryFinishAsync(run, node, attempt, cancellationToken))
+                    await SaveAsync(state, cancellationToken);
+            }
+
+            BlockStagesWithFailedInputs(run);
+            var active = pipeline.Nodes.Count(n => run.StageOf(n.Name).Status == StageStatus.Running);
+            foreach (var node in ReadyNodes(run).Take(Math.Max(0, backend.Slots - active)))
+            {
+                var attempt = await starter.StartAsync(run, node, () => SaveAsync(state, cancellationToken), cancellationToken);
+                reporter.AttemptStarted(node.Name, attempt);
+                active++;
+            }
+
+            if (active == 0)
+                break;
+            await Task.Delay(options.PollInterval, time, cancellationToken);
+        }
+
+        await SaveAsync(state, cancellationToken);
+        return await SummarizeAsync(run, cancellationToken);
+    }
+
+    private async Task<RunState> LoadStateAsync(Pipeline pipeline, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var state = await stateStore.LoadAsync(cancellationToken);
+        if (state is null || state.Pipeline != pipeline.Name)
+            state = new RunState { Pipeline = pipeline.Name, RunId = "", StartedUtc = now };
+        state.RunId = $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        state.StartedUtc = now;
+        return state;
+    }
+
+    /// <summary>Brings the recorded state in line with this run's keys and with what the store holds.</summary>
+    private async Task ReconcileAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        foreach (var node in run.Pipeline.Nodes)
+        {
+            var key = run.Keys[node.Name];
+            var stage = run.State.Stages.GetValueOrDefault(node.Name);
+            if (stage is not null && (stage.ContentKey != key || run.Request.Force))
+            {
+                await StopActiveAsync(stage, cancellationToken);
+                stage = null;
+            }
+            stage ??= run.State.Stages[node.Name] = new StageState { ContentKey = key };
+
+            foreach (var attempt in stage.Attempts.Where(a => a.IsActive && a.Handle is null))
+            {
+                // Killed between recording the attempt and hearing back from the backend: whatever was started
+                // runs in its own slug's folder and is never read.
+                attempt.State = AttemptState.Lost;
+                attempt.Error = "the runner stopped before the backend confirmed this attempt";
+            }
+
+            if (stage.Status is StageStatus.Failed or StageStatus.Blocked)
+            {
+                stage.Status = StageStatus.Pending;
+                stage.Error = null;
+            }
+            if (stage.Attempts.Any(a => a.IsActive))
+            {
+                stage.Status = StageStatus.Running;
+                continue;
+            }
+
+            var tag = ReleaseTag.Complete(run.Pipeline.Name, node.Name, key).ToString();
+            var release = run.Request.Force ? null : await store.FindAsync(tag, cancellationToken);
+            if (release is not null)
+            {
+                stage.Status = StageStatus.Reused;
+                stage.Release = tag;
+                reporter.StageReused(node.Name, tag);
+            }
+            else
+            {
+                stage.Status = StageStatus.Pending;
+                stage.Release = null;
+            }
+        }
+        foreach (var name in run.State.Stages.Keys.Where(n => run.Pipeline.Nodes.All(node => node.Name != n)).ToList())
+            run.State.Stages.Remove(name);
+    }
+
+    private async Task StopActiveAsync(StageState stage, CancellationToken cancellationToken)
+    {
+        foreach (var attempt in stage.Attempts.Where(a => a.IsActive && a.Handle is not null))
+        {
+            await backend.StopAsync(new AttemptHandle(attempt.Slug, attempt.Handle!), cancellationToken);
+            attempt.State = AttemptState.Lost;
+            attempt.Error = "stopped: the stage's content key changed or --force was given";
+        }
+    }
+
+    private static void BlockStagesWithFailedInputs(RunContext run)
+    {
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var node in run.Pipeline.Nodes.Where(n => run.StageOf(n.Name).Status == StageStatus.Pending))
+            {
+                var broken = node.Inputs.FirstOrDefault(i => run.State.Stages.TryGetValue(i, out var s)
+                    && s.Status is StageStatus.Failed or StageStatus.Blocked);
+                if (broken is null)
+                    continue;
+                var stage = run.StageOf(node.Name);
+                stage.Status = StageStatus.Blocked;
+                stage.Error = $"input '{broken}' did not finish";
+                changed = true;
+            }
+        } while (changed);
+    }
+
+    private static IEnumerable<PipelineNode> ReadyNodes(RunContext run) =>
+        run.Pipeline.Nodes.Where(n => run.StageOf(n.Name).Status == StageStatus.Pending
+            && n.Inputs.All(i => !run.State.Stages.ContainsKey(i) || RunContext.IsDone(run.StageOf(i))));
+
+    private async Task SaveAsync(RunState state, CancellationToken cancellationToken)
+    {
+        state.UpdatedUtc = time.GetUtcNow();
+        await stateStore.SaveAsync(state, cancellationToken);
+    }
+
+    private async Task<RunSummary> SummarizeAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        var rows = new List<StageSummary>();
+        foreach (var node in run.Pipeline.Nodes)
+        {
+            var stage = run.StageOf(node.Name);
+            var wall = stage.Status == StageStatus.Reused
+                ? TimeSpan.Zero
+                : stage.Attempts.Where(a => a.StartedUtc >= run.State.StartedUtc && a.EndedUtc is not null)
+                    .Aggregate(TimeSpan.Zero, (sum, a) => sum + (a.EndedUtc!.Value - a.StartedUtc));
+            var release = stage.Release is null ? null : await store.FindAsync(stage.Release, cancellationToken);
+            var metrics = release?.Manifest.Metrics ?? new Dictionary<string, double>();
+            var metricName = node.Metric ?? metrics.Keys.FirstOrDefault();
+            double? metricValue = metricName is not null && metrics.TryGetValue(metricName, out var value) ? value : null;
+            rows.Add(new StageSummary(node.Name, stage.Status, wall, metricName, metricValue, stage.Release,
+                release?.Location, stage.Error));
+        }
+        return new RunSummary(run.Pipeline.Name, run.State.RunId, rows);
+    }
+}

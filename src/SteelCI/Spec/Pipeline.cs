@@ -1,0 +1,34 @@
+namespace SteelCI.Spec;
+
+public enum NodeKind { Dataset, Stage }
+
+/// <summary>One unit of work after the profile is applied: a stage, or a dataset that a trainer entry generates.</summary>
+public sealed record PipelineNode(
+    string Name,
+    NodeKind Kind,
+    string Entry,
+    IReadOnlyList<string> Inputs,
+    IReadOnlyDictionary<string, string> Params,
+    int Epochs,
+    double MinutesPerEpoch,
+    bool Resumable,
+    string Accelerator,
+    string? Metric);
+
+/// <summary>A dataset that already exists as a folder (for example the real competition download).</summary>
+public sealed record ExternalDataset(string Name, string Path);
+
+/// <summary>A pipeline ready to plan: nodes in dependency order, external datasets, where things live.</summary>
+public sealed record Pipeline(
+    string Name,
+    string SpecPath,
+    string Profile,
+    string TrainerProject,
+    string Backend,
+    string Store,
+    double SessionMinutes,
+    IReadOnlyList<PipelineNode> Nodes,
+    IReadOnlyDictionary<string, ExternalDataset> ExternalDatasets)
+{
+    public PipelineNode Node(string name) => Nodes.First(n => n.Name == name);
+}

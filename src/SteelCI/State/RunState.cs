@@ -1,0 +1,47 @@
+using SteelCI.Ports;
+
+namespace SteelCI.State;
+
+/// <summary>state.json, format "steelci.state/1": the durable record of a pipeline's work. See docs/contracts.md.</summary>
+public sealed class RunState
+{
+    public const string CurrentFormat = "steelci.state/1";
+
+    public string Format { get; set; } = CurrentFormat;
+    public required string Pipeline { get; set; }
+    public required string RunId { get; set; }
+    public DateTimeOffset StartedUtc { get; set; }
+    public DateTimeOffset UpdatedUtc { get; set; }
+    public Dictionary<string, StageState> Stages { get; set; } = new();
+}
+
+public enum StageStatus { Pending, Running, Complete, Reused, Failed, Blocked }
+
+public sealed class StageState
+{
+    public required string ContentKey { get; set; }
+    public StageStatus Status { get; set; } = StageStatus.Pending;
+    /// <summary>Tag of the release that holds this stage's output (complete), once published.</summary>
+    public string? Release { get; set; }
+    public string? Error { get; set; }
+    public List<AttemptRecord> Attempts { get; set; } = new();
+}
+
+public sealed class AttemptRecord
+{
+    public required string Slug { get; set; }
+    public int Number { get; set; }
+    public required string Backend { get; set; }
+    public string? Account { get; set; }
+    public AttemptState State { get; set; } = AttemptState.Queued;
+    public DateTimeOffset StartedUtc { get; set; }
+    public DateTimeOffset? EndedUtc { get; set; }
+    /// <summary>What the backend needs to find the attempt again (a process id, a kernel version); null until submitted.</summary>
+    public Dictionary<string, string>? Handle { get; set; }
+    public string? ResumedFrom { get; set; }
+    /// <summary>The release this attempt produced (complete or partial).</summary>
+    public string? Release { get; set; }
+    public string? Error { get; set; }
+
+    public bool IsActive => State is AttemptState.Queued or AttemptState.Running;
+}
