@@ -1,0 +1,42 @@
+using static TorchSharp.torch;
+
+namespace Severstal.Data;
+
+/// <summary>Turns samples into float tensors [B,1,H,W], normalised, with optional flips chosen by the epoch's random.</summary>
+public static class Batches
+{
+    public const float Mean = 0.45f;
+    public const float Std = 0.2f;
+
+    public static Tensor Images(IReadOnlyList<Sample> batch, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null)
+    {
+        var data = new float[batch.Count * height * width];
+        for (var b = 0; b < batch.Count; b++)
+            Fill(batch[b].Pixels, data, b * height * width, height, width, flips?[b], p => (p / 255f - Mean) / Std);
+        return tensor(data, [batch.Count, 1, height, width]);
+    }
+
+    public static Tensor Masks(IReadOnlyList<Sample> batch, int classId, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null)
+    {
+        var data = new float[batch.Count * height * width];
+        for (var b = 0; b < batch.Count; b++)
+            if (batch[b].Masks[classId - 1] is { } mask)
+                Fill(mask, data, b * height * width, height, width, flips?[b], p => p);
+        return tensor(data, [batch.Count, 1, height, width]);
+    }
+
+    public static List<(bool H, bool V)> RandomFlips(Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => (random.Next(2) == 1, random.Next(2) == 1)).ToList();
+
+    private static void Fill(byte[] source, float[] target, int offset, int height, int width, (bool H, bool V)? flip, Func<byte, float> value)
+    {
+        var (h, v) = flip ?? (false, false);
+        for (var y = 0; y < height; y++)
+        for (var x = 0; x < width; x++)
+        {
+            var sy = v ? height - 1 - y : y;
+            var sx = h ? width - 1 - x : x;
+            target[offset + y * width + x] = value(source[sy * width + sx]);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using StbImageSharp;
+
+namespace Severstal.Data;
+
+/// <summary>Reads a JPEG as grayscale and shrinks it by whole factors (area average) to the training resolution.</summary>
+public static class GrayImage
+{
+    public static byte[] Load(string path, int height, int width)
+    {
+        ImageResult image;
+        using (var stream = File.OpenRead(path))
+            image = ImageResult.FromStream(stream, ColorComponents.Grey);
+        if (image.Width % width != 0 || image.Height % height != 0)
+            throw new InvalidDataException($"{path}: {image.Width}x{image.Height} cannot be shrunk to {width}x{height} by whole factors");
+        return Shrink(image.Data, image.Height, image.Width, height, width);
+    }
+
+    public static byte[] Shrink(byte[] pixels, int height, int width, int toHeight, int toWidth)
+    {
+        int fy = height / toHeight, fx = width / toWidth;
+        var result = new byte[toHeight * toWidth];
+        for (var y = 0; y < toHeight; y++)
+        for (var x = 0; x < toWidth; x++)
+        {
+            var sum = 0;
+            for (var dy = 0; dy < fy; dy++)
+            for (var dx = 0; dx < fx; dx++)
+                sum += pixels[(y * fy + dy) * width + x * fx + dx];
+            result[y * toWidth + x] = (byte)(sum / (fx * fy));
+        }
+        return result;
+    }
+
+    /// <summary>A mask shrunk the same way: a low-resolution pixel is set when at least half its area is.</summary>
+    public static byte[] ShrinkMask(byte[] mask, int height, int width, int toHeight, int toWidth)
+    {
+        int fy = height / toHeight, fx = width / toWidth;
+        var result = new byte[toHeight * toWidth];
+        for (var y = 0; y < toHeight; y++)
+        for (var x = 0; x < toWidth; x++)
+        {
+            var on = 0;
+            for (var dy = 0; dy < fy; dy++)
+            for (var dx = 0; dx < fx; dx++)
+                on += mask[(y * fy + dy) * width + x * fx + dx];
+            result[y * toWidth + x] = (byte)(2 * on >= fx * fy ? 1 : 0);
+        }
+        return result;
+    }
+
+    /// <summary>Nearest-neighbour enlargement of a low-resolution mask back to full size.</summary>
+    public static byte[] EnlargeMask(byte[] mask, int height, int width, int toHeight, int toWidth)
+    {
+        int fy = toHeight / height, fx = toWidth / width;
+        var result = new byte[toHeight * toWidth];
+        for (var y = 0; y < toHeight; y++)
+        for (var x = 0; x < toWidth; x++)
+            result[y * toWidth + x] = mask[y / fy * width + x / fx];
+        return result;
+    }
+}

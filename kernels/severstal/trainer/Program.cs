@@ -1,0 +1,13 @@
+using Severstal.Stages;
+using SteelCI.Training;
+
+// The Severstal trainer: one process per stage attempt, following SteelCI's trainer contract (docs/contracts.md).
+var entries = new Dictionary<string, Func<StageContext, StageOutcome>>
+{
+    ["synthesize"] = SynthesizeStage.Run,
+    ["binary"] = ClassifierStage.Binary,
+    ["multilabel"] = ClassifierStage.MultiLabel,
+    ["segment"] = SegmenterStage.Run,
+    ["submit"] = SubmitStage.Run,
+};
+return TrainerHost.Run(args, entries, TimeProvider.System, Console.Out);

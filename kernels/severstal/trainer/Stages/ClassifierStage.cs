@@ -1,0 +1,73 @@
+using Severstal.Data;
+using Severstal.Models;
+using SteelCI.Contracts;
+using SteelCI.Training;
+using static TorchSharp.torch;
+
+namespace Severstal.Stages;
+
+/// <summary>
+/// Entry points <c>binary</c> (defect / no defect, every image) and <c>multilabel</c> (which of the four classes, images
+/// with defects). Thresholds per output are chosen on the validation split and saved in the manifest.
+/// </summary>
+public static class ClassifierStage
+{
+    public static StageOutcome Binary(StageContext context) => Run(context, multiLabel: false);
+
+    public static StageOutcome MultiLabel(StageContext context) => Run(context, multiLabel: true);
+
+    private static StageOutcome Run(StageContext context, bool multiLabel)
+    {
+        var (folder, labels) = Inputs.Data(context);
+        var (height, width) = Inputs.Resolution(context);
+        int batch = context.Int("batch", 16), channels = context.Int("channels", 8), seed = context.Int("seed", 1);
+        var maxImages = context.Int("max_images", int.MaxValue);
+        var (trainIds, valIds) = SeverstalSet.SplitIds(labels);
+        if (multiLabel)
+        {
+            trainIds = trainIds.Where(labels.HasAny).ToList();
+            valIds = valIds.Where(labels.HasAny).ToList();
+        }
+        var train = SeverstalSet.Load(folder, labels, trainIds.Take(maxImages), height, width);
+        var validation = SeverstalSet.Load(folder, labels, valIds.Take(maxImages), height, width);
+        if (train.Count == 0 || validation.Count == 0)
+            throw new BadInputException($"stage {context.Config.Stage}: {train.Count} training and {validation.Count} validation images; both must be non-empty");
+        context.Log($"{train.Count} training and {validation.Count} validation images at {width}x{height}");
+
+        var outputs = multiLabel ? TrainLabels.Classes : 1;
+        float[] Target(Sample s) => multiLabel
+            ? Enumerable.Range(1, TrainLabels.Classes).Select(c => s.Has(c) ? 1f : 0f).ToArray()
+            : [s.HasAny ? 1f : 0f];
+
+        manual_seed(seed);
+        using var model = new Classifier(outputs, channels);
+        using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 2e-3));
+        var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, epoch =>
+            Training.Epoch(model, optimizer, train, batch, seed, epoch,
+                (chunk, flips) => (Batches.Images(chunk, height, width, flips),
+                    tensor(chunk.SelectMany(Target).ToArray(), [chunk.Count, outputs])),
+                (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),
+                context.Log));
+        if (status == OutputStatus.Partial)
+            return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
+
+        Checkpoint.SaveWeights(model, context.Output);
+        new ModelSpec(multiLabel ? "multilabel" : "binary", outputs, channels, height, width).Save(context.Output);
+        var predictions = Training.Predict(model, validation, height, width);
+        var thresholds = new Dictionary<string, double>();
+        var accuracies = new List<double>();
+        for (var o = 0; o < outputs; o++)
+        {
+            var truth = validation.Select(s => Target(s)[o] > 0.5f).ToList();
+            var scores = predictions.Select(p => p[o]).ToList();
+            var (threshold, accuracy) = Enumerable.Range(1, 17).Select(i => i * 0.05)
+                .Select(t => (t, truth.Zip(scores).Count(x => x.First == x.Second >= t) / (double)truth.Count))
+                .MaxBy(x => x.Item2);
+            thresholds[multiLabel ? $"class{o + 1}" : "defect"] = threshold;
+            accuracies.Add(accuracy);
+        }
+        return StageOutcome.Complete(context.Config.Epochs,
+            new Dictionary<string, double> { ["val_accuracy"] = accuracies.Average(), ["val_images"] = validation.Count },
+            thresholds);
+    }
+}

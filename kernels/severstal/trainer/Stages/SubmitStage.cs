@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using Severstal.Data;
+using Severstal.Metrics;
+using Severstal.Models;
+using SteelCI.Training;
+using static TorchSharp.torch;
+
+namespace Severstal.Stages;
+
+/// <summary>
+/// Entry point <c>submit</c>: combines the binary classifier, the multi-label classifier and the four segmenters.
+/// A class is predicted on an image only when both classifiers pass their thresholds and the segmenter's mask passes
+/// its pixel threshold and minimum area. Scores the combination with the competition metric at full resolution on
+/// the validation split, and writes submission.csv for test_images/.
+/// </summary>
+public static class SubmitStage
+{
+    public static StageOutcome Run(StageContext context)
+    {
+        var (folder, labels) = Inputs.Data(context);
+        var models = PipelineModels.Load(context,
+            context.Param("binary", "binary"), context.Param("multilabel", "multilabel"),
+            context.Param("segmenters", "seg1,seg2,seg3,seg4").Split(','));
+        var validation = SeverstalSet.SplitIds(labels).Validation;
+        var predicted = models.Predict(Path.Combine(folder, "train_images"), validation);
+        double score = 0, empty = 0;
+        foreach (var (id, masks) in predicted)
+            for (var c = 1; c <= TrainLabels.Classes; c++)
+            {
+                var truth = labels.Rle(id, c) is { } rle ? Rle.Decode(rle) : null;
+                score += Dice.Pair(truth, masks[c - 1]);
+                empty += Dice.Pair(truth, null);
+            }
+        var pairs = Math.Max(1, predicted.Count * TrainLabels.Classes);
+        context.Log($"validation: mean Dice {score / pairs:0.0000} over {pairs} pairs (all-empty: {empty / pairs:0.0000})");
+
+        var testFolder = Path.Combine(folder, "test_images");
+        var testIds = Directory.Exists(testFolder)
+            ? Directory.EnumerateFiles(testFolder, "*.jpg").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList()
+            : [];
+        WriteSubmission(Path.Combine(context.Output, "submission.csv"), SubmissionHeader(folder), models.Predict(testFolder, testIds));
+        return StageOutcome.Complete(1, new Dictionary<string, double>
+        {
+            ["val_dice"] = score / pairs,
+            ["val_dice_all_empty"] = empty / pairs,
+            ["val_images"] = predicted.Count,
+            ["test_images"] = testIds.Count,
+        });
+    }
+
+    /// <summary>The sample submission's header when the dataset has one (both published layouts), else the current one.</summary>
+    private static string SubmissionHeader(string folder)
+    {
+        var sample = Path.Combine(folder, "sample_submission.csv");
+        var header = File.Exists(sample) ? File.ReadLines(sample).FirstOrDefault()?.Trim() : null;
+        return header is "ImageId_ClassId,EncodedPixels" ? header : "ImageId,EncodedPixels,ClassId";
+    }
+
+    private static void WriteSubmission(string path, string header, List<(string Id, byte[]?[] Masks)> predictions)
+    {
+        var text = new StringBuilder(header).Append('\n');
+        foreach (var (id, masks) in predictions)
+            for (var c = 1; c <= TrainLabels.Classes; c++)
+            {
+                var rle = masks[c - 1] is { } mask ? Rle.Encode(mask) : "";
+                text.Append(header.StartsWith("ImageId_ClassId")
+                    ? string.Create(CultureInfo.InvariantCulture, $"{id}_{c},{rle}\n")
+                    : string.Create(CultureInfo.InvariantCulture, $"{id},{rle},{c}\n"));
+            }
+        File.WriteAllText(path, text.ToString());
+    }
+}
