@@ -1,0 +1,25 @@
+namespace SteelCI.GitHub.Fake;
+
+public sealed class FakeGitHubOptions
+{
+    /// <summary>0 lets the operating system choose; read the result from <see cref="FakeGitHubServer.BaseUri"/>.</summary>
+    public int Port { get; init; }
+
+    /// <summary>When set, requests must carry it (<c>token X</c> or <c>Bearer X</c>); a wrong one gets 401, and writes
+    /// without one get 401. When null, any token is accepted.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Clock for rate-limit windows, timestamps and <see cref="FakeFaults.Latency"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Primary limit per window (GITHUB_TOKEN has 1,000/h, a personal token 5,000/h).</summary>
+    public int RateLimit { get; init; } = 5000;
+
+    public TimeSpan RateLimitWindow { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Published releases refuse asset changes, like repositories with immutable releases.</summary>
+    public bool ImmutableReleases { get; init; }
+
+    /// <summary>Keep asset bytes in files under this folder instead of memory (for multi-GiB benches).</summary>
+    public string? BlobDirectory { get; init; }
+}

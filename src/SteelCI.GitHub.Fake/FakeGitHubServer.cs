@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SteelCI.GitHub.Fake;
+
+/// <summary>
+/// A loopback fake of GitHub's releases REST API that real Octokit works against unchanged. The API answers under
+/// <c>/api/v3/</c> (what Octokit targets for a non-github.com host), uploads under <c>/api/uploads/</c> (GitHub
+/// Enterprise style <c>upload_url</c>), and asset bytes from <c>/storage/</c>, which refuses an Authorization header
+/// like GitHub's storage hosts do. State lives in memory; see docs/github.md.
+/// </summary>
+public sealed class FakeGitHubServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private FakeGitHubServer(WebApplication app, FakeGitHubApi api, Uri baseUri)
+    {
+        this.app = app;
+        Api = api;
+        BaseUri = baseUri;
+    }
+
+    /// <summary>http://127.0.0.1:PORT/</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>The REST base to give a client: http://127.0.0.1:PORT/api/v3/</summary>
+    public Uri ApiUri => new(BaseUri, "api/v3/");
+
+    public FakeGitHubState State => Api.State;
+
+    public FakeFaults Faults => Api.Faults;
+
+    internal FakeGitHubApi Api { get; }
+
+    public static async Task<FakeGitHubServer> StartAsync(FakeGitHubOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new FakeGitHubOptions();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null; // checkpoint parts approach 2 GiB
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+            kestrel.Listen(IPAddress.Loopback, options.Port);
+        });
+        var app = builder.Build();
+        var api = new FakeGitHubApi(options);
+        api.Map(app);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        var baseUri = new Uri($"http://127.0.0.1:{port}/");
+        api.BaseUri = baseUri;
+        return new FakeGitHubServer(app, api, baseUri);
+    }
+
+    /// <summary>Runs until cancelled (for <c>steelci fake github --port N</c>).</summary>
+    public async Task RunUntilCancelledAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Empties the primary rate-limit budget until <paramref name="resetIn"/> from now on the fake's clock.</summary>
+    public void ExhaustRateLimit(TimeSpan resetIn) => Api.ExhaustRateLimit(resetIn);
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Security.Cryptography;
+using Octokit;
+using SteelCI.Contracts;
+using SteelCI.Hashing;
+using SteelCI.Ports;
+
+namespace SteelCI.GitHub;
+
+public sealed partial class GitHubArtifactStore
+{
+    private const string PartialPrefix = ".partial-";
+    private const string DownloadSuffix = ".download";
+
+    /// <summary>
+    /// Downloads the release into {cache}/{tag}, verified against its manifest. An interrupted download resumes from
+    /// {cache}/.partial-{tag}; the folder {cache}/{tag} appears only once every file matched its sha256.
+    /// </summary>
+    public async Task<string> FetchAsync(StoredRelease release, CancellationToken cancellationToken)
+    {
+        var target = Path.Combine(options.CacheDirectory, release.Tag);
+        if (Directory.Exists(target))
+        {
+            try
+            {
+                ManifestVerifier.Verify(target, release.Manifest.ContentKey);
+                return target;
+            }
+            catch (InvalidDataException error)
+            {
+                Log($"cached {target} is damaged ({error.Message}); downloading again");
+                Directory.Delete(target, recursive: true);
+            }
+        }
+        return await FetchIntoAsync(release, target, cancellationToken);
+    }
+
+    public async Task<string> FetchIntoAsync(StoredRelease release, string directory, CancellationToken cancellationToken)
+    {
+        directory = Path.GetFullPath(directory);
+        if (Directory.Exists(directory))
+            throw new GitHubStoreException($"{directory} exists already; choose a new folder for the download");
+        var parent = Path.GetDirectoryName(directory)!;
+        var staging = Path.Combine(parent, PartialPrefix + Path.GetFileName(directory));
+        Directory.CreateDirectory(staging);
+
+        var published = await PublishedAsync(release.Tag, cancellationToken)
+            ?? throw new GitHubStoreException($"release {release.Tag} is not published (deleted, or still a draft)");
+        var assets = (await AssetsAsync(published, cancellationToken)).ToDictionary(a => a.Name, StringComparer.Ordinal);
+        ReleaseAsset Asset(string name) => assets.TryGetValue(name, out var a) && a.State == "uploaded"
+            ? a
+            : throw new GitHubStoreException($"release {release.Tag}: asset {name} is missing or incomplete; publish the stage again");
+
+        var manifestBytes = await SmallAssetAsync(Asset(Manifest.FileName), cancellationToken);
+        var indexBytes = await SmallAssetAsync(Asset(AssetIndex.FileName), cancellationToken);
+        var index = AssetIndex.Parse(indexBytes, $"release {release.Tag}: {AssetIndex.FileName}");
+        var manifestHash = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
+        if (index.ManifestSha256 != manifestHash)
+            throw new ChecksumMismatchException($"release {release.Tag}: {Manifest.FileName} has sha256 {manifestHash}, its asset index expects {index.ManifestSha256}");
+        await File.WriteAllBytesAsync(Path.Combine(staging, Manifest.FileName), manifestBytes, cancellationToken);
+        var manifest = Json.Read<Manifest>(Path.Combine(staging, Manifest.FileName));
+        if (manifest.ContentKey != release.Manifest.ContentKey)
+            throw new ChecksumMismatchException($"release {release.Tag}: its manifest has content key {manifest.ContentKey}, expected {release.Manifest.ContentKey}");
+        foreach (var file in manifest.Files)
+            if (!index.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256 && f.Bytes == file.Bytes && f.Parts.Sum(p => p.Bytes) == file.Bytes))
+                throw new ChecksumMismatchException($"release {release.Tag}: {file.Path} in the manifest and in the asset index disagree");
+
+        foreach (var file in index.Files)
+            await DownloadFileAsync(release.Tag, staging, file, part => Asset(part.Asset), cancellationToken);
+
+        try
+        {
+            ManifestVerifier.Verify(staging, release.Manifest.ContentKey);
+        }
+        catch (InvalidDataException error)
+        {
+            Directory.Delete(staging, recursive: true); // nothing in it can be trusted for a resume
+            throw new ChecksumMismatchException($"release {release.Tag}: {error.Message}");
+        }
+        Directory.Move(staging, directory);
+        Log($"fetched {release.Tag} into {directory}");
+        return directory;
+    }
+
+    /// <summary>One file, part after part, appended to FILE.download and renamed when its sha256 matches. A rerun resumes
+    /// at the length already on disk with a Range request, re-hashing only the part it resumes in.</summary>
+    private async Task DownloadFileAsync(string tag, string staging, IndexedFile file, Func<IndexedPart, ReleaseAsset> assetOf, CancellationToken cancellationToken)
+    {
+        var final = Path.Combine(staging, file.Path);
+        if (File.Exists(final) && new FileInfo(final).Length == file.Bytes)
+            return; // finished and checked by an earlier run (only whole, matching files are renamed)
+        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+        var partial = final + DownloadSuffix;
+        var allHashed = true;
+        foreach (var part in file.Parts)
+        {
+            var asset = assetOf(part);
+            if (asset.Size != part.Bytes)
+                throw new ChecksumMismatchException($"release {tag}: asset {part.Asset} holds {asset.Size} bytes, the index says {part.Bytes}");
+            allHashed &= await calls.ReadAsync($"download {part.Asset}", (_, ct) => DownloadPartAsync(tag, partial, part, asset, ct), cancellationToken);
+        }
+        if (file.Parts.Count > 1 || !allHashed)
+        {
+            var whole = Sha256.OfFile(partial);
+            if (whole != file.Sha256)
+            {
+                File.Delete(partial);
+                throw new ChecksumMismatchException($"release {tag}: {file.Path} from {file.Parts.Count} part(s) has sha256 {whole}, the manifest says {file.Sha256}");
+            }
+        }
+        File.Move(partial, final, overwrite: true);
+    }
+
+    private async Task<bool> DownloadPartAsync(string tag, string partial, IndexedPart part, ReleaseAsset asset, CancellationToken cancellationToken)
+    {
+        await using var output = new FileStream(partial, System.IO.FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true);
+        var end = part.Offset + part.Bytes;
+        if (output.Length >= end)
+            return false; // on disk from an earlier run, not hashed now: the caller hashes the whole file
+        if (output.Length < part.Offset)
+            throw new IOException($"{partial}: {output.Length} bytes on disk, part {part.Asset} starts at {part.Offset}");
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        var have = output.Length - part.Offset;
+        output.Position = part.Offset;
+        for (var left = have; left > 0;)
+        {
+            var read = await output.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken);
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        using (var response = await transfers.OpenDownloadAsync(asset.Url, part.Asset, have, cancellationToken))
+        {
+            if (have > 0 && response.StatusCode == HttpStatusCode.OK)
+            {
+                // The server ignored the range: start the part over.
+                output.SetLength(part.Offset);
+                hash.GetHashAndReset();
+                have = 0;
+            }
+            output.Position = part.Offset + have;
+            if (have > 0)
+                Log($"resuming {part.Asset} at byte {have} of {part.Bytes}");
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            int n;
+            while ((n = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (have + n > part.Bytes)
+                    throw new ChecksumMismatchException($"release {tag}: asset {part.Asset} sends more than the {part.Bytes} bytes the index says");
+                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                hash.AppendData(buffer, 0, n);
+                have += n;
+            }
+        }
+        await output.FlushAsync(cancellationToken);
+        if (have < part.Bytes)
+            throw new IOException($"asset {part.Asset}: the transfer ended after {have} of {part.Bytes} bytes");
+        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (actual != part.Sha256)
+        {
+            output.SetLength(part.Offset);
+            throw new ChecksumMismatchException($"release {tag}: asset {part.Asset} has sha256 {actual}, the manifest's index says {part.Sha256}");
+        }
+        return true;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
+using Octokit;
+using Octokit.Internal;
+using SteelCI.Contracts;
+using SteelCI.GitHub.Fake;
+using SteelCI.Hashing;
+
+namespace SteelCI.GitHub.Tests;
+
+/// <summary>A fake GitHub on loopback, a fake clock, and a store pointed at it. One per test: faults are global.</summary>
+internal sealed class Harness : IAsyncDisposable
+{
+    public const string Token = "ghp_TESTTOKEN0123456789secret";
+    public const string Owner = "acme";
+    public const string Repo = "checkpoints";
+
+    private Harness(FakeGitHubServer server, FakeTimeProvider time, string root)
+    {
+        Server = server;
+        Time = time;
+        Root = root;
+    }
+
+    public FakeGitHubServer Server { get; }
+    public FakeTimeProvider Time { get; }
+    public string Root { get; }
+    public ConcurrentQueue<string> Log { get; } = new();
+    public ConcurrentQueue<TimeSpan> Waits { get; } = new();
+
+    /// <summary>When true (the default) every wait is satisfied at once by advancing the fake clock by exactly its length.</summary>
+    public bool AutoAdvance { get; set; } = true;
+
+    public string Cache => Path.Combine(Root, "cache");
+
+    public static async Task<Harness> StartAsync(bool immutable = false)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        var server = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = Token, Time = time, ImmutableReleases = immutable });
+        var root = Path.Combine(Path.GetTempPath(), "steelci-gh-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        return new Harness(server, time, root);
+    }
+
+    public GitHubStoreOptions Options(long partSize = 1 << 20, string? token = null) => new()
+    {
+        Owner = Owner,
+        Repository = Repo,
+        ApiUrl = Server.ApiUri,
+        Token = token ?? Token,
+        CacheDirectory = Cache,
+        PartSize = partSize,
+        MinMutationInterval = TimeSpan.Zero,
+        Log = Log.Enqueue,
+        Waiting = (delay, _) =>
+        {
+            Waits.Enqueue(delay);
+            if (AutoAdvance)
+                Time.Advance(delay);
+        },
+    };
+
+    public GitHubArtifactStore Store(long partSize = 1 << 20, HttpClient? transfers = null, IGitHubClient? client = null, string? token = null)
+    {
+        var options = Options(partSize, token);
+        return client is null
+            ? new GitHubArtifactStore(options, transfers ?? GitHubArtifactStore.CreateTransferClient(), Time)
+            : new GitHubArtifactStore(options, transfers ?? GitHubArtifactStore.CreateTransferClient(), Time, client);
+    }
+
+    /// <summary>Real Octokit against the fake, optionally through an extra handler (to cut requests).</summary>
+    public GitHubClient Octokit(HttpMessageHandler? handler = null, string? token = null)
+    {
+        var credentials = new InMemoryCredentialStore(new Credentials(token ?? Token, AuthenticationType.Bearer));
+        if (handler is null)
+            return new GitHubClient(new ProductHeaderValue("steelci-tests"), credentials, Server.BaseUri); // Octokit appends api/v3/
+        var connection = new Connection(new ProductHeaderValue("steelci-tests"), Server.ApiUri, credentials,
+            new HttpClientAdapter(() => handler), new SimpleJsonSerializer());
+        return new GitHubClient(connection);
+    }
+
+    public IReadOnlyList<FakeRelease> Releases() => Server.State.Releases(Owner, Repo);
+
+    public int Requests(string method, string pathContains) =>
+        Server.State.Requests.Count(r => r.Method == method && r.Path.Contains(pathContains, StringComparison.Ordinal));
+
+    /// <summary>A stage output folder: files with given sizes (deterministic bytes), and a manifest listing their sha256.</summary>
+    public string Output(string name, string stage = "seg-class1", string contentKey = "0123456789abcdef0123456789abcdef",
+        OutputStatus status = OutputStatus.Complete, int epochs = 4, int seed = 1, params (string Path, int Bytes)[] files)
+    {
+        var directory = Path.Combine(Root, "out", name);
+        Directory.CreateDirectory(directory);
+        if (files.Length == 0)
+            files = [("model.safetensors", 3000), ("metrics.json", 40)];
+        var listed = new List<ManifestFile>();
+        foreach (var (path, bytes) in files)
+        {
+            var full = Path.Combine(directory, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            var data = new byte[bytes];
+            new Random(seed * 7919 + path.Length).NextBytes(data);
+            File.WriteAllBytes(full, data);
+            listed.Add(new ManifestFile(path, Sha256.OfFile(full), bytes));
+        }
+        var manifest = new Manifest
+        {
+            Pipeline = "severstal",
+            Stage = stage,
+            Entry = "Severstal.Trainer:Segment",
+            Status = status,
+            ContentKey = contentKey,
+            Files = listed,
+            Metrics = new Dictionary<string, double> { ["dice"] = 0.61 },
+            Progress = new Progress(status == OutputStatus.Complete ? epochs : epochs / 2, epochs),
+            Lineage = new Lineage { TrainerHash = "trainerhash", SteelciVersion = "0.1.0", SourceCommit = "abc123",
+                Inputs = [new InputLineage("masks", "severstal-eda-aaaaaaaaaaaa", "aaaaaaaaaaaa")] },
+            Runtime = new RuntimeInfo("0.107.0", "2.10.0", "cpu", 2, "linux"),
+            CreatedUtc = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(seed),
+        };
+        File.WriteAllText(Path.Combine(directory, Manifest.FileName), Json.Serialize(manifest));
+        return directory;
+    }
+
+    public static string TagOf(string directory) => ReleaseTag.For(Json.Read<Manifest>(Path.Combine(directory, Manifest.FileName))).ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Lets requests through until <see cref="Trip"/> says no, then throws: a process dying mid-publish.</summary>
+internal sealed class KillSwitch(Func<HttpRequestMessage, int, bool> trip) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+{
+    private int seen;
+
+    public bool Tripped { get; private set; }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (Tripped || trip(request, Interlocked.Increment(ref seen)))
+        {
+            Tripped = true;
+            throw new ProcessKilled();
+        }
+        return base.SendAsync(request, cancellationToken);
+    }
+}
+
+internal sealed class ProcessKilled() : Exception("simulated kill -9");
