@@ -14,6 +14,9 @@ INPUT_ROOT = os.environ.get("STEELCI_INPUT_ROOT", "/kaggle/input")
 WORKING_DIR = os.environ.get("STEELCI_WORKING_DIR", "/kaggle/working")
 SCRATCH_DIR = os.environ.get("STEELCI_SCRATCH_DIR", "/kaggle/temp" if os.path.isdir("/kaggle/temp") else "/tmp")
 STARTED = time.time()
+# Mount name -> the dataset slug it is attached as (Kaggle mounts a dataset under its slug); the kaggle backend
+# fills this line in, other backends leave it empty.
+MOUNT_ALIASES = {}
 
 # ---- glibcxx_fix.py (inlined) ----
 __GLIBCXX_FIX__
@@ -34,6 +37,8 @@ def log_build_stamp():
 
 def find_mount(name):
     """An input folder in either layout: /kaggle/input/<name> or /kaggle/input/<kind>/<owner>/<name>."""
+    if name in MOUNT_ALIASES:
+        name = MOUNT_ALIASES[name]
     direct = os.path.join(INPUT_ROOT, name)
     if os.path.isdir(direct):
         return direct

@@ -1,0 +1,29 @@
+namespace SteelCI.Kaggle.Fake;
+
+/// <summary>How the fake behaves. Every duration is measured on <see cref="Time"/>, so tests drive it with fake time.</summary>
+public sealed record FakeKaggleOptions
+{
+    /// <summary>0: the OS picks a free port on 127.0.0.1.</summary>
+    public int Port { get; init; }
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Where uploaded blobs, datasets and kernel outputs are kept (a temporary folder when null; deleted on dispose then).</summary>
+    public string? DataDirectory { get; init; }
+    /// <summary>How long a pushed version stays QUEUED.</summary>
+    public TimeSpan QueueTime { get; init; } = TimeSpan.FromSeconds(5);
+    public int GpuSessionLimit { get; init; } = 2;
+    public int CpuSessionLimit { get; init; } = 5;
+    public TimeSpan GpuQuota { get; init; } = TimeSpan.FromHours(30);
+    public TimeSpan TpuQuota { get; init; } = TimeSpan.FromHours(20);
+    /// <summary>How long a new dataset version walks through the processing states before READY.</summary>
+    public TimeSpan DatasetProcessingTime { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Right after a push, a 403 for this long (Kaggle's "not yet visible" window).</summary>
+    public TimeSpan NotVisibleFor { get; init; } = TimeSpan.Zero;
+    /// <summary>Right after a push, status without versionLabel shows the previous version's state for this long.</summary>
+    public TimeSpan StaleStatusFor { get; init; } = TimeSpan.Zero;
+    /// <summary>Refuse legacy Basic credentials with 401, as some users report.</summary>
+    public bool RejectBasicAuth { get; init; }
+    /// <summary>What runs a pushed kernel; the scripted runner (no process) when null.</summary>
+    public IFakeKernelRunner? Runner { get; init; }
+    /// <summary>Files per ListKernelSessionOutput page when the request gives none.</summary>
+    public int DefaultOutputPageSize { get; init; } = 20;
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+
+namespace SteelCI.Kaggle.Fake;
+
+/// <summary>Everything the fake knows, in memory (bytes on disk). Tests read it to check what really happened.</summary>
+public sealed class FakeKaggleState
+{
+    internal readonly object Gate = new();
+    internal readonly Dictionary<string, string> Tokens = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, string> LegacyKeys = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, long> UserIds = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, FakeKernel> Kernels = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, FakeDataset> Datasets = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, FakeBlob> BlobsById = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, FakeBlob> BlobsByToken = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, string> Downloads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+    private long _nextId = 135302787;
+    private long _bytesReceived;
+
+    /// <summary>Adds a user with an API token and/or a legacy key.</summary>
+    public void AddUser(string username, string? token = null, string? legacyKey = null)
+    {
+        lock (Gate)
+        {
+            if (token is not null)
+                Tokens[token] = username;
+            if (legacyKey is not null)
+                LegacyKeys[username] = legacyKey;
+            UserIds.TryAdd(username, 1000 + UserIds.Count);
+        }
+    }
+
+    /// <summary>Revokes a token: later calls with it get 401.</summary>
+    public void RevokeToken(string token)
+    {
+        lock (Gate)
+            Tokens.Remove(token);
+    }
+
+    public int Calls(string method) => _calls.GetValueOrDefault(method);
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>How many versions the kernel owner/slug has (0 when it does not exist).</summary>
+    public int VersionCount(string owner, string slug)
+    {
+        lock (Gate)
+            return Kernels.TryGetValue($"{owner}/{slug}", out var kernel) ? kernel.Versions.Count : 0;
+    }
+
+    public IReadOnlyList<string> KernelRefs(string owner)
+    {
+        lock (Gate)
+            return Kernels.Values.Where(k => k.Owner == owner).Select(k => k.Ref).Order().ToList();
+    }
+
+    public IReadOnlyList<string> DatasetRefs(string owner)
+    {
+        lock (Gate)
+            return Datasets.Values.Where(d => d.Owner == owner).Select(d => $"{d.Owner}/{d.Slug}").Order().ToList();
+    }
+
+    /// <summary>The relative file paths of a dataset's latest version.</summary>
+    public IReadOnlyList<string> DatasetFiles(string owner, string slug)
+    {
+        lock (Gate)
+            return Datasets.TryGetValue($"{owner}/{slug}", out var dataset) ? dataset.Versions[^1].Files.Keys.Order().ToList() : [];
+    }
+
+    internal void CountCall(string method) => _calls.AddOrUpdate(method, 1, (_, n) => n + 1);
+    internal void CountBytes(long bytes) => Interlocked.Add(ref _bytesReceived, bytes);
+    internal long NextId() => Interlocked.Increment(ref _nextId);
+}

@@ -1,0 +1,356 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace SteelCI.Kaggle.Fake;
+
+/// <summary>kernels.KernelsApiService: push, status lifecycle, outputs, pull, list, delete, quota.</summary>
+internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggleOptions options, IFakeKernelRunner runner,
+    FakeDatasetService datasets, string dataDirectory, Func<string> baseUrl)
+{
+    private TimeProvider Time => options.Time;
+
+    public FakeResult Handle(string method, string user, FakeRequest request) => method switch
+    {
+        "SaveKernel" => Save(user, request),
+        "GetKernelSessionStatus" => Status(user, request),
+        "ListKernelSessionOutput" => Output(user, request),
+        "GetKernel" => Get(user, request),
+        "ListKernels" => List(user, request),
+        "DeleteKernel" => Delete(user, request),
+        "GetAcceleratorQuotaStatistics" => Quota(user),
+        _ => FakeResult.NotFound($"method {method}"),
+    };
+
+    /// <summary>Moves every version along its lifecycle; called under the state lock before each request.</summary>
+    public void Advance()
+    {
+        var now = Time.GetUtcNow();
+        foreach (var kernel in state.Kernels.Values)
+            foreach (var version in kernel.Versions.Where(v => v.IsActive))
+                Advance(kernel, version, now);
+    }
+
+    private void Advance(FakeKernel kernel, FakeKernelVersion version, DateTimeOffset now)
+    {
+        if (version.Phase == VersionPhase.Queued && now - version.CreatedAt >= options.QueueTime)
+        {
+            var work = Path.Combine(dataDirectory, "runs", kernel.Owner, kernel.Slug, $"v{version.Number}");
+            Directory.CreateDirectory(work);
+            var mounted = version.DatasetSources.Select(datasets.Mount).ToList();
+            version.Run = runner.Start(new FakeRunRequest(kernel.Owner, kernel.Slug, version.Number, version.Source, version.Gpu,
+                version.Timeout, mounted, work));
+            version.Phase = VersionPhase.Running;
+            version.StartedAt = now;
+        }
+        if (version.Phase != VersionPhase.Running)
+            return;
+        var result = version.Run!.Poll(out var failure);
+        if (result == FakeRunState.Running)
+        {
+            if (version.Timeout > TimeSpan.Zero && now - version.StartedAt >= version.Timeout)
+            {
+                version.Run.Kill();
+                Finish(version, VersionPhase.Error, now,
+                    $"Your notebook tried to run longer than its session timeout of {version.Timeout.TotalSeconds:0} seconds");
+            }
+            return;
+        }
+        Finish(version, result == FakeRunState.Complete ? VersionPhase.Complete : VersionPhase.Error, now, failure);
+    }
+
+    private static void Finish(FakeKernelVersion version, VersionPhase phase, DateTimeOffset now, string? failure)
+    {
+        version.Phase = phase;
+        version.EndedAt = now;
+        version.FailureMessage = phase == VersionPhase.Error ? failure ?? "the kernel failed" : null;
+    }
+
+    private FakeResult Save(string user, FakeRequest request)
+    {
+        var text = request.String("text");
+        if (string.IsNullOrEmpty(text))
+            return FakeResult.Ok(new { error = "Kernel text is required" });
+        var language = request.String("language") ?? "python";
+        if (language is not ("python" or "r" or "rmarkdown"))
+            return FakeResult.Ok(new { error = $"Invalid language {language}" });
+        var gpu = request.Bool("enableGpu") == true || !string.IsNullOrEmpty(request.String("machineShape"));
+        var active = state.Kernels.Values.Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.IsActive);
+        var limit = gpu ? options.GpuSessionLimit : options.CpuSessionLimit;
+        if (active.Count(v => v.Gpu == gpu) >= limit)
+            return FakeResult.Ok(new { error = $"Maximum batch {(gpu ? "GPU" : "CPU")} session count of {limit} reached." });
+
+        var invalid = request.Strings("datasetDataSources").Where(s => !datasets.IsVisible(user, s)).ToList();
+        if (invalid.Count > 0)
+            return FakeResult.Ok(new { error = "Invalid dataset sources", invalidDatasetSources = invalid });
+
+        var kernel = FindForSave(user, request, out var refusal);
+        if (refusal is not null)
+            return FakeResult.Ok(new { error = refusal });
+        var now = Time.GetUtcNow();
+        if (kernel is null)
+        {
+            var title = request.String("newTitle") ?? "";
+            if (title.Length < 5)
+                return FakeResult.Ok(new { error = "A title of at least 5 characters is required for a new kernel" });
+            var slug = Slugify(title);
+            if (state.Kernels.ContainsKey($"{user}/{slug}"))
+                return FakeResult.Ok(new { error = $"A kernel titled '{title}' already exists" });
+            kernel = new FakeKernel { Id = state.NextId(), Owner = user, Slug = slug, Title = title, CreatedAt = now };
+            state.Kernels[kernel.Ref] = kernel;
+        }
+        var quick = string.Equals(request.String("kernelExecutionType"), "QUICK_SAVE", StringComparison.OrdinalIgnoreCase);
+        var version = new FakeKernelVersion
+        {
+            Number = kernel.Versions.Count + 1,
+            CreatedAt = now,
+            Source = text,
+            Language = language,
+            KernelType = request.String("kernelType") ?? "script",
+            IsPrivate = request.Bool("isPrivate") ?? true,
+            Gpu = gpu,
+            Internet = request.Bool("enableInternet") ?? true,
+            MachineShape = request.String("machineShape"),
+            DatasetSources = request.Strings("datasetDataSources"),
+            Timeout = TimeSpan.FromSeconds(request.Long("sessionTimeoutSeconds") ?? 0),
+            QuickSave = quick,
+            Phase = quick ? VersionPhase.Complete : VersionPhase.Queued,
+        };
+        kernel.Versions.Add(version);
+        return FakeResult.Ok(new
+        {
+            @ref = kernel.Ref,
+            url = $"https://www.kaggle.com/code/{kernel.Ref}",
+            versionNumber = version.Number,
+            kernelId = kernel.Id,
+        });
+    }
+
+    private FakeKernel? FindForSave(string user, FakeRequest request, out string? refusal)
+    {
+        refusal = null;
+        if (request.Long("id") is { } id)
+        {
+            var byId = state.Kernels.Values.FirstOrDefault(k => k.Id == id);
+            if (byId is null || byId.Owner != user)
+                refusal = "Kernel not found";
+            return byId;
+        }
+        var slug = request.String("slug");
+        if (string.IsNullOrEmpty(slug))
+            return null;
+        var owner = slug.Split('/')[0];
+        if (!slug.Contains('/') || owner != user)
+        {
+            refusal = "Kernel not found";
+            return null;
+        }
+        return state.Kernels.GetValueOrDefault(slug);
+    }
+
+    private FakeResult Status(string user, FakeRequest request)
+    {
+        if (!TryFind(user, request, out var kernel, out var error))
+            return error!;
+        var label = request.String("versionLabel");
+        FakeKernelVersion version;
+        if (label is null)
+        {
+            version = kernel!.Latest;
+            var stale = kernel.Versions.Count > 1 && Time.GetUtcNow() - version.CreatedAt < options.StaleStatusFor;
+            if (stale)
+                version = kernel.Versions[^2];
+        }
+        else if (!TryVersion(kernel!, label, out version!, out error))
+            return error!;
+        return FakeResult.Ok(new { status = Wire(version.Phase), failureMessage = version.FailureMessage });
+    }
+
+    private FakeResult Output(string user, FakeRequest request)
+    {
+        var pageSize = (int)(request.Long("pageSize") ?? options.DefaultOutputPageSize);
+        if (pageSize > 500 || pageSize < 0)
+            return FakeResult.BadRequest("pageSize must be between 1 and 500");
+        if (pageSize == 0)
+            pageSize = options.DefaultOutputPageSize;
+        if (!TryFind(user, request, out var kernel, out var error))
+            return error!;
+        var version = kernel!.Latest;
+        var label = request.String("versionLabel");
+        if (label is not null && !TryVersion(kernel, label, out version!, out error))
+            return error!;
+        if (version.IsActive || version.Run is null)
+            return FakeResult.Ok(new { });
+
+        var root = version.Run.OutputDirectory;
+        var files = Directory.Exists(root)
+            ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList()
+            : [];
+        var start = int.TryParse(request.String("pageToken"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? offset : 0;
+        var page = files.Skip(start).Take(pageSize).Select(name => new { url = DownloadUrl(Path.Combine(root, name)), fileName = name }).ToList();
+        var next = start + pageSize < files.Count ? (start + pageSize).ToString(CultureInfo.InvariantCulture) : null;
+        return FakeResult.Ok(new { files = page, log = LogText(version.Run.Log()), nextPageToken = next });
+    }
+
+    private FakeResult Get(string user, FakeRequest request)
+    {
+        if (!TryFind(user, request, out var kernel, out var error))
+            return error!;
+        var latest = kernel!.Latest;
+        return FakeResult.Ok(new { metadata = Metadata(kernel), blob = new { source = latest.Source, language = latest.Language, kernelType = latest.KernelType, slug = kernel.Slug } });
+    }
+
+    private FakeResult List(string user, FakeRequest request)
+    {
+        var filterUser = request.String("user");
+        var search = request.String("search");
+        var pageSize = (int)Math.Clamp(request.Long("pageSize") ?? 20, 1, 100);
+        var visible = state.Kernels.Values
+            .Where(k => k.Owner == user || !k.Latest.IsPrivate)
+            .Where(k => filterUser is null || k.Owner == filterUser)
+            .Where(k => search is null || k.Slug.Contains(search, StringComparison.OrdinalIgnoreCase) || k.Title.Contains(search, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Ref, StringComparer.Ordinal).ToList();
+        var start = int.TryParse(request.String("pageToken"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset)
+            ? offset
+            : ((int)(request.Long("page") ?? 1) - 1) * pageSize;
+        var page = visible.Skip(Math.Max(0, start)).Take(pageSize).Select(Metadata).ToList();
+        var next = start + pageSize < visible.Count ? (start + pageSize).ToString(CultureInfo.InvariantCulture) : null;
+        return FakeResult.Ok(new { kernels = page, nextPageToken = next });
+    }
+
+    private FakeResult Delete(string user, FakeRequest request)
+    {
+        if (!TryFind(user, request, out var kernel, out var error))
+            return error!;
+        foreach (var version in kernel!.Versions.Where(v => v.IsActive))
+            version.Run?.Kill(); // [I] whether Kaggle stops a running session on delete is unknown
+        state.Kernels.Remove(kernel.Ref);
+        return FakeResult.Ok(new { });
+    }
+
+    private FakeResult Quota(string user)
+    {
+        var now = Time.GetUtcNow();
+        var refresh = NextSaturday(now);
+        var windowStart = refresh.AddDays(-7);
+        var used = TimeSpan.Zero;
+        var reserved = TimeSpan.Zero;
+        foreach (var version in state.Kernels.Values.Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.Gpu && v.StartedAt is not null))
+        {
+            var start = version.StartedAt!.Value < windowStart ? windowStart : version.StartedAt.Value;
+            var span = (version.EndedAt ?? now) - start;
+            if (span <= TimeSpan.Zero)
+                continue;
+            if (version.EndedAt is null)
+                reserved += span;
+            else
+                used += span;
+        }
+        return FakeResult.Ok(new
+        {
+            quotaRefreshTime = refresh.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            gpuQuota = new { timeUsed = Seconds(used), timeReserved = Seconds(reserved), totalTimeAllowed = Seconds(options.GpuQuota), hasEverRun = used > TimeSpan.Zero },
+            tpuQuota = new { timeUsed = "0s", timeReserved = "0s", totalTimeAllowed = Seconds(options.TpuQuota) },
+        });
+    }
+
+    private bool TryFind(string user, FakeRequest request, out FakeKernel? kernel, out FakeResult? error)
+    {
+        var owner = request.String("userName") ?? request.String("ownerSlug") ?? user;
+        var slug = request.String("kernelSlug") ?? "";
+        kernel = state.Kernels.GetValueOrDefault($"{owner}/{slug}");
+        error = null;
+        // Unknown, someone else's private kernel, or just created: Kaggle answers 403 to all three.
+        if (kernel is null || (kernel.Owner != user && kernel.Latest.IsPrivate)
+            || Time.GetUtcNow() - kernel.CreatedAt < options.NotVisibleFor)
+        {
+            kernel = null;
+            error = FakeResult.NotVisible();
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryVersion(FakeKernel kernel, string label, out FakeKernelVersion? version, out FakeResult? error)
+    {
+        version = null;
+        error = null;
+        var match = VersionLabel().Match(label);
+        if (!match.Success)
+        {
+            error = label.All(char.IsAsciiDigit) ? FakeResult.NotFound($"version {label}") : FakeResult.BadRequest($"invalid versionLabel '{label}'");
+            return false;
+        }
+        var number = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        version = kernel.Versions.FirstOrDefault(v => v.Number == number);
+        if (version is null)
+            error = FakeResult.NotFound($"version {label} of {kernel.Ref}");
+        return version is not null;
+    }
+
+    private object Metadata(FakeKernel kernel)
+    {
+        var latest = kernel.Latest;
+        return new
+        {
+            id = kernel.Id,
+            @ref = kernel.Ref,
+            title = kernel.Title,
+            author = kernel.Owner,
+            slug = kernel.Slug,
+            language = latest.Language,
+            kernelType = latest.KernelType,
+            isPrivate = latest.IsPrivate,
+            enableGpu = latest.Gpu,
+            enableInternet = latest.Internet,
+            machineShape = latest.MachineShape,
+            datasetDataSources = latest.DatasetSources,
+            currentVersionNumber = latest.Number,
+            lastRunTime = latest.StartedAt?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        };
+    }
+
+    private string DownloadUrl(string path)
+    {
+        if (!state.Downloads.ContainsValue(path))
+            state.Downloads[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..24]] = path;
+        var id = state.Downloads.First(d => d.Value == path).Key;
+        return $"{baseUrl()}fake-output/{id}?sig={id[..8]}";
+    }
+
+    private static string LogText(IReadOnlyList<FakeLogEntry> entries)
+    {
+        var lines = entries.Select(e => JsonSerializer.Serialize(new Dictionary<string, object> { ["stream_name"] = e.Stream, ["time"] = e.Time, ["data"] = e.Data }));
+        return "[" + string.Join("\n,", lines) + "]";
+    }
+
+    /// <summary>QUEUED is the proto default, so it is left out, as a proto server does.</summary>
+    private static string? Wire(VersionPhase phase) => phase switch
+    {
+        VersionPhase.Queued => null,
+        VersionPhase.Running => "RUNNING",
+        VersionPhase.Complete => "COMPLETE",
+        VersionPhase.Error => "ERROR",
+        _ => "CANCEL_ACKNOWLEDGED",
+    };
+
+    internal static string Slugify(string title) =>
+        NonSlug().Replace(title.Trim().ToLowerInvariant(), "-").Trim('-');
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s";
+
+    private static DateTimeOffset NextSaturday(DateTimeOffset now)
+    {
+        var day = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var days = ((int)DayOfWeek.Saturday - (int)day.DayOfWeek + 7) % 7;
+        return day.AddDays(days == 0 ? 7 : days);
+    }
+
+    [GeneratedRegex("^v([0-9]+)$")]
+    private static partial Regex VersionLabel();
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NonSlug();
+}

@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace SteelCI.Kaggle.Api;
+
+/// <summary>A Kaggle call failed. The message names the account and says what to do; it never holds a credential.</summary>
+public class KaggleException(string message, HttpStatusCode? status = null, Exception? inner = null) : Exception(message, inner)
+{
+    public HttpStatusCode? Status { get; } = status;
+}
+
+/// <summary>401: the credential was refused.</summary>
+public sealed class KaggleAuthException(string message) : KaggleException(message, HttpStatusCode.Unauthorized);
+
+/// <summary>403 or 404: the resource does not exist, belongs to someone else, or is not visible yet.</summary>
+public sealed class KaggleNotFoundException(string message, HttpStatusCode status) : KaggleException(message, status);
+
+/// <summary>400: Kaggle refused the request's arguments; repeating it fails the same way.</summary>
+public sealed class KaggleBadRequestException(string message, HttpStatusCode status) : KaggleException(message, status);
+
+/// <summary>Kaggle answered 200 with an <c>error</c> field: a business refusal (invalid metadata, unknown source...).</summary>
+public class KaggleRejectedException(string message) : KaggleException(message, HttpStatusCode.OK);
+
+/// <summary>"Maximum batch GPU session count of 2 reached.": the account is full; try another or wait.</summary>
+public sealed class KaggleSessionLimitException(string message) : KaggleRejectedException(message);
+
+/// <summary>
+/// A failure a later try may not see: 429, 5xx, a timeout, a reset connection, HTML instead of JSON.
+/// <see cref="OutcomeUnknown"/> is true when the request may have reached Kaggle and had its effect.
+/// </summary>
+public sealed class KaggleTransientException(string message, HttpStatusCode? status, bool outcomeUnknown,
+    TimeSpan? retryAfter = null, Exception? inner = null) : KaggleException(message, status, inner)
+{
+    public bool OutcomeUnknown { get; } = outcomeUnknown;
+    /// <summary>The server's Retry-After, when present and sane.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}

@@ -1,0 +1,114 @@
+namespace SteelCI.Kaggle.Api;
+
+public enum KernelWorkerStatus { Queued, Running, Complete, Error, CancelRequested, CancelAcknowledged, NewScript }
+
+/// <summary>ApiSaveKernelRequest (kaggle-api.md §2.1).</summary>
+public sealed record SaveKernelRequest
+{
+    public long? Id { get; init; }
+    public string? Slug { get; init; }
+    public string? NewTitle { get; init; }
+    public string? Text { get; init; }
+    public string? Language { get; init; }
+    public string? KernelType { get; init; }
+    public bool? IsPrivate { get; init; }
+    public bool? EnableGpu { get; init; }
+    public bool? EnableTpu { get; init; }
+    public bool? EnableInternet { get; init; }
+    public IReadOnlyList<string>? DatasetDataSources { get; init; }
+    public IReadOnlyList<string>? CompetitionDataSources { get; init; }
+    public IReadOnlyList<string>? KernelDataSources { get; init; }
+    public IReadOnlyList<string>? ModelDataSources { get; init; }
+    public IReadOnlyList<string>? CategoryIds { get; init; }
+    public string? DockerImagePinningType { get; init; }
+    public int? SessionTimeoutSeconds { get; init; }
+    public string? MachineShape { get; init; }
+    public string? KernelExecutionType { get; init; }
+}
+
+public sealed record SaveKernelResponse
+{
+    public string? Ref { get; init; }
+    public string? Url { get; init; }
+    public int? VersionNumber { get; init; }
+    public string? Error { get; init; }
+    public long? KernelId { get; init; }
+    public IReadOnlyList<string>? InvalidDatasetSources { get; init; }
+}
+
+public sealed record KernelSessionStatus
+{
+    /// <summary>Absent on the wire means QUEUED, the proto default.</summary>
+    public KernelWorkerStatus Status { get; init; } = KernelWorkerStatus.Queued;
+    public string? FailureMessage { get; init; }
+}
+
+public sealed record KernelOutputFile
+{
+    public string Url { get; init; } = "";
+    public string FileName { get; init; } = "";
+}
+
+public sealed record KernelSessionOutputPage
+{
+    public IReadOnlyList<KernelOutputFile>? Files { get; init; }
+    public string? Log { get; init; }
+    public string? NextPageToken { get; init; }
+}
+
+/// <summary>All output files of a version (every page) and its final log.</summary>
+public sealed record KernelSessionOutput(IReadOnlyList<KernelOutputFile> Files, string Log);
+
+public sealed record KernelMetadataInfo
+{
+    public long? Id { get; init; }
+    public string? Ref { get; init; }
+    public string? Title { get; init; }
+    public string? Author { get; init; }
+    public string? Slug { get; init; }
+    public string? Language { get; init; }
+    public string? KernelType { get; init; }
+    public bool IsPrivate { get; init; }
+    public bool EnableGpu { get; init; }
+    public bool EnableInternet { get; init; }
+    public string? MachineShape { get; init; }
+    public IReadOnlyList<string>? DatasetDataSources { get; init; }
+    public int? CurrentVersionNumber { get; init; }
+    public DateTimeOffset? LastRunTime { get; init; }
+}
+
+public sealed record KernelBlob
+{
+    public string? Source { get; init; }
+    public string? Language { get; init; }
+    public string? KernelType { get; init; }
+    public string? Slug { get; init; }
+}
+
+public sealed record GetKernelResponse
+{
+    public KernelMetadataInfo? Metadata { get; init; }
+    public KernelBlob? Blob { get; init; }
+}
+
+public sealed record ListKernelsRequest
+{
+    public string? User { get; init; }
+    public string? Search { get; init; }
+    public string? Group { get; init; }
+    public string? SortBy { get; init; }
+    public int? Page { get; init; }
+    public int? PageSize { get; init; }
+    public string? PageToken { get; init; }
+}
+
+public sealed record ListKernelsResponse
+{
+    public IReadOnlyList<KernelMetadataInfo>? Kernels { get; init; }
+    public string? NextPageToken { get; init; }
+}
+
+public sealed record DeleteKernelResponse
+{
+    public string? ErrorMessage { get; init; }
+}

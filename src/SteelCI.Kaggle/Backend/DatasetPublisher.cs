@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using SteelCI.Hashing;
+using SteelCI.Kaggle.Api;
+using SteelCI.Ports;
+
+namespace SteelCI.Kaggle.Backend;
+
+/// <summary>
+/// Uploads each kernel source once per account as a private, content-addressed dataset
+/// (<c>steelci-{mount}-{key16}</c>) and reuses it while a dataset with that slug exists. Bytes sent are counted.
+/// </summary>
+public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider time, IKaggleLog log)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _ready = new(StringComparer.Ordinal);
+    private long _bytesUploaded;
+
+    public long BytesUploaded => Interlocked.Read(ref _bytesUploaded);
+
+    /// <summary>The source's content key, refined by its manifest when it is a SteelCI release (partials share a key).</summary>
+    public static string KeyOf(KernelSource source)
+    {
+        var manifest = Path.Combine(source.LocalPath, SteelCI.Contracts.Manifest.FileName);
+        var key = string.IsNullOrEmpty(source.ContentKey) ? Sha256.OfDirectory(source.LocalPath) : source.ContentKey;
+        return File.Exists(manifest) ? Sha256.OfText(key + "\n" + Sha256.OfFile(manifest)) : key;
+    }
+
+    public static string SlugFor(KernelSource source)
+    {
+        var mount = new string(source.Mount.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        if (mount.StartsWith("steelci-", StringComparison.Ordinal))
+            mount = mount["steelci-".Length..];
+        if (mount.Length > 24)
+            mount = mount[..24].TrimEnd('-');
+        return $"steelci-{(mount.Length == 0 ? "input" : mount)}-{KeyOf(source)[..16]}";
+    }
+
+    /// <summary>The dataset slug (READY) holding this source in the client's account.</summary>
+    public Task<string> EnsureAsync(KaggleClient client, string owner, KernelSource source, CancellationToken cancellationToken)
+    {
+        var slug = SlugFor(source);
+        var key = $"{client.Account.Name}/{slug}";
+        while (true)
+        {
+            var entry = _ready.GetOrAdd(key, _ => new Lazy<Task<string>>(() => PublishAsync(client, owner, slug, source, cancellationToken)));
+            if (entry.IsValueCreated && (entry.Value.IsFaulted || entry.Value.IsCanceled))
+            {
+                _ready.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(key, entry)); // a failed upload is tried again
+                continue;
+            }
+            return entry.Value;
+        }
+    }
+
+    private async Task<string> PublishAsync(KaggleClient client, string owner, string slug, KernelSource source, CancellationToken cancellationToken)
+    {
+        var existing = await StatusAsync(client, owner, slug, cancellationToken);
+        if (existing is null)
+        {
+            log.Info($"account {client.Account.Name}: uploading {source.Mount} as dataset {owner}/{slug}");
+            var request = await UploadAsync(client, owner, slug, source, cancellationToken);
+            try
+            {
+                await client.CreateDatasetAsync(request, cancellationToken);
+            }
+            catch (KaggleTransientException error) when (error.OutcomeUnknown)
+            {
+                log.Warn($"{error.Message}; checking whether {owner}/{slug} was created");
+                if (await StatusAsync(client, owner, slug, cancellationToken) is null)
+                    await client.CreateDatasetAsync(request, cancellationToken);
+            }
+        }
+        else
+            log.Info($"account {client.Account.Name}: reusing dataset {owner}/{slug} ({source.Mount})");
+        await WaitReadyAsync(client, owner, slug, cancellationToken);
+        return slug;
+    }
+
+    private static async Task<DatabundleVersionStatus?> StatusAsync(KaggleClient client, string owner, string slug, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await client.GetDatasetStatusAsync(owner, slug, cancellationToken)).Status;
+        }
+        catch (KaggleNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task WaitReadyAsync(KaggleClient client, string owner, string slug, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + options.DatasetWaitLimit;
+        while (true)
+        {
+            var status = await StatusAsync(client, owner, slug, cancellationToken);
+            switch (status)
+            {
+                case DatabundleVersionStatus.Ready:
+                    return;
+                case DatabundleVersionStatus.Failed or DatabundleVersionStatus.Deleted:
+                    throw new KaggleException($"account {client.Account.Name}: dataset {owner}/{slug} is {status}; delete it on kaggle.com and run again");
+                case null:
+                    throw new KaggleException($"account {client.Account.Name}: dataset {owner}/{slug} vanished while processing");
+            }
+            if (time.GetUtcNow() >= deadline)
+                throw new KaggleException($"account {client.Account.Name}: dataset {owner}/{slug} still {status} after {options.DatasetWaitLimit}; run again later");
+            log.Info($"account {client.Account.Name}: dataset {owner}/{slug} is {status}; waiting");
+            await Task.Delay(options.DatasetPollInterval, time, cancellationToken);
+        }
+    }
+
+    private async Task<CreateDatasetRequest> UploadAsync(KaggleClient client, string owner, string slug, KernelSource source, CancellationToken cancellationToken)
+    {
+        var uploader = new BlobUploader(client);
+        async Task<DatasetDirectory> Folder(string path, string name)
+        {
+            var files = new List<DatasetNewFile>();
+            foreach (var file in Directory.EnumerateFiles(path).Order(StringComparer.Ordinal))
+            {
+                var token = await uploader.UploadAsync(file, Path.GetFileName(file), cancellationToken);
+                Interlocked.Add(ref _bytesUploaded, new FileInfo(file).Length);
+                files.Add(new DatasetNewFile { Token = token });
+            }
+            var directories = new List<DatasetDirectory>();
+            foreach (var directory in Directory.EnumerateDirectories(path).Order(StringComparer.Ordinal))
+                directories.Add(await Folder(directory, Path.GetFileName(directory)));
+            return new DatasetDirectory { Name = name, Files = files, Directories = directories };
+        }
+        var root = await Folder(source.LocalPath, "");
+        if (root.Files!.Count == 0 && root.Directories!.Count == 0)
+            throw new KaggleException($"input {source.Mount} ({source.LocalPath}) is empty; Kaggle datasets need at least one file");
+        var title = $"SteelCI {source.Mount} {KeyOf(source)[..12]}";
+        return new CreateDatasetRequest
+        {
+            OwnerSlug = owner,
+            Slug = slug,
+            Title = title.Length > 50 ? title[..50] : title,
+            LicenseName = "other",
+            IsPrivate = true,
+            Subtitle = "SteelCI kernel input (content-addressed)",
+            Files = root.Files,
+            Directories = root.Directories,
+        };
+    }
+}

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using SteelCI.Kaggle.Api;
+using SteelCI.Ports;
+
+namespace SteelCI.Kaggle.Backend;
+
+/// <summary>
+/// Runs each attempt as a private Kaggle kernel on one of several accounts: sources uploaded once per account as
+/// content-addressed datasets, the launcher pushed with those datasets attached (GPU per accelerator, internet off),
+/// status polled per version, outputs and log downloaded into a local folder. The handle holds account, owner,
+/// kernel slug and version, so a restarted runner finds the attempt again. Kaggle cannot cancel a session:
+/// <see cref="StopAsync"/> only forgets it.
+/// </summary>
+public sealed class KaggleBackend : IComputeBackend
+{
+    private readonly IReadOnlyList<KaggleClient> _clients;
+    private readonly KaggleBackendOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IKaggleLog _log;
+    private readonly DatasetPublisher _datasets;
+    private readonly KernelPusher _pusher;
+    private readonly ConcurrentDictionary<string, string> _active = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _placing = new(1, 1);
+
+    public KaggleBackend(IReadOnlyList<KaggleClient> clients, KaggleBackendOptions options, TimeProvider time, IKaggleLog log)
+    {
+        if (clients.Count == 0)
+            throw new ArgumentException("the kaggle backend needs at least one account", nameof(clients));
+        _clients = clients;
+        _options = options;
+        _time = time;
+        _log = log;
+        _datasets = new DatasetPublisher(options, time, log);
+        _pusher = new KernelPusher(options, time, log);
+    }
+
+    public string Name => "kaggle";
+    public int Slots => _clients.Count * _options.GpuSessionsPerAccount;
+    /// <summary>Bytes of kernel sources uploaded by this backend so far (0 when every dataset was reused).</summary>
+    public long BytesUploaded => _datasets.BytesUploaded;
+
+    public async Task<AttemptHandle> SubmitAsync(KernelPackage package, CancellationToken cancellationToken)
+    {
+        await _placing.WaitAsync(cancellationToken);
+        try
+        {
+            var refusals = new List<string>();
+            foreach (var client in await CandidatesAsync(package, refusals, cancellationToken))
+            {
+                var owner = await client.GetUsernameAsync(cancellationToken);
+                var slugs = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var source in package.Sources)
+                    slugs[source.Mount] = await _datasets.EnsureAsync(client, owner, source, cancellationToken);
+                KernelPusher.Pushed pushed;
+                try
+                {
+                    pushed = await _pusher.PushAsync(client, owner, package, slugs, cancellationToken);
+                }
+                catch (KaggleSessionLimitException error)
+                {
+                    refusals.Add(error.Message);
+                    continue;
+                }
+                _active[package.Slug] = client.Account.Name;
+                _log.Info($"account {client.Account.Name}: pushed {pushed.Owner}/{pushed.Slug} version {pushed.Version}");
+                return new AttemptHandle(package.Slug, new Dictionary<string, string>
+                {
+                    ["account"] = client.Account.Name,
+                    ["owner"] = pushed.Owner,
+                    ["kernel"] = pushed.Slug,
+                    ["version"] = pushed.Version.ToString(CultureInfo.InvariantCulture),
+                    ["pushedUtc"] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+                });
+            }
+            throw new KaggleSessionLimitException($"no Kaggle account can take {package.Slug} now: {string.Join("; ", refusals)}");
+        }
+        finally
+        {
+            _placing.Release();
+        }
+    }
+
+    public async Task<AttemptStatus> PollAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        var client = ClientOf(handle);
+        if (client is null)
+            return new AttemptStatus(AttemptState.Lost, $"account {handle.Data["account"]} is no longer configured");
+        _active.TryAdd(handle.Slug, client.Account.Name);
+        KernelSessionStatus status;
+        try
+        {
+            status = await client.GetKernelSessionStatusAsync(handle.Data["owner"], handle.Data["kernel"], Version(handle), cancellationToken);
+        }
+        catch (KaggleNotFoundException error)
+        {
+            var pushed = DateTimeOffset.Parse(handle.Data["pushedUtc"], CultureInfo.InvariantCulture);
+            if (_time.GetUtcNow() - pushed < _options.NotVisibleGrace)
+                return new AttemptStatus(AttemptState.Queued, "not visible yet");
+            _active.TryRemove(handle.Slug, out _);
+            return new AttemptStatus(AttemptState.Lost, error.Message);
+        }
+        var result = status.Status switch
+        {
+            KernelWorkerStatus.Queued or KernelWorkerStatus.NewScript => new AttemptStatus(AttemptState.Queued),
+            KernelWorkerStatus.Running or KernelWorkerStatus.CancelRequested => new AttemptStatus(AttemptState.Running),
+            KernelWorkerStatus.Complete => new AttemptStatus(AttemptState.Complete),
+            KernelWorkerStatus.CancelAcknowledged => new AttemptStatus(AttemptState.Error, "the session was cancelled on Kaggle"),
+            _ => new AttemptStatus(AttemptState.Error, status.FailureMessage ?? "Kaggle reported ERROR without a message"),
+        };
+        if (result.IsFinished)
+            _active.TryRemove(handle.Slug, out _);
+        return result;
+    }
+
+    public async Task<CollectedOutput> CollectAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        var client = ClientOf(handle) ?? throw new KaggleException($"account {handle.Data["account"]} is no longer configured");
+        var root = Path.Combine(_options.Workspace, "kaggle", "outputs", handle.Slug);
+        var working = Directory.CreateDirectory(Path.Combine(root, "working")).FullName;
+        var output = await client.ListKernelSessionOutputAsync(handle.Data["owner"], handle.Data["kernel"], Version(handle),
+            cancellationToken, _options.OutputPageSize);
+        var downloader = new OutputDownloader(client);
+        long bytes = 0;
+        foreach (var file in output.Files)
+        {
+            var target = Path.GetFullPath(Path.Combine(working, file.FileName));
+            if (!target.StartsWith(working + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new KaggleException($"output file name '{file.FileName}' of {handle.Slug} leaves the output folder; refused");
+            if (File.Exists(target))
+                continue; // renamed into place only once complete and checked
+            bytes += await downloader.DownloadAsync(file.Url, target, cancellationToken);
+        }
+        var log = KernelLog.ToText(output.Log);
+        await File.WriteAllTextAsync(Path.Combine(root, "log.txt"), log, cancellationToken);
+        _log.Info($"{handle.Slug}: collected {output.Files.Count} files ({bytes:N0} bytes downloaded)");
+        return new CollectedOutput(working, log);
+    }
+
+    public Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        _active.TryRemove(handle.Slug, out _);
+        _log.Warn($"{handle.Data.GetValueOrDefault("owner")}/{handle.Data.GetValueOrDefault("kernel")} version {handle.Data.GetValueOrDefault("version")}: " +
+            "Kaggle cannot cancel a running session from the API; it runs until it ends or reaches its session timeout " +
+            "(stop it by hand at https://www.kaggle.com/code if the quota matters)");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Accounts with a free session, most remaining GPU quota first; accounts short of hours are left out.</summary>
+    private async Task<IReadOnlyList<KaggleClient>> CandidatesAsync(KernelPackage package, List<string> refusals, CancellationToken cancellationToken)
+    {
+        var gpu = package.Accelerator == "gpu";
+        var ranked = new List<(KaggleClient Client, TimeSpan Remaining)>();
+        foreach (var client in _clients)
+        {
+            var busy = _active.Values.Count(a => a == client.Account.Name);
+            if (busy >= _options.GpuSessionsPerAccount)
+            {
+                refusals.Add($"account {client.Account.Name}: {busy} sessions running");
+                continue;
+            }
+            if (!gpu)
+            {
+                ranked.Add((client, TimeSpan.MaxValue));
+                continue;
+            }
+            var quota = (await client.GetAcceleratorQuotaStatisticsAsync(cancellationToken)).GpuQuota;
+            var remaining = quota?.Remaining ?? TimeSpan.Zero;
+            var needed = package.SessionLimit < _options.MaxSession ? package.SessionLimit : _options.MaxSession;
+            if (remaining - _options.GpuReserve < needed)
+            {
+                refusals.Add($"account {client.Account.Name}: {remaining.TotalHours:0.#} h of GPU quota left, reserve {_options.GpuReserve.TotalHours:0.#} h, a session may take {needed.TotalHours:0.#} h");
+                continue;
+            }
+            ranked.Add((client, remaining));
+        }
+        return ranked.OrderByDescending(r => r.Remaining).Select(r => r.Client).ToList();
+    }
+
+    private KaggleClient? ClientOf(AttemptHandle handle) =>
+        _clients.FirstOrDefault(c => c.Account.Name == handle.Data.GetValueOrDefault("account"));
+
+    private static int Version(AttemptHandle handle) => int.Parse(handle.Data["version"], CultureInfo.InvariantCulture);
+}

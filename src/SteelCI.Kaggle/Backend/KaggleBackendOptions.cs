@@ -1,0 +1,23 @@
+namespace SteelCI.Kaggle.Backend;
+
+/// <summary>How the kaggle backend places, pushes, waits and collects.</summary>
+public sealed record KaggleBackendOptions
+{
+    /// <summary>Local folder for generated kernel folders and collected outputs.</summary>
+    public required string Workspace { get; init; }
+    /// <summary>Kaggle's cap on concurrent GPU batch sessions per account.</summary>
+    public int GpuSessionsPerAccount { get; init; } = 2;
+    /// <summary>GPU hours each account keeps for its owner; an account with less left gets no new GPU attempt.</summary>
+    public TimeSpan GpuReserve { get; init; } = TimeSpan.Zero;
+    public string GpuMachineShape { get; init; } = "NvidiaTeslaT4";
+    /// <summary>Kaggle's longest batch session; sessionTimeoutSeconds must stay below it.</summary>
+    public TimeSpan MaxSession { get; init; } = TimeSpan.FromHours(12);
+    public TimeSpan DatasetPollInterval { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan DatasetWaitLimit { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>How long a 403 right after a push still means "not visible yet" rather than "gone".</summary>
+    public TimeSpan NotVisibleGrace { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>Checks of GetKernel (this far apart) before a push whose outcome is unknown is repeated.</summary>
+    public int PushChecks { get; init; } = 4;
+    public TimeSpan PushCheckInterval { get; init; } = TimeSpan.FromSeconds(20);
+    public int OutputPageSize { get; init; } = 100;
+}

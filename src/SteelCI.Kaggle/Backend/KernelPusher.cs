@@ -1,0 +1,105 @@
+using System.Text.Json;
+using SteelCI.Kaggle.Api;
+using SteelCI.Kernels;
+using SteelCI.Ports;
+
+namespace SteelCI.Kaggle.Backend;
+
+/// <summary>
+/// Writes the Kaggle kernel folder of one attempt (launcher with its mount aliases, kernel-metadata.json in the
+/// official CLI's format, so <c>kaggle kernels push -p</c> accepts it) and pushes it exactly once: when a push's
+/// outcome is unknown, GetKernel and ListKernels are asked whether the version exists before anything is repeated.
+/// </summary>
+public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time, IKaggleLog log)
+{
+    public const string AliasLine = "MOUNT_ALIASES = {}";
+
+    public sealed record Pushed(string Owner, string Slug, int Version, string Url);
+
+    public async Task<Pushed> PushAsync(KaggleClient client, string owner, KernelPackage package,
+        IReadOnlyDictionary<string, string> datasetSlugs, CancellationToken cancellationToken)
+    {
+        var request = Write(owner, package, datasetSlugs);
+        SaveKernelResponse response;
+        try
+        {
+            response = await client.SaveKernelAsync(request, cancellationToken);
+        }
+        catch (KaggleTransientException error) when (error.OutcomeUnknown)
+        {
+            log.Warn($"{error.Message}; checking whether {owner}/{package.Slug} was created before pushing again");
+            var found = await FindAsync(client, owner, package.Slug, cancellationToken);
+            if (found is not null)
+                return found;
+            log.Warn($"account {client.Account.Name}: {owner}/{package.Slug} does not exist; pushing again");
+            response = await client.SaveKernelAsync(request, cancellationToken);
+        }
+        var reference = response.Ref!.Split('/');
+        return new Pushed(reference[0], reference[^1], response.VersionNumber ?? 1, response.Url ?? "");
+    }
+
+    /// <summary>The kernel folder for this account: what is pushed, kept for inspection and for the official CLI.</summary>
+    public SaveKernelRequest Write(string owner, KernelPackage package, IReadOnlyDictionary<string, string> datasetSlugs)
+    {
+        var launcher = File.ReadAllText(Path.Combine(package.Directory, package.CodeFile));
+        if (!launcher.Contains(AliasLine, StringComparison.Ordinal))
+            throw new InvalidOperationException($"{package.CodeFile} has no '{AliasLine}' line; the launcher template and the kaggle backend disagree");
+        var aliases = JsonSerializer.Serialize(package.Sources.ToDictionary(s => s.Mount, s => datasetSlugs[s.Mount]));
+        launcher = launcher.Replace(AliasLine, $"MOUNT_ALIASES = json.loads(r'''{aliases}''')");
+        var gpu = package.Accelerator == "gpu";
+        var sources = package.Sources.Select(s => $"{owner}/{datasetSlugs[s.Mount]}").Distinct().ToList();
+        var timeout = package.SessionLimit < options.MaxSession ? package.SessionLimit : options.MaxSession - TimeSpan.FromMinutes(1);
+
+        var folder = Directory.CreateDirectory(Path.Combine(options.Workspace, "kaggle", "kernels", owner, package.Slug)).FullName;
+        File.WriteAllText(Path.Combine(folder, package.CodeFile), launcher);
+        var metadata = new KernelMetadata
+        {
+            Id = $"{owner}/{package.Slug}",
+            Title = package.Slug,
+            CodeFile = package.CodeFile,
+            EnableGpu = gpu ? "true" : "false",
+            MachineShape = gpu ? options.GpuMachineShape : null,
+            DatasetSources = sources,
+        };
+        File.WriteAllText(Path.Combine(folder, KernelMetadata.FileName), metadata.ToJson());
+
+        return new SaveKernelRequest
+        {
+            Slug = $"{owner}/{package.Slug}",
+            NewTitle = package.Slug, // Kaggle derives the ref from the title: the slug is its own slugified title
+            Text = launcher,
+            Language = "python",
+            KernelType = "script",
+            IsPrivate = true,
+            EnableGpu = gpu,
+            EnableInternet = false,
+            DatasetDataSources = sources,
+            SessionTimeoutSeconds = (int)timeout.TotalSeconds,
+            MachineShape = gpu ? options.GpuMachineShape : null,
+        };
+    }
+
+    private async Task<Pushed?> FindAsync(KaggleClient client, string owner, string slug, CancellationToken cancellationToken)
+    {
+        for (var check = 1; check <= options.PushChecks; check++)
+        {
+            try
+            {
+                var kernel = await client.GetKernelAsync(owner, slug, cancellationToken);
+                if (kernel.Metadata?.CurrentVersionNumber is { } version)
+                    return new Pushed(owner, kernel.Metadata.Slug ?? slug, version, "");
+            }
+            catch (KaggleNotFoundException)
+            {
+                // not there, or not visible yet: ask the list too, then wait a little
+            }
+            var listed = await client.ListKernelsAsync(new ListKernelsRequest { User = owner, Search = slug, PageSize = 20 }, cancellationToken);
+            var match = listed.Kernels?.FirstOrDefault(k => k.Ref == $"{owner}/{slug}" || k.Slug == slug);
+            if (match is not null)
+                return new Pushed(owner, slug, match.CurrentVersionNumber ?? 1, "");
+            if (check < options.PushChecks)
+                await Task.Delay(options.PushCheckInterval, time, cancellationToken);
+        }
+        return null;
+    }
+}
