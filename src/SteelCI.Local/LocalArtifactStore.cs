@@ -59,8 +59,9 @@ public sealed class LocalArtifactStore(string root) : IArtifactStore
             File.Copy(Path.Combine(directory, file), target);
         }
         ManifestVerifier.Verify(staging, manifest.ContentKey);
-        foreach (var (_, full) in Sha256.FilesUnder(staging))
-            File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        if (!OperatingSystem.IsWindows())
+            foreach (var (_, full) in Sha256.FilesUnder(staging))
+                File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
         var final = Path.Combine(root, tag);
         if (existing is not null)

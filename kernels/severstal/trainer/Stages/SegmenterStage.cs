@@ -25,7 +25,7 @@ public static class SegmenterStage
         var positives = trainIds.Where(i => labels.Has(i, classId)).Take(maxImages * 3 / 5).ToList();
         var negatives = trainIds.Where(i => !labels.Has(i, classId)).Take(Math.Max(1, maxImages - positives.Count)).ToList();
         if (positives.Count == 0)
-            throw new BadInputException($"stage {context.Config.Stage}: no training image has class {classId}");
+            context.Log($"warning: no training image has class {classId}; the model can only learn to predict nothing");
         var train = SeverstalSet.Load(folder, labels, positives.Concat(negatives), height, width);
         var validation = SeverstalSet.Load(folder, labels, valIds.Take(context.Int("max_val_images", 400)), height, width);
         context.Log($"class {classId}: {positives.Count} positive and {negatives.Count} negative training images, {validation.Count} validation images at {width}x{height}");

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Spectre.Console;
+using SteelCI.Cli;
+using SteelCI.Kernels;
+using SteelCI.Local;
+using SteelCI.Spec;
+
+var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this machine and on Kaggle, with checkpoints as releases")
+{
+    RunCommand.Create(),
+    StatusCommand.Create(),
+    ValidateCommand.Create(),
+    CleanCommand.Create(),
+};
+
+try
+{
+    return await root.Parse(args).InvokeAsync();
+}
+catch (SpecException error)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
+}
+catch (NotSupportedException error)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
+}
+catch (RunLockedException error)
+{
+    return Fail(error.Message, ExitCodes.Busy);
+}
+catch (TrainerBuildException error)
+{
+    return Fail(error.Message, ExitCodes.StageFailed);
+}
+catch (InvalidDataException error)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
+}
+
+static int Fail(string message, int code)
+{
+    AnsiConsole.Console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    return code;
+}
