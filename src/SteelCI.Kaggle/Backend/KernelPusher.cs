@@ -13,6 +13,8 @@ namespace SteelCI.Kaggle.Backend;
 public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time, IKaggleLog log)
 {
     public const string AliasLine = "MOUNT_ALIASES = {}";
+    /// <summary>Pushes of one attempt, each after checking that the previous one left no kernel behind.</summary>
+    public const int MaxPushes = 3;
 
     public sealed record Pushed(string Owner, string Slug, int Version, string Url);
 
@@ -20,22 +22,23 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
         IReadOnlyDictionary<string, string> datasetSlugs, CancellationToken cancellationToken)
     {
         var request = Write(owner, package, datasetSlugs);
-        SaveKernelResponse response;
-        try
+        for (var push = 1; ; push++)
         {
-            response = await client.SaveKernelAsync(request, cancellationToken);
+            try
+            {
+                var response = await client.SaveKernelAsync(request, cancellationToken);
+                var reference = response.Ref!.Split('/');
+                return new Pushed(reference[0], reference[^1], response.VersionNumber ?? 1, response.Url ?? "");
+            }
+            catch (KaggleTransientException error) when (error.OutcomeUnknown && push < MaxPushes)
+            {
+                log.Warn($"{error.Message}; checking whether {owner}/{package.Slug} was created before pushing again");
+                var found = await FindAsync(client, owner, package.Slug, cancellationToken);
+                if (found is not null)
+                    return found;
+                log.Warn($"account {client.Account.Name}: {owner}/{package.Slug} does not exist; pushing again");
+            }
         }
-        catch (KaggleTransientException error) when (error.OutcomeUnknown)
-        {
-            log.Warn($"{error.Message}; checking whether {owner}/{package.Slug} was created before pushing again");
-            var found = await FindAsync(client, owner, package.Slug, cancellationToken);
-            if (found is not null)
-                return found;
-            log.Warn($"account {client.Account.Name}: {owner}/{package.Slug} does not exist; pushing again");
-            response = await client.SaveKernelAsync(request, cancellationToken);
-        }
-        var reference = response.Ref!.Split('/');
-        return new Pushed(reference[0], reference[^1], response.VersionNumber ?? 1, response.Url ?? "");
     }
 
     /// <summary>The kernel folder for this account: what is pushed, kept for inspection and for the official CLI.</summary>
