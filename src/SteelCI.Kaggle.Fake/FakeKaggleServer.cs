@@ -268,9 +268,14 @@ public sealed class FakeKaggleServer : IAsyncDisposable
                 context.Response.Headers.ContentRange = $"bytes {from}-{info.Length - 1}/{info.Length}";
             await using var stream = File.OpenRead(path);
             stream.Seek(from, SeekOrigin.Begin);
-            var half = new byte[(info.Length - from) / 2];
-            await stream.ReadExactlyAsync(half);
-            await context.Response.Body.WriteAsync(half);
+            var left = (info.Length - from) / 2;
+            var buffer = new byte[1 << 16];
+            while (left > 0)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)));
+                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read));
+                left -= read;
+            }
             await context.Response.Body.FlushAsync();
             context.Abort();
             return;
