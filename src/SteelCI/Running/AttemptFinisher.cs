@@ -44,6 +44,8 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         try
         {
             manifest = ManifestVerifier.Verify(output.Directory, run.Keys[node.Name]);
+            if (manifest.Pipeline != run.Pipeline.Name || manifest.Stage != node.Name)
+                throw new InvalidDataException($"the manifest is for {manifest.Pipeline}/{manifest.Stage}, not {run.Pipeline.Name}/{node.Name}");
             var manifestHash = Sha256.OfFile(Path.Combine(output.Directory, Manifest.FileName));
             if (marker.Value.ManifestSha256 != manifestHash)
                 throw new InvalidDataException($"the end marker names manifest {marker.Value.ManifestSha256}, the file hashes to {manifestHash}");

@@ -1,0 +1,59 @@
+// SteelCI build script (Cake 7, `dotnet cake`). Targets: Pipeline (default), Test, Clean, Status, Validate, Build.
+//   dotnet cake                                  run the Severstal pipeline here (profile demo)
+//   dotnet cake --profile=ci --force             another profile; retrain everything
+//   dotnet cake --data=/path/to/severstal        the real competition download instead of synthetic data
+//   dotnet cake --target=Test                    every test, with a one-line summary
+#load "build/parameters.cake"
+#load "build/steelci.cake"
+#load "build/tests.cake"
+
+var parameters = BuildParameters.From(Context);
+
+Task("Build")
+    .Description("Builds the steelci executable")
+    .Does(() => DotNetBuild("src/SteelCI.Cli/SteelCI.Cli.csproj", new DotNetBuildSettings
+    {
+        Configuration = parameters.Configuration,
+        NoLogo = true,
+        Verbosity = DotNetVerbosity.Minimal,
+    }));
+
+Task("Pipeline")
+    .Description("Runs the pipeline on this machine and prints the summary table")
+    .IsDependentOn("Build")
+    .Does(() =>
+    {
+        var extra = new List<string> { "--profile", parameters.Profile };
+        if (parameters.Data != null) { extra.Add("--data"); extra.Add($"\"{parameters.Data}\""); }
+        if (parameters.Force) extra.Add("--force");
+        if (parameters.Slots != null) { extra.Add("--slots"); extra.Add(parameters.Slots); }
+        SteelCi.Run(Context, parameters, "run", extra.ToArray());
+    });
+
+Task("Validate")
+    .Description("Checks the pipeline file and lists its stages")
+    .IsDependentOn("Build")
+    .Does(() => SteelCi.Run(Context, parameters, "validate", "--profile", parameters.Profile));
+
+Task("Status")
+    .Description("Shows the stages and attempts recorded for the pipeline")
+    .IsDependentOn("Build")
+    .Does(() => SteelCi.Run(Context, parameters, "status"));
+
+Task("Test")
+    .Description("Runs every test project and prints 'N passed, N failed'")
+    .Does(() => Tests.Run(Context, parameters));
+
+Task("Clean")
+    .Description("Deletes the pipeline's workspace (.steelci), test results and build outputs")
+    .IsDependentOn("Build")
+    .Does(() =>
+    {
+        SteelCi.Run(Context, parameters, "clean");
+        CleanDirectories("artifacts");
+        DotNetClean("SteelCI.sln", new DotNetCleanSettings { Verbosity = DotNetVerbosity.Quiet });
+    });
+
+Task("Default").IsDependentOn("Pipeline");
+
+RunTarget(parameters.Target);

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using SteelCI.Contracts;
+using SteelCI.Kernels;
+using SteelCI.Local;
+using SteelCI.Ports;
+using SteelCI.Testing;
+
+namespace SteelCI.Tests.Kernels;
+
+public sealed class KernelPackagerTests
+{
+    private static readonly StageConfig Config = new()
+    {
+        Pipeline = "severstal",
+        Stage = "seg3",
+        Entry = "segment",
+        ContentKey = new string('5', 64),
+        Epochs = 4,
+        Params = new Dictionary<string, string> { ["class"] = "3", ["note"] = "quote \" and backslash \\ survive" },
+        Inputs = [new StageInput("severstal", "severstal", "severstal-severstal-111111111111", new string('1', 64))],
+        TrainerHash = new string('9', 64),
+        SteelciVersion = "0.1.0",
+    };
+
+    private static KernelPackage Package(TempDirectory dir, string accelerator = "gpu") =>
+        new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), dir.Path), dir.Path, owner: "alice")
+            .Package("severstal-seg3-55555555-a1-abcde", Config, new TrainerBundle(dir.Combine("bundle"), new string('9', 64)),
+                [new KernelSource("severstal", dir.Combine("data"), new string('1', 64))], accelerator, TimeSpan.FromHours(12));
+
+    [Fact]
+    public void Kernel_metadata_is_in_the_official_cli_format()
+    {
+        using var dir = new TempDirectory("kernel");
+
+        var package = Package(dir);
+
+        var expected = """
+            {
+              "id": "alice/severstal-seg3-55555555-a1-abcde",
+              "title": "severstal-seg3-55555555-a1-abcde",
+              "code_file": "steelci_launcher.py",
+              "language": "python",
+              "kernel_type": "script",
+              "is_private": "true",
+              "enable_gpu": "true",
+              "enable_tpu": "false",
+              "enable_internet": "false",
+              "machine_shape": "NvidiaTeslaT4",
+              "dataset_sources": [
+                "alice/steelci-trainer-999999999999",
+                "alice/severstal"
+              ],
+              "competition_sources": [],
+              "kernel_sources": [],
+              "model_sources": [],
+              "keywords": []
+            }
+            """;
+        Assert.Equal(expected, File.ReadAllText(Path.Combine(package.Directory, KernelMetadata.FileName)));
+        Assert.Equal("steelci-trainer-999999999999", package.Sources[0].Mount);
+    }
+
+    [Fact]
+    public void The_launcher_is_valid_python_that_carries_the_stage_exactly_and_no_secret()
+    {
+        using var dir = new TempDirectory("kernel");
+        Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN", "KGAT_secret_value_for_test");
+
+        var package = Package(dir, "cpu");
+        var launcher = Path.Combine(package.Directory, LauncherScript.FileName);
+
+        var script = File.ReadAllText(launcher);
+        Assert.DoesNotContain("KGAT_secret_value_for_test", script);
+        Assert.Contains("def weaken(path", script); // the glibcxx fix travels inside the launcher
+        var check = Python($"import runpy, json; g = runpy.run_path('{launcher}', run_name='check'); print(json.dumps(g['STAGE']['params'])); print(g['SESSION_SECONDS'], g['BUNDLE_MOUNT'])");
+        Assert.Equal(0, check.ExitCode);
+        Assert.Contains("\"note\": \"quote \\\" and backslash \\\\ survive\"", check.Output);
+        Assert.Contains("43200.0 steelci-trainer-999999999999", check.Output);
+    }
+
+    internal static (int ExitCode, string Output) Python(string code)
+    {
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(code);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+}
