@@ -64,15 +64,23 @@ public sealed class SyntheticSeverstal(int seed)
         return (id, ToBytes(pixels), labels);
     }
 
+    /// <summary>
+    /// Two-class images pair class 3 with one of the others, as in the real data; single-class images are drawn with
+    /// weights chosen so that, over all (image, class) pairs, the shares come out as <see cref="ClassShares"/>.
+    /// </summary>
+    private static readonly double[] SingleClassWeights = ClassShares
+        .Select((share, i) => (share * (1 + TwoClassShare) - TwoClassShare * (i == 2 ? 1 : share / (1 - ClassShares[2]))) / (1 - TwoClassShare))
+        .ToArray();
+
+    private static readonly double[] PartnerOfClass3Weights = ClassShares.Select((share, i) => i == 2 ? 0 : share).ToArray();
+
     private static IEnumerable<int> ChooseClasses(Random random)
     {
         if (random.NextDouble() < DefectFreeShare)
             return [];
-        var first = Pick(random, ClassShares);
-        if (random.NextDouble() >= TwoClassShare)
-            return [first];
-        var others = ClassShares.Select((share, i) => i + 1 == first ? 0 : share).ToArray();
-        return [first, Pick(random, others)];
+        return random.NextDouble() < TwoClassShare
+            ? [3, Pick(random, PartnerOfClass3Weights)]
+            : [Pick(random, SingleClassWeights)];
     }
 
     private static int Pick(Random random, double[] weights)
