@@ -15,7 +15,9 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
 
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    // Our own handlers below turn known failures into clear messages and exit codes; anything else is a bug and
+    // should surface with its stack trace.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (SpecException error)
 {
