@@ -61,6 +61,7 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(16, seg1[1].FromEpoch);
         Assert.All(stages, s => Assert.Equal(s.Epochs, forecast.EpochsDone[s.Name]));
         // 10 h were left this week and the open session may still use 5 h 17 min of them: 4 h 43 min buy 6 epochs of seg4, the rest waits for the refresh.
+        Assert.Contains(forecast.Sessions, s => s is { Stage: "seg4", FromEpoch: 10, EpochsPlanned: 6 } && s.Start == now);
         Assert.Contains(forecast.Sessions, s => s.Start >= now.AddDays(2));
     }
 
