@@ -65,8 +65,15 @@ public sealed class KernelPackagerTests
     {
         using var dir = new TempDirectory("kernel");
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN", "KGAT_secret_value_for_test");
-
-        var package = Package(dir, "cpu");
+        KernelPackage package;
+        try
+        {
+            package = Package(dir, "cpu");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN", null);
+        }
         var launcher = Path.Combine(package.Directory, LauncherScript.FileName);
 
         var script = File.ReadAllText(launcher);
