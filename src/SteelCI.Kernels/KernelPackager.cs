@@ -26,7 +26,7 @@ public sealed class KernelPackager(TrainerPublisher publisher, string workspace,
         var allSources = sources.Prepend(new KernelSource(bundleMount, bundle.Directory, bundle.Hash)).ToList();
         var directory = Path.Combine(workspace, "kernels", slug);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, LauncherScript.FileName), LauncherScript.Generate(config, bundleMount, sessionLimit));
+        File.WriteAllText(Path.Combine(directory, LauncherScript.FileName), LauncherScript.Generate(config, bundleMount, sessionLimit, accelerator));
         var gpu = accelerator == "gpu";
         var metadata = new KernelMetadata
         {

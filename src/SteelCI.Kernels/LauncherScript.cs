@@ -8,14 +8,17 @@ public static class LauncherScript
 {
     public const string FileName = "steelci_launcher.py";
 
-    public static string Generate(StageConfig config, string bundleMount, TimeSpan sessionLimit)
+    public static string Generate(StageConfig config, string bundleMount, TimeSpan sessionLimit, string accelerator = "cpu")
     {
+        if (accelerator is not ("cpu" or "gpu"))
+            throw new ArgumentException($"accelerator '{accelerator}' is not cpu or gpu", nameof(accelerator));
         var stageJson = Json.Serialize(config);
         if (stageJson.Contains("\"\"\""))
             throw new ArgumentException("the stage configuration cannot be embedded: it contains three quotes in a row");
         return Resource("launcher.py")
             .Replace("__STAGE_JSON__", stageJson)
             .Replace("__BUNDLE_MOUNT__", bundleMount)
+            .Replace("__ACCELERATOR__", accelerator)
             .Replace("__SESSION_SECONDS__", sessionLimit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture))
             .Replace("__GLIBCXX_FIX__", GlibcxxFixLibrary());
     }

@@ -9,17 +9,31 @@ public sealed class TrainerBuildException(string message) : Exception(message);
 /// <summary>
 /// Publishes the trainer project and keeps one immutable, content-addressed bundle per distinct build under
 /// <c>{workspace}/trainer/bundles/{hash12}</c>. A bundle folder exists only once complete (staged, then renamed).
+/// Framework-dependent by default (run with this machine's dotnet); with <paramref name="selfContainedRuntime"/>
+/// (e.g. <c>linux-x64</c>) the bundle carries the .NET runtime and is started through its apphost, as a Kaggle
+/// image (no dotnet) needs. That build restores and compiles under <c>{project}/obj/steelci-{rid}/</c>
+/// (<c>--artifacts-path</c>), so it never churns the RID-less obj/ folders of ordinary builds and tests; the folder
+/// is inside the repository, so PathMap keeps its bytes, and so the bundle hash, independent of the workspace.
 /// </summary>
-public sealed class TrainerPublisher(IProcessRunner processes, string workspace)
+public sealed class TrainerPublisher(IProcessRunner processes, string workspace, string? selfContainedRuntime = null)
 {
+    public const string FrameworkDependent = "framework-dependent";
+    public const string SelfContained = "self-contained";
+
+    /// <summary>The runtime identifier of a self-contained publish, or null for framework-dependent bundles.</summary>
+    public string? SelfContainedRuntime { get; } = selfContainedRuntime;
+
     public async Task<(string Directory, string Hash)> PublishAsync(string project, CancellationToken cancellationToken)
     {
         if (!File.Exists(project))
             throw new TrainerBuildException($"trainer project {project} not found (trainer.project in the pipeline file)");
-        var publishDir = Path.Combine(workspace, "trainer", "publish");
-        var result = await processes.RunAsync(new ProcessSpec("dotnet",
-            ["publish", project, "-c", "Release", "-o", publishDir, "--nologo", "-v:q", "-p:SteelCIGlibcxxFix=always"],
-            Path.GetDirectoryName(project)!), cancellationToken);
+        var rid = SelfContainedRuntime;
+        var publishDir = Path.Combine(workspace, "trainer", rid is null ? "publish" : $"publish-{rid}");
+        List<string> arguments = ["publish", project, "-c", "Release", "-o", publishDir, "--nologo", "-v:q", "-p:SteelCIGlibcxxFix=always"];
+        if (rid is not null)
+            arguments.AddRange(["-r", rid, "--self-contained", "true",
+                "--artifacts-path", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(project))!, "obj", $"steelci-{rid}")]);
+        var result = await processes.RunAsync(new ProcessSpec("dotnet", arguments, Path.GetDirectoryName(project)!), cancellationToken);
         if (result.ExitCode != 0)
         {
             var tail = string.Join('\n', result.Output.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).TakeLast(10));
@@ -35,7 +49,7 @@ public sealed class TrainerPublisher(IProcessRunner processes, string workspace)
         var staging = Path.Combine(bundles, $".staging-{Guid.NewGuid():N}");
         CopyDirectory(publishDir, staging);
         var name = Path.GetFileNameWithoutExtension(project);
-        var info = new BundleInfo { Runtime = "framework-dependent", Entry = name + ".dll", Apphost = name, Hash = hash };
+        var info = new BundleInfo { Runtime = rid is null ? FrameworkDependent : SelfContained, Entry = name + ".dll", Apphost = name, Hash = hash };
         await File.WriteAllTextAsync(Path.Combine(staging, BundleInfo.FileName),
             System.Text.Json.JsonSerializer.Serialize(info), cancellationToken);
         try

@@ -13,6 +13,12 @@ public sealed class StageContext(StageConfig config, TrainerArguments arguments,
     public DateTimeOffset Deadline { get; } = deadline;
     public TimeSpan Remaining => Deadline - Time.GetUtcNow();
 
+    /// <summary>"cuda" or "cpu": what the launcher chose (<see cref="TrainerDevice"/>); the manifest records it.</summary>
+    public string DeviceName { get; init; } = "cpu";
+
+    /// <summary>The torch device to put models and batches on.</summary>
+    public TorchSharp.torch.Device Device => DeviceName == "cuda" ? TorchSharp.torch.CUDA : TorchSharp.torch.CPU;
+
     /// <summary>The folder holding a partial checkpoint of this stage to continue from, if the runner gave one.</summary>
     public string? ResumeDirectory => Config.ResumeFrom is { } name ? Input(name) : null;
 

@@ -21,10 +21,13 @@ public static class TrainerHost
                 throw new BadInputException($"entry '{config.Entry}' is not one of this trainer's: {string.Join(", ", entries.Keys)}");
             Directory.CreateDirectory(arguments.Output);
             set_num_threads(arguments.Threads);
-            var context = new StageContext(config, arguments, time, started + arguments.TimeLimit, log);
-            context.Log($"entry {config.Entry}, {arguments.Threads} thread(s), time limit {arguments.TimeLimit}");
+            var context = new StageContext(config, arguments, time, started + arguments.TimeLimit, log)
+            {
+                DeviceName = TrainerDevice.FromEnvironment(),
+            };
+            context.Log($"entry {config.Entry}, {arguments.Threads} thread(s), device {context.DeviceName}, time limit {arguments.TimeLimit}");
             var outcome = entry(context);
-            var manifestHash = ManifestWriter.Write(context, outcome, "cpu");
+            var manifestHash = ManifestWriter.Write(context, outcome, context.DeviceName);
             var status = outcome.Status == OutputStatus.Complete ? "complete" : "partial";
             context.Log($"{status} after {time.GetUtcNow() - started:hh\\:mm\\:ss}; metrics: " +
                 string.Join(", ", outcome.Metrics.Select(m => $"{m.Key}={m.Value:0.####}")));

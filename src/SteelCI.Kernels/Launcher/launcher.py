@@ -9,6 +9,8 @@ import time
 
 STAGE = json.loads(r"""__STAGE_JSON__""")
 BUNDLE_MOUNT = "__BUNDLE_MOUNT__"
+# The stage's accelerator from the pipeline file: "gpu" needs CUDA on Kaggle, "cpu" may run anywhere.
+ACCELERATOR = "__ACCELERATOR__"
 SESSION_SECONDS = float(os.environ.get("STEELCI_SESSION_SECONDS", "__SESSION_SECONDS__"))
 INPUT_ROOT = os.environ.get("STEELCI_INPUT_ROOT", "/kaggle/input")
 WORKING_DIR = os.environ.get("STEELCI_WORKING_DIR", "/kaggle/working")
@@ -51,27 +53,137 @@ def find_mount(name):
     raise SystemExit(f"steelci: input '{name}' not found under {INPUT_ROOT}")
 
 
-def prepare_bundle():
+def read_bundle_info():
     bundle = find_mount(BUNDLE_MOUNT)
     with open(os.path.join(bundle, "steelci-bundle.json")) as handle:
-        info = json.load(handle)
+        return bundle, json.load(handle)
+
+
+def prepare_bundle(bundle, info, torch_lib=None):
+    """The bundle folder to run from. With torch_lib (CUDA through the image's torch), a private copy without the
+    bundle's own copies of the libraries torch_lib holds, so only the image's libtorch is ever loaded."""
     natives = [os.path.join(root, f) for root, _, files in os.walk(bundle) for f in files if f == "libLibTorchSharp.so"]
     needs_fix = not system_libstdcxx_has() and any(_needs_weakening(path) for path in natives)
-    if os.access(bundle, os.W_OK) and not needs_fix:
-        return bundle, info
+    if os.access(bundle, os.W_OK) and not needs_fix and torch_lib is None:
+        return bundle
     # Read-only mounts lose execute bits and cannot be patched: work on a private copy.
-    target = os.path.join(SCRATCH_DIR, "steelci-bundle-" + info["hash"][:12])
+    suffix = "-cuda" if torch_lib else ""
+    target = os.path.join(SCRATCH_DIR, "steelci-bundle-" + info["hash"][:12] + suffix)
     if not os.path.isdir(target):
         log(f"copying the trainer bundle to {target}")
         shutil.copytree(bundle, target + ".partial", dirs_exist_ok=True)
         os.replace(target + ".partial", target)
+    shadowed = set(os.listdir(torch_lib)) if torch_lib else set()
     for root, _, files in os.walk(target):
         for name in files:
             path = os.path.join(root, name)
+            if name in shadowed and (name.endswith(".so") or ".so." in name):
+                os.remove(path)  # the image's copy (same soname) is loaded instead
+                log(f"using {os.path.join(torch_lib, name)} instead of the bundle's {name}")
+                continue
             os.chmod(path, os.stat(path).st_mode | 0o755 if name == info.get("apphost") else os.stat(path).st_mode | 0o644)
             if name == "libLibTorchSharp.so" and not system_libstdcxx_has():
                 log(f"{path}: weakened {weaken(path)} GLIBCXX_3.4.32 need(s)")
-    return target, info
+    return target
+
+
+# ---- device choice ----
+# Run in a child interpreter, so the launcher itself never holds torch or a CUDA context.
+TORCH_PROBE = r"""
+import json, os, sys
+try:
+    import torch
+except Exception as error:
+    print(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+    sys.exit(0)
+info = {"version": str(getattr(torch, "__version__", "")), "lib": os.path.join(os.path.dirname(torch.__file__), "lib")}
+try:
+    info["cuda"] = torch.version.cuda
+except Exception:
+    info["cuda"] = None
+try:
+    info["gpus"] = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    info["names"] = [torch.cuda.get_device_name(i) for i in range(info["gpus"])]
+except Exception as error:
+    info["gpus"] = 0
+    info["error"] = f"{type(error).__name__}: {error}"
+print(json.dumps(info))
+"""
+
+
+def probe_torch():
+    """What the image's torch offers: version, CUDA version, GPU count, its lib folder; or an error."""
+    try:
+        result = subprocess.run([sys.executable, "-c", TORCH_PROBE], capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return {"error": str(error)}
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"the torch probe failed (exit {result.returncode}): {tail}"}
+    return json.loads(lines[-1])
+
+
+def bundle_libtorch_version(bundle, info):
+    """The libtorch version TorchSharp binds, from the bundle (steelci-bundle.json or the trainer's deps.json)."""
+    if info.get("libtorch"):
+        return info["libtorch"]
+    for name in sorted(os.listdir(bundle)):
+        if name.endswith(".deps.json"):
+            with open(os.path.join(bundle, name)) as handle:
+                libraries = json.load(handle).get("libraries", {})
+            for key in sorted(libraries):
+                package, _, version = key.partition("/")
+                if package.lower().startswith("libtorch-") and version:
+                    return version
+    return None
+
+
+def torch_matches(torch_version, libtorch_version):
+    """torch 2.10.0+cu128 matches libtorch 2.10.0 (or 2.10.0.1): the same major.minor.patch."""
+    if not torch_version or not libtorch_version:
+        return False
+    wanted = libtorch_version.split(".")[:3]
+    have = torch_version.split("+")[0].split(".")[:3]
+    return len(wanted) == 3 and have == wanted
+
+
+def on_kaggle():
+    """True inside a real Kaggle session; the local backend and the fake set STEELCI_INPUT_ROOT instead."""
+    return "STEELCI_INPUT_ROOT" not in os.environ or bool(os.environ.get("KAGGLE_KERNEL_RUN_TYPE"))
+
+
+class DeviceError(Exception):
+    pass
+
+
+def choose_device(accelerator, libtorch_version, probe, kaggle):
+    """(device, torch lib folder or None, reason). CUDA through the image's own torch libraries when their version is
+    the one TorchSharp binds and a GPU is visible; else the CPU when the stage allows it (accelerator cpu, or a
+    rehearsal off Kaggle); else DeviceError with what to do."""
+    if accelerator == "gpu" and probe is not None:
+        version = probe.get("version")
+        if "error" in probe and not version:
+            why = f"the image's torch cannot be imported ({probe['error']})"
+        elif not torch_matches(version, libtorch_version):
+            why = (f"the image's torch is {version}, but TorchSharp binds libtorch {libtorch_version or 'unknown'}; "
+                   f"update TorchSharp/libtorch to match, or ship CUDA libraries {libtorch_version or ''} in a dataset")
+        elif not probe.get("cuda"):
+            why = f"the image's torch {version} is a CPU build (torch.version.cuda is None)"
+        elif not probe.get("gpus"):
+            why = f"torch {version} (CUDA {probe['cuda']}) sees no GPU" + (f": {probe['error']}" if probe.get("error") else "")
+        else:
+            names = ", ".join(probe.get("names") or [])
+            return "cuda", probe["lib"], f"torch {version} (CUDA {probe['cuda']}) matches libtorch {libtorch_version}; {probe['gpus']} GPU(s) {names}".rstrip()
+    elif accelerator == "gpu":
+        why = "torch was not probed"
+    else:
+        return "cpu", None, "the stage's accelerator is cpu"
+    if not kaggle:
+        return "cpu", None, f"not on Kaggle, so this gpu stage runs on the CPU here ({why})"
+    raise DeviceError(f"stage {STAGE['stage']} needs a GPU (accelerator: gpu) but cannot use one: {why}. "
+                      f"Set accelerator: cpu for this stage to allow the CPU, or check the kernel's machine (T4 x2).")
+# ---- end of device choice ----
 
 
 def _needs_weakening(path):
@@ -90,7 +202,20 @@ def trainer_command(bundle, info):
 def main():
     log(f"stage {STAGE['stage']} ({STAGE['entry']}), content key {STAGE['contentKey'][:12]}")
     log_build_stamp()
-    bundle, info = prepare_bundle()
+    bundle, info = read_bundle_info()
+    libtorch = bundle_libtorch_version(bundle, info)
+    try:
+        device, torch_lib, reason = choose_device(ACCELERATOR, libtorch, probe_torch() if ACCELERATOR == "gpu" else None, on_kaggle())
+    except DeviceError as error:
+        log(str(error))
+        print("STEELCI-END status=failed manifest-sha256=none", flush=True)
+        sys.exit(2)  # deterministic for this image: retrying the same kernel would fail the same way
+    log(f"device {device}: {reason}")
+    bundle = prepare_bundle(bundle, info, torch_lib)
+    env = dict(os.environ)
+    env["STEELCI_DEVICE"] = device
+    if torch_lib:
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in [torch_lib, env.get("LD_LIBRARY_PATH", "")] if p)
     os.makedirs(WORKING_DIR, exist_ok=True)
     config_path = os.path.join(SCRATCH_DIR, f"steelci-stage-{STAGE['contentKey'][:12]}-{os.getpid()}.json")
     with open(config_path, "w") as handle:
@@ -104,7 +229,7 @@ def main():
     for item in STAGE["inputs"]:
         command += ["--input", f"{item['name']}={find_mount(item['mount'])}"]
     log(f"running the trainer: {' '.join(command)}")
-    code = subprocess.call(command)
+    code = subprocess.call(command, env=env)
     log(f"trainer exited with code {code}")
     # 0 = complete, 3 = partial (checkpoint written): both are successful sessions for Kaggle.
     sys.exit(0 if code in (0, 3) else code)

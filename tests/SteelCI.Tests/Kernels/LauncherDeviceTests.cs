@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using SteelCI.Contracts;
+using SteelCI.Kernels;
+using SteelCI.Testing;
+
+namespace SteelCI.Tests.Kernels;
+
+/// <summary>
+/// The launcher's device choice, run with python3 against a fake <c>torch</c> package on PYTHONPATH and a fake
+/// self-contained bundle whose "apphost" is a shell script that reports what it was given.
+/// </summary>
+public sealed class LauncherDeviceTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("launcher-device");
+
+    private static readonly StageConfig Config = new()
+    {
+        Pipeline = "severstal",
+        Stage = "seg1",
+        Entry = "segment",
+        ContentKey = new string('7', 64),
+        Epochs = 1,
+        Params = new Dictionary<string, string>(),
+        Inputs = [],
+        TrainerHash = new string('9', 64),
+        SteelciVersion = "0.1.0",
+    };
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A torch package as the Kaggle image has it: version, CUDA build, GPUs, and lib/ with libtorch.</summary>
+    private string FakeTorch(string version, string? cuda = "12.8", int gpus = 2)
+    {
+        var root = _dir.Combine($"torch-{version}-{cuda}-{gpus}");
+        _dir.Write(Path.Combine(Path.GetFileName(root), "torch", "__init__.py"), $$"""
+            __version__ = "{{version}}"
+            class version:
+                cuda = {{(cuda is null ? "None" : $"\"{cuda}\"")}}
+            class cuda:
+                @staticmethod
+                def is_available():
+                    return {{(gpus > 0 ? "True" : "False")}}
+                @staticmethod
+                def device_count():
+                    return {{gpus}}
+                @staticmethod
+                def get_device_name(i):
+                    return "Tesla T4"
+            """);
+        foreach (var lib in new[] { "libtorch.so", "libtorch_cpu.so", "libtorch_cuda.so", "libc10.so" })
+            _dir.Write(Path.Combine(Path.GetFileName(root), "torch", "lib", lib), "image");
+        return root;
+    }
+
+    private (int ExitCode, string Output) RunLauncher(string accelerator, string? torchPath, bool kaggle)
+    {
+        var input = _dir.Combine("input");
+        var bundle = Path.Combine(input, "steelci-trainer-999999999999");
+        if (!Directory.Exists(bundle))
+        {
+            _dir.Write("input/steelci-trainer-999999999999/steelci-bundle.json",
+                """{"format":"steelci.bundle/1","runtime":"self-contained","entry":"Trainer.dll","apphost":"Trainer","hash":"9999999999999999"}""");
+            _dir.Write("input/steelci-trainer-999999999999/Trainer.deps.json",
+                """{"libraries":{"TorchSharp/0.107.0":{},"libtorch-cpu-linux-x64/2.10.0":{}}}""");
+            foreach (var lib in new[] { "libtorch.so", "libtorch_cpu.so", "libc10.so", "libLibTorchSharp.so.txt" })
+                _dir.Write($"input/steelci-trainer-999999999999/{lib}", "bundle");
+            _dir.Write("input/steelci-trainer-999999999999/Trainer", """
+                #!/bin/sh
+                echo "device=$STEELCI_DEVICE"
+                echo "ld=$LD_LIBRARY_PATH"
+                echo "files=$(ls "$(dirname "$0")" | tr '\n' ' ')"
+                echo "STEELCI-END status=complete manifest-sha256=none"
+                """);
+            File.SetUnixFileMode(Path.Combine(bundle, "Trainer"), (UnixFileMode)0b111_101_101);
+        }
+        var launcher = _dir.Write($"launcher-{accelerator}.py",
+            LauncherScript.Generate(Config, "steelci-trainer-999999999999", TimeSpan.FromHours(1), accelerator));
+        var scratch = Directory.CreateDirectory(_dir.Combine("scratch", Guid.NewGuid().ToString("N"))).FullName;
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(launcher);
+        start.Environment["STEELCI_INPUT_ROOT"] = input;
+        start.Environment["STEELCI_WORKING_DIR"] = _dir.Combine("working");
+        start.Environment["STEELCI_SCRATCH_DIR"] = scratch;
+        start.Environment["PYTHONPATH"] = torchPath ?? _dir.Combine("no-torch-here");
+        start.Environment["LD_LIBRARY_PATH"] = "/usr/local/cuda/lib64";
+        if (kaggle)
+            start.Environment["KAGGLE_KERNEL_RUN_TYPE"] = "Batch";
+        else
+            start.Environment.Remove("KAGGLE_KERNEL_RUN_TYPE");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + error);
+    }
+
+    [Fact]
+    public void A_matching_cuda_torch_gives_cuda_through_the_images_own_libraries()
+    {
+        var torch = FakeTorch("2.10.0+cu128");
+
+        var (code, output) = RunLauncher("gpu", torch, kaggle: true);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("device cuda: torch 2.10.0+cu128 (CUDA 12.8) matches libtorch 2.10.0; 2 GPU(s) Tesla T4, Tesla T4", output);
+        Assert.Contains("device=cuda", output);
+        Assert.Contains($"ld={Path.Combine(torch, "torch", "lib")}:/usr/local/cuda/lib64", output);
+        // The bundle's own copies of the image's libraries are gone from the private copy; the rest stays.
+        var files = output.Split('\n').Single(l => l.StartsWith("files=", StringComparison.Ordinal));
+        Assert.DoesNotContain("libtorch.so ", files);
+        Assert.DoesNotContain("libc10.so ", files);
+        Assert.Contains("libLibTorchSharp.so.txt", files);
+        Assert.Contains("Trainer.deps.json", files);
+        Assert.True(File.Exists(_dir.Combine("input", "steelci-trainer-999999999999", "libtorch.so")), "the mounted bundle is never changed");
+    }
+
+    [Theory]
+    [InlineData("2.11.0+cu128", "12.8", 2, "the image's torch is 2.11.0+cu128, but TorchSharp binds libtorch 2.10.0")]
+    [InlineData("2.10.0+cpu", null, 0, "is a CPU build")]
+    [InlineData("2.10.0+cu128", "12.8", 0, "sees no GPU")]
+    [InlineData(null, null, 0, "the image's torch cannot be imported (ModuleNotFoundError")]
+    public void On_kaggle_a_gpu_stage_without_usable_cuda_fails_clearly(string? version, string? cuda, int gpus, string why)
+    {
+        var torch = version is null ? null : FakeTorch(version, cuda, gpus);
+
+        var (code, output) = RunLauncher("gpu", torch, kaggle: true);
+
+        Assert.Equal(2, code);
+        Assert.Contains("stage seg1 needs a GPU (accelerator: gpu) but cannot use one: ", output);
+        Assert.Contains(why, output);
+        Assert.Contains("Set accelerator: cpu for this stage to allow the CPU", output);
+        Assert.EndsWith("STEELCI-END status=failed manifest-sha256=none", output.TrimEnd());
+        Assert.DoesNotContain("device=", output); // the trainer never started
+    }
+
+    [Fact]
+    public void A_cpu_stage_runs_on_the_cpu_without_touching_torch()
+    {
+        var (code, output) = RunLauncher("cpu", FakeTorch("2.11.0+cu128"), kaggle: true);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("device cpu: the stage's accelerator is cpu", output);
+        Assert.Contains("device=cpu", output);
+        Assert.Contains("ld=/usr/local/cuda/lib64", output);
+    }
+
+    [Fact]
+    public void Off_kaggle_a_gpu_stage_rehearses_on_the_cpu()
+    {
+        var (code, output) = RunLauncher("gpu", FakeTorch("2.11.0+cu128"), kaggle: false);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("device cpu: not on Kaggle, so this gpu stage runs on the CPU here (the image's torch is 2.11.0+cu128", output);
+        Assert.Contains("device=cpu", output);
+    }
+}
