@@ -61,7 +61,42 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
 
     // ---- cross-cutting: latency, auth, faults, rate limits, request log ----
 
+    private readonly Lock idleGate = new();
+    private int active;
+    private TaskCompletionSource idle = CompletedIdle();
+
+    private static TaskCompletionSource CompletedIdle()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult();
+        return done;
+    }
+
+    /// <summary>Completes when no request is being handled (a client that died mid-request leaves the server busy for a moment).</summary>
+    public Task WhenIdle()
+    {
+        lock (idleGate)
+            return idle.Task;
+    }
+
     private async Task Guard(HttpContext context, RequestDelegate next)
+    {
+        lock (idleGate)
+            if (active++ == 0)
+                idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await Handle(context, next);
+        }
+        finally
+        {
+            lock (idleGate)
+                if (--active == 0)
+                    idle.SetResult();
+        }
+    }
+
+    private async Task Handle(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value ?? "";
         var hadAuthorization = context.Request.Headers.Authorization.Count > 0;
@@ -480,6 +515,7 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
             return;
         }
 
+        State.OnUploadStarted(asset);
         var keep = Faults.TakeUploadFailure();
         var declared = context.Request.ContentLength;
         long keepLimit = keep is { } fraction && declared is { } length ? (long)(length * fraction) : long.MaxValue;

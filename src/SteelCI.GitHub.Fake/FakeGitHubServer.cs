@@ -73,6 +73,9 @@ public sealed class FakeGitHubServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes once no request is in progress; after a client dies mid-upload, the fake finishes recording it.</summary>
+    public Task WhenIdle() => Api.WhenIdle();
+
     /// <summary>Empties the primary rate-limit budget until <paramref name="resetIn"/> from now on the fake's clock.</summary>
     public void ExhaustRateLimit(TimeSpan resetIn) => Api.ExhaustRateLimit(resetIn);
 

@@ -19,6 +19,11 @@ public sealed class FakeGitHubState
             Directory.CreateDirectory(blobDirectory);
     }
 
+    /// <summary>Raised when an upload has created its (still <c>starter</c>) asset, before the body is read.</summary>
+    public event Action<FakeAsset>? UploadStarted;
+
+    internal void OnUploadStarted(FakeAsset asset) => UploadStarted?.Invoke(asset);
+
     /// <summary>Hold it while reading or changing releases and assets.</summary>
     public Lock Gate { get; } = new();
 

@@ -136,21 +136,54 @@ internal sealed class Harness : IAsyncDisposable
     }
 }
 
-/// <summary>Lets requests through until <see cref="Trip"/> says no, then throws: a process dying mid-publish.</summary>
-internal sealed class KillSwitch(Func<HttpRequestMessage, int, bool> trip) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+/// <summary>Lets requests through until the trip function says no: a process dying mid-publish. An upload it trips on
+/// sends half its body first, so the server holds an unfinished asset, as after a real kill -9.</summary>
+internal sealed class KillSwitch(Func<HttpRequestMessage, int, bool> trip, Func<Task>? beforeDying = null) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
 {
     private int seen;
 
     public bool Tripped { get; private set; }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (Tripped || trip(request, Interlocked.Increment(ref seen)))
+        if (Tripped)
+            throw new ProcessKilled();
+        if (!trip(request, Interlocked.Increment(ref seen)))
+            return await base.SendAsync(request, cancellationToken);
+        Tripped = true;
+        if (request.Content is null || request.Content.Headers.ContentLength is not > 1)
+            throw new ProcessKilled();
+        var length = request.Content.Headers.ContentLength.Value;
+        var body = await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        var type = request.Content.Headers.ContentType;
+        request.Content = new DyingContent(body, length, beforeDying);
+        request.Content.Headers.ContentType = type;
+        try
         {
-            Tripped = true;
+            return await base.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
             throw new ProcessKilled();
         }
-        return base.SendAsync(request, cancellationToken);
+    }
+
+    private sealed class DyingContent(byte[] body, long length, Func<Task>? beforeDying) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+            await stream.FlushAsync();
+            if (beforeDying is not null)
+                await beforeDying().WaitAsync(TimeSpan.FromSeconds(10)); // until the server has begun the upload, so the kill lands mid-transfer
+            throw new ProcessKilled();
+        }
+
+        protected override bool TryComputeLength(out long size)
+        {
+            size = length;
+            return true;
+        }
     }
 }
 
