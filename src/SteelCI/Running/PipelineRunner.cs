@@ -22,50 +22,66 @@ public sealed class PipelineRunner(
     public async Task<RunSummary> RunAsync(Pipeline pipeline, RunRequest request, CancellationToken cancellationToken)
     {
         await using var runLock = await stateStore.LockAsync(cancellationToken);
-        await store.RecoverAsync(cancellationToken);
+        var run = await BeginAsync(pipeline, request, cancellationToken);
+        while (await StepAsync(run, cancellationToken))
+            await Task.Delay(options.PollInterval, time, cancellationToken);
+        await SaveAsync(run.State, cancellationToken);
+        return await SummarizeAsync(run, cancellationToken);
+    }
 
+    /// <summary>
+    /// One reconcile step and no waiting: poll running attempts, collect and publish finished ones, start ready work,
+    /// persist. Safe to repeat at any interval; the caller runs it again until the summary says nothing is active.
+    /// </summary>
+    public async Task<RunSummary> TickAsync(Pipeline pipeline, RunRequest request, CancellationToken cancellationToken)
+    {
+        await using var runLock = await stateStore.LockAsync(cancellationToken);
+        var run = await BeginAsync(pipeline, request, cancellationToken);
+        await StepAsync(run, cancellationToken);
+        await SaveAsync(run.State, cancellationToken);
+        return await SummarizeAsync(run, cancellationToken);
+    }
+
+    private async Task<RunContext> BeginAsync(Pipeline pipeline, RunRequest request, CancellationToken cancellationToken)
+    {
+        await store.RecoverAsync(cancellationToken);
         reporter.Info($"Publishing the trainer ({Path.GetFileName(pipeline.TrainerProject)})");
         var bundle = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
         var keys = ContentKeys.Compute(pipeline, bundle.Hash);
         var state = await LoadStateAsync(pipeline, cancellationToken);
         var run = new RunContext(pipeline, request, bundle, keys, state);
-        var starter = new AttemptStarter(backend, store, packager, time, options);
-        var finisher = new AttemptFinisher(backend, store, reporter, time);
-
         await ReconcileAsync(run, cancellationToken);
         await SaveAsync(state, cancellationToken);
+        return run;
+    }
 
-        while (true)
+    /// <summary>Finishes what has ended and starts what is ready; true while any attempt is still active.</summary>
+    private async Task<bool> StepAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        var starter = new AttemptStarter(backend, store, packager, time, options);
+        var finisher = new AttemptFinisher(backend, store, reporter, time);
+        foreach (var node in run.Pipeline.Nodes.Where(n => run.StageOf(n.Name).Status == StageStatus.Running))
         {
-            foreach (var node in pipeline.Nodes.Where(n => run.StageOf(n.Name).Status == StageStatus.Running))
+            var stage = run.StageOf(node.Name);
+            var attempt = stage.Attempts.LastOrDefault(a => a.IsActive);
+            if (attempt is null)
             {
-                var stage = run.StageOf(node.Name);
-                var attempt = stage.Attempts.LastOrDefault(a => a.IsActive);
-                if (attempt is null)
-                {
-                    stage.Status = StageStatus.Pending;
-                    continue;
-                }
-                if (await finisher.TryFinishAsync(run, node, attempt, cancellationToken))
-                    await SaveAsync(state, cancellationToken);
+                stage.Status = StageStatus.Pending;
+                continue;
             }
-
-            BlockStagesWithFailedInputs(run);
-            var active = pipeline.Nodes.Count(n => run.StageOf(n.Name).Status == StageStatus.Running);
-            foreach (var node in ReadyNodes(run).Take(Math.Max(0, backend.Slots - active)))
-            {
-                var attempt = await starter.StartAsync(run, node, () => SaveAsync(state, cancellationToken), cancellationToken);
-                reporter.AttemptStarted(node.Name, attempt);
-                active++;
-            }
-
-            if (active == 0)
-                break;
-            await Task.Delay(options.PollInterval, time, cancellationToken);
+            if (await finisher.TryFinishAsync(run, node, attempt, cancellationToken))
+                await SaveAsync(run.State, cancellationToken);
         }
 
-        await SaveAsync(state, cancellationToken);
-        return await SummarizeAsync(run, cancellationToken);
+        BlockStagesWithFailedInputs(run);
+        var active = run.Pipeline.Nodes.Count(n => run.StageOf(n.Name).Status == StageStatus.Running);
+        foreach (var node in ReadyNodes(run).Take(Math.Max(0, backend.Slots - active)))
+        {
+            var attempt = await starter.StartAsync(run, node, () => SaveAsync(run.State, cancellationToken), cancellationToken);
+            reporter.AttemptStarted(node.Name, attempt);
+            active++;
+        }
+        return active > 0;
     }
 
     private async Task<RunState> LoadStateAsync(Pipeline pipeline, CancellationToken cancellationToken)
@@ -103,6 +119,8 @@ public sealed class PipelineRunner(
 
             if (stage.Status is StageStatus.Failed or StageStatus.Blocked)
             {
+                if (!run.Request.RetryFailed)
+                    continue;
                 stage.Status = StageStatus.Pending;
                 stage.Error = null;
             }

@@ -188,4 +188,26 @@ public sealed class PipelineRunnerTests : IDisposable
             await Assert.ThrowsAsync<RunLockedException>(() => Runner(slow).RunAsync(Pipeline(), new RunRequest(), default));
         Assert.Empty(slow.Submitted);
     }
+
+    [Fact]
+    public async Task Ticks_advance_the_pipeline_one_step_at_a_time_and_leave_a_failure_alone()
+    {
+        _backend.Script = (config, _) => config.Stage == "b1" ? Outcome.Fail : Outcome.Complete;
+        var tick = new RunRequest(RetryFailed: false);
+        var ticks = 0;
+        RunSummary summary;
+        do
+        {
+            summary = await Runner().TickAsync(Pipeline(), tick, default);
+            ticks++;
+        } while (summary.Stages.Any(s => s.Status == StageStatus.Running) && ticks < 50);
+
+        Assert.InRange(ticks, 4, 20); // polls take two ticks per attempt; nothing waited
+        Assert.Equal(StageStatus.Failed, summary.Stages.Single(s => s.Name == "b1").Status);
+        Assert.Equal(StageStatus.Blocked, summary.Stages.Single(s => s.Name == "final").Status);
+
+        var later = await Runner().TickAsync(Pipeline(), tick, default);
+        Assert.Equal(StageStatus.Failed, later.Stages.Single(s => s.Name == "b1").Status);
+        Assert.Single(_backend.Submitted, p => _backend.Configs[p.Slug].Stage == "b1");
+    }
 }
