@@ -11,6 +11,7 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     StatusCommand.Create(),
     ValidateCommand.Create(),
     CleanCommand.Create(),
+    FakeKaggleCommand.Create(),
 };
 
 try
@@ -38,6 +39,14 @@ catch (TrainerBuildException error)
 catch (InvalidDataException error)
 {
     return Fail(error.Message, ExitCodes.InvalidInput);
+}
+catch (SteelCI.Kaggle.Credentials.KaggleCredentialsException error)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
+}
+catch (SteelCI.Kaggle.Api.KaggleException error) // messages name the account and what to do; never a secret
+{
+    return Fail(error.Message, ExitCodes.StageFailed);
 }
 
 static int Fail(string message, int code)

@@ -20,21 +20,23 @@ public static class RunCommand
         var force = new Option<bool>("--force") { Description = "Retrain every stage even where a release with the same content key exists" };
         var slots = new Option<int?>("--slots") { Description = "Stages that may run at once (default: one per core)" };
         var session = new Option<double?>("--session-minutes") { Description = "Override the session limit; a stage that needs longer checkpoints and resumes" };
-        var command = new Command("run", "Run the pipeline on this machine (backend local, store local) and print a summary")
+        var kaggle = new KaggleRunOptions();
+        var command = new Command("run", "Run the pipeline (backend local or kaggle, store local) and print a summary")
         {
             pipeline, workspace, profile, data, force, slots, session,
         };
+        kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(pipeline)!, result.GetValue(workspace), result.GetValue(profile), result.GetValue(data) ?? [],
-            result.GetValue(force), result.GetValue(slots), result.GetValue(session), cancellationToken));
+            result.GetValue(force), result.GetValue(slots), result.GetValue(session), kaggle.Read(result), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, string[] data, bool force,
-        int? slots, double? sessionMinutes, CancellationToken cancellationToken)
+        int? slots, double? sessionMinutes, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
     {
-        var pipeline = PipelineLoading.Load(specPath, profile, data, sessionMinutes);
-        if (pipeline.Backend != "local" || pipeline.Store != "local")
+        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, sessionMinutes));
+        if (pipeline.Store != "local")
             throw new NotSupportedException($"backend '{pipeline.Backend}' with store '{pipeline.Store}' is not wired into `steelci run` yet; use backend: local and store: local");
 
         var workspace = Workspace.For(specPath, workspaceRoot);
@@ -45,16 +47,20 @@ public static class RunCommand
         var reporter = new ConsoleReporter(console, time);
         if (!reporter.Interactive)
             console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
+        using var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
+        IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
         var runner = new PipelineRunner(
-            new LocalBackend(processes, workspace.Root, slotCount, threads),
+            backend,
             new LocalArtifactStore(workspace.Releases),
             new FileStateStore(workspace.State),
-            new KernelPackager(new TrainerPublisher(processes, workspace.Root), workspace.Root),
+            new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
             reporter,
             time,
-            new RunnerOptions(TimeSpan.FromSeconds(1), Version(), await SourceCommitAsync(processes, specPath, cancellationToken)));
+            new RunnerOptions(backendOptions.PollInterval(pipeline.Backend), Version(), await SourceCommitAsync(processes, specPath, cancellationToken)));
 
-        reporter.Info($"pipeline {pipeline.Name}, profile {pipeline.Profile}, {slotCount} slot(s) x {threads} thread(s), workspace {workspace.Root}");
+        reporter.Info(kaggle is null
+            ? $"pipeline {pipeline.Name}, profile {pipeline.Profile}, {slotCount} slot(s) x {threads} thread(s), workspace {workspace.Root}"
+            : $"pipeline {pipeline.Name}, profile {pipeline.Profile}, backend kaggle, {backend.Slots} slot(s), workspace {workspace.Root}");
         RunSummary summary;
         if (reporter.Interactive)
             summary = await console.Status().StartAsync("starting", async context =>
@@ -64,6 +70,8 @@ public static class RunCommand
             });
         else
             summary = await runner.RunAsync(pipeline, new RunRequest(force), cancellationToken);
+        if (kaggle is not null)
+            reporter.Info($"kaggle: uploaded {kaggle.Backend.BytesUploaded:N0} bytes of kernel sources (runtime, bundle, inputs) this run");
         SummaryTable.Write(console, summary, workspace.Root, reporter.Interactive);
         return summary.Succeeded ? ExitCodes.Success : ExitCodes.StageFailed;
     }

@@ -64,9 +64,11 @@ def prepare_bundle(bundle, info, torch_lib=None):
     bundle's own copies of the libraries torch_lib holds, so only the image's libtorch is ever loaded."""
     natives = [os.path.join(root, f) for root, _, files in os.walk(bundle) for f in files if f == "libLibTorchSharp.so"]
     needs_fix = not system_libstdcxx_has() and any(_needs_weakening(path) for path in natives)
-    if os.access(bundle, os.W_OK) and not needs_fix and torch_lib is None:
+    apphost = os.path.join(bundle, info.get("apphost") or "")
+    runnable = info.get("runtime") != "self-contained" or os.access(apphost, os.X_OK)
+    if os.access(bundle, os.W_OK) and runnable and not needs_fix and torch_lib is None:
         return bundle
-    # Read-only mounts lose execute bits and cannot be patched: work on a private copy.
+    # Read-only mounts lose execute bits (Kaggle's datasets keep none) and cannot be patched: work on a private copy.
     suffix = "-cuda" if torch_lib else ""
     target = os.path.join(SCRATCH_DIR, "steelci-bundle-" + info["hash"][:12] + suffix)
     if not os.path.isdir(target):

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using SteelCI.Spec;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// <c>steelci run</c>'s backend options: <c>--backend kaggle</c> (or <c>backend: kaggle</c> in steelci.yml), the
+/// accounts (<c>--account alice --account bob</c>, else <c>STEELCI_KAGGLE_ACCOUNTS=alice,bob</c>, else one account
+/// named <c>default</c> that reads KAGGLE_API_TOKEN / ~/.kaggle), <c>--kaggle-url</c> for a fake, and the poll interval.
+/// </summary>
+public sealed class KaggleRunOptions
+{
+    public const string AccountsVariable = "STEELCI_KAGGLE_ACCOUNTS";
+
+    public Option<string?> Backend { get; } = new("--backend")
+    {
+        Description = "Where stages run: local or kaggle (default: backend in the pipeline file)",
+    };
+    public Option<string[]> Accounts { get; } = new("--account")
+    {
+        Description = $"A Kaggle account (repeat for several); credentials are read per account, e.g. KAGGLE_API_TOKEN_ALICE. Default: ${AccountsVariable} (comma-separated), else KAGGLE_API_TOKEN / ~/.kaggle",
+        AllowMultipleArgumentsPerToken = false,
+    };
+    public Option<string?> KaggleUrl { get; } = new("--kaggle-url")
+    {
+        Description = "Base URL of the Kaggle API (default https://api.kaggle.com/); a fake's URL from `steelci fake kaggle`",
+    };
+    public Option<double?> PollSeconds { get; } = new("--poll-seconds")
+    {
+        Description = "Seconds between status checks (default: 1 locally and against a fake, 30 on Kaggle)",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Backend);
+        command.Options.Add(Accounts);
+        command.Options.Add(KaggleUrl);
+        command.Options.Add(PollSeconds);
+    }
+
+    public Values Read(ParseResult result) => new(result.GetValue(Backend), result.GetValue(Accounts) ?? [],
+        result.GetValue(KaggleUrl), result.GetValue(PollSeconds));
+
+    public sealed record Values(string? Backend, string[] Accounts, string? KaggleUrl, double? PollSeconds)
+    {
+        /// <summary>The pipeline with --backend applied; any backend other than local or kaggle is refused.</summary>
+        public Pipeline Apply(Pipeline pipeline)
+        {
+            var backend = Backend ?? pipeline.Backend;
+            if (backend is not ("local" or "kaggle"))
+                throw new NotSupportedException($"--backend {backend}: expected local or kaggle");
+            return pipeline with { Backend = backend };
+        }
+
+        public bool IsFake => KaggleUrl is not null && Uri.TryCreate(KaggleUrl, UriKind.Absolute, out var uri) && uri.IsLoopback;
+
+        public TimeSpan PollInterval(string backend) => TimeSpan.FromSeconds(PollSeconds is > 0
+            ? PollSeconds.Value
+            : backend == "kaggle" && !IsFake ? 30 : 1);
+
+        /// <summary>Account names: --account, else $STEELCI_KAGGLE_ACCOUNTS, else "default".</summary>
+        public IReadOnlyList<string> AccountNames(Func<string, string?> environment)
+        {
+            var names = Accounts.Length > 0
+                ? Accounts.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                : (environment(AccountsVariable) ?? "").Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var list = names.Distinct(StringComparer.Ordinal).ToList();
+            return list.Count > 0 ? list : ["default"];
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Spectre.Console;
+using SteelCI.Kaggle.Api;
+using SteelCI.Kaggle.Backend;
+using SteelCI.Kaggle.Credentials;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// Composes the kaggle backend for <c>steelci run</c>: one client per account (credentials read as the official CLI
+/// reads them), one shared HttpClient, real time. Against a loopback fake the waits are short.
+/// </summary>
+public sealed class KaggleWiring : IDisposable
+{
+    /// <summary>Kaggle's image has no .NET: trainer bundles for the kaggle backend carry the runtime.</summary>
+    public const string TrainerRuntime = "linux-x64";
+
+    private readonly HttpClient _http;
+    private readonly List<KaggleClient> _clients;
+
+    private KaggleWiring(HttpClient http, List<KaggleClient> clients, KaggleBackend backend)
+    {
+        _http = http;
+        _clients = clients;
+        Backend = backend;
+    }
+
+    public KaggleBackend Backend { get; }
+
+    public static KaggleWiring Create(KaggleRunOptions.Values values, string workspace, IAnsiConsole console, TimeProvider time)
+    {
+        var log = new ConsoleKaggleLog(console, time);
+        var reader = KaggleCredentialReader.FromProcess(warn: log.Warn);
+        var names = values.AccountNames(Environment.GetEnvironmentVariable);
+        var accounts = names.Select((name, i) => reader.Read(name, isDefault: i == 0)).ToList();
+        var fake = values.IsFake;
+        var options = new KaggleClientOptions { BaseUrl = new Uri(values.KaggleUrl ?? "https://api.kaggle.com/") };
+        if (fake)
+            options = options with { BaseDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(3), MaxRetries = 10, RequestTimeout = TimeSpan.FromSeconds(60) };
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
+        var clients = accounts.Select(a => new KaggleClient(http, a, options, time, log)).ToList();
+        var backendOptions = new KaggleBackendOptions { Workspace = workspace };
+        if (fake)
+            backendOptions = backendOptions with
+            {
+                DatasetPollInterval = TimeSpan.FromSeconds(1),
+                PushCheckInterval = TimeSpan.FromSeconds(1),
+                NotVisibleGrace = TimeSpan.FromMinutes(1),
+            };
+        log.Info($"{string.Join(", ", accounts.Select(a => a.ToString()))} at {options.BaseUrl}");
+        return new KaggleWiring(http, clients, new KaggleBackend(clients, backendOptions, time, log));
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients)
+            client.Dispose();
+        _http.Dispose();
+    }
+}
+
+/// <summary>The Kaggle client's and backend's lines (uploads, downloads, retries, waits) on the console; never a secret.</summary>
+public sealed class ConsoleKaggleLog(IAnsiConsole console, TimeProvider time) : IKaggleLog
+{
+    private readonly object _gate = new();
+    private readonly bool _interactive = console.Profile.Capabilities.Interactive && Environment.GetEnvironmentVariable("CI") is null;
+
+    public void Info(string line) => Write("grey", "kaggle: ", line);
+
+    public void Warn(string line) => Write("yellow", "kaggle warning: ", line);
+
+    private void Write(string colour, string prefix, string line)
+    {
+        var stamp = time.GetLocalNow().ToString("HH:mm:ss");
+        lock (_gate)
+        {
+            if (_interactive)
+                console.MarkupLine($"[grey]{stamp}[/] [{colour}]{Markup.Escape(prefix + line)}[/]");
+            else
+                console.WriteLine($"{stamp} {prefix}{line}");
+        }
+    }
+}
