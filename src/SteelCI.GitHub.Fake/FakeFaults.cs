@@ -15,6 +15,7 @@ public sealed class FakeFaults
     private double failUploadKeep = 0.5;
     private int cutDownloads;
     private long cutAfterBytes;
+    private string? cutAsset;
 
     /// <summary>A delay before every API, upload and storage response, measured on the fake's TimeProvider.</summary>
     public TimeSpan Latency { get; set; }
@@ -35,10 +36,11 @@ public sealed class FakeFaults
         lock (gate) (failUploads, failUploadKeep) = (count, keepFraction);
     }
 
-    /// <summary>The next <paramref name="count"/> storage downloads send <paramref name="afterBytes"/> bytes and drop the connection.</summary>
-    public void CutDownloads(int count, long afterBytes)
+    /// <summary>The next <paramref name="count"/> storage downloads (of <paramref name="assetName"/>, when given) send
+    /// <paramref name="afterBytes"/> bytes and drop the connection.</summary>
+    public void CutDownloads(int count, long afterBytes, string? assetName = null)
     {
-        lock (gate) (cutDownloads, cutAfterBytes) = (count, afterBytes);
+        lock (gate) (cutDownloads, cutAfterBytes, cutAsset) = (count, afterBytes, assetName);
     }
 
     internal (int Status, int RetryAfter)? TakeSecondary(string path)
@@ -63,11 +65,11 @@ public sealed class FakeFaults
         }
     }
 
-    internal long? TakeDownloadCut()
+    internal long? TakeDownloadCut(string assetName)
     {
         lock (gate)
         {
-            if (cutDownloads <= 0)
+            if (cutDownloads <= 0 || (cutAsset is not null && cutAsset != assetName))
                 return null;
             cutDownloads--;
             return cutAfterBytes;

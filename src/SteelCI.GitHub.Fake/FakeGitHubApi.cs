@@ -581,6 +581,7 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
         }
         var id = int.Parse((string)context.Request.RouteValues["id"]!, CultureInfo.InvariantCulture);
         long size;
+        var name = "";
         lock (State.Gate)
         {
             var asset = State.ReleasesOfAll().SelectMany(r => r.Assets).FirstOrDefault(a => a.Id == id);
@@ -588,7 +589,7 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
                 size = -1;
             else
             {
-                size = asset.Size;
+                (size, name) = (asset.Size, asset.Name);
                 asset.DownloadCount++;
             }
         }
@@ -618,7 +619,7 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
         context.Response.Headers.AcceptRanges = "bytes";
         var length = Math.Max(0, end - start + 1);
         context.Response.ContentLength = length;
-        var cut = Faults.TakeDownloadCut();
+        var cut = Faults.TakeDownloadCut(name);
         await using var blob = State.OpenBlob(id);
         blob.Position = start;
         var buffer = new byte[1 << 16];

@@ -32,5 +32,5 @@ internal sealed class MemoryResponseCache : IResponseCache
     }
 
     private static string Key(IRequest request) =>
-        $"{request.Method} {request.BaseAddress}{request.Endpoint}?{string.Join("&", request.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}";
+        $"{request.Method} {request.BaseAddress}{request.Endpoint}?{string.Join("&", (request.Parameters ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}";
 }
