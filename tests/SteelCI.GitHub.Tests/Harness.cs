@@ -31,6 +31,9 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>When true (the default) every wait is satisfied at once by advancing the fake clock by exactly its length.</summary>
     public bool AutoAdvance { get; set; } = true;
 
+    /// <summary>Told of every wait after its timer is armed, before any auto-advance.</summary>
+    public Action<TimeSpan>? OnWait { get; set; }
+
     public string Cache => Path.Combine(Root, "cache");
 
     public static async Task<Harness> StartAsync(bool immutable = false)
@@ -42,8 +45,9 @@ internal sealed class Harness : IAsyncDisposable
         return new Harness(server, time, root);
     }
 
-    public GitHubStoreOptions Options(long partSize = 1 << 20, string? token = null) => new()
+    public GitHubStoreOptions Options(long partSize = 1 << 20, string? token = null, int maxAttempts = 6) => new()
     {
+        MaxAttempts = maxAttempts,
         Owner = Owner,
         Repository = Repo,
         ApiUrl = Server.ApiUri,
@@ -55,14 +59,15 @@ internal sealed class Harness : IAsyncDisposable
         Waiting = (delay, _) =>
         {
             Waits.Enqueue(delay);
+            OnWait?.Invoke(delay);
             if (AutoAdvance)
                 Time.Advance(delay);
         },
     };
 
-    public GitHubArtifactStore Store(long partSize = 1 << 20, HttpClient? transfers = null, IGitHubClient? client = null, string? token = null)
+    public GitHubArtifactStore Store(long partSize = 1 << 20, HttpClient? transfers = null, IGitHubClient? client = null, string? token = null, int maxAttempts = 6)
     {
-        var options = Options(partSize, token);
+        var options = Options(partSize, token, maxAttempts);
         return client is null
             ? new GitHubArtifactStore(options, transfers ?? GitHubArtifactStore.CreateTransferClient(), Time)
             : new GitHubArtifactStore(options, transfers ?? GitHubArtifactStore.CreateTransferClient(), Time, client);
