@@ -51,7 +51,7 @@ public sealed class GitHubStoreOptions
     /// Reads GITHUB_REPOSITORY (owner/name), GITHUB_API_URL (optional) and the token from STEELCI_GITHUB_TOKEN,
     /// GITHUB_TOKEN or GH_TOKEN, in that order. Throws naming the variable that is missing.
     /// </summary>
-    public static GitHubStoreOptions FromEnvironment(string cacheDirectory, Func<string, string?>? getVariable = null)
+    public static GitHubStoreOptions FromEnvironment(string cacheDirectory, Func<string, string?>? getVariable = null, Action<string>? log = null)
     {
         getVariable ??= Environment.GetEnvironmentVariable;
         var repository = getVariable("STEELCI_GITHUB_REPOSITORY") ?? getVariable("GITHUB_REPOSITORY");
@@ -61,7 +61,7 @@ public sealed class GitHubStoreOptions
         if (token is null)
             throw new GitHubStoreException("Set GITHUB_TOKEN (in Actions, with permissions: contents: write) or a personal access token in STEELCI_GITHUB_TOKEN.");
         var api = getVariable("GITHUB_API_URL") is { Length: > 0 } url ? new Uri(url.TrimEnd('/') + "/") : new Uri("https://api.github.com/");
-        return new GitHubStoreOptions { Owner = owner, Repository = name, Token = token.Trim(), ApiUrl = api, CacheDirectory = cacheDirectory };
+        return new GitHubStoreOptions { Owner = owner, Repository = name, Token = token.Trim(), ApiUrl = api, CacheDirectory = cacheDirectory, Log = log };
     }
 
     public override string ToString() => $"github {Owner}/{Repository} at {ApiUrl}";
