@@ -32,7 +32,8 @@ public static class Tests
             failed += (int)counters.Attribute("failed");
             skipped += (int)counters.Attribute("notExecuted");
         }
-        context.Information($"{passed} passed, {failed} failed, {skipped} skipped");
+        // Plain text on a line of its own (Cake's log would colour the numbers): CI reads this line.
+        System.Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
         if (failure != null)
             throw failure;
     }

@@ -57,6 +57,14 @@ public static class Steelci
         for (var i = 0; i < tree.Count; i++)
             tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
         foreach (var id in tree)
-            Process.Start("kill", ["-9", id.ToString()])!.WaitForExit();
+        {
+            try
+            {
+                using var victim = Process.GetProcessById(id);
+                victim.Kill(); // SIGKILL on Unix
+            }
+            catch (ArgumentException) { } // already gone: its parent's death took it
+            catch (InvalidOperationException) { }
+        }
     }
 }
