@@ -146,12 +146,18 @@ public sealed class KaggleBackend : IComputeBackend
         return Task.CompletedTask;
     }
 
-    /// <summary>Accounts with a free session, most remaining GPU quota first; accounts short of hours are left out.</summary>
+    /// <summary>
+    /// Accounts with a free session, most remaining GPU quota first; accounts short of hours are left out. A package
+    /// with <see cref="KernelPackage.Account"/> set goes to that account only (its quota checked by the scheduler).
+    /// </summary>
     private async Task<IReadOnlyList<KaggleClient>> CandidatesAsync(KernelPackage package, List<string> refusals, CancellationToken cancellationToken)
     {
         var gpu = package.Accelerator == "gpu";
         var ranked = new List<(KaggleClient Client, TimeSpan Remaining)>();
-        foreach (var client in _clients)
+        var chosen = package.Account;
+        if (chosen is not null && _clients.All(c => c.Account.Name != chosen))
+            throw new KaggleException($"the scheduler placed {package.Slug} on account {chosen}, which is not configured");
+        foreach (var client in _clients.Where(c => chosen is null || c.Account.Name == chosen))
         {
             var busy = _active.Values.Count(a => a == client.Account.Name);
             if (busy >= _options.GpuSessionsPerAccount)
@@ -159,7 +165,7 @@ public sealed class KaggleBackend : IComputeBackend
                 refusals.Add($"account {client.Account.Name}: {busy} sessions running");
                 continue;
             }
-            if (!gpu)
+            if (!gpu || chosen is not null) // a scheduler that chose the account has done the quota accounting
             {
                 ranked.Add((client, TimeSpan.MaxValue));
                 continue;

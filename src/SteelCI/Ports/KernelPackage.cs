@@ -10,7 +10,11 @@ public sealed record KernelPackage(
     string CodeFile,
     IReadOnlyList<KernelSource> Sources,
     string Accelerator,
-    TimeSpan SessionLimit);
+    TimeSpan SessionLimit)
+{
+    /// <summary>The account the placement chose; null lets the backend choose (a backend without accounts ignores it).</summary>
+    public string? Account { get; init; }
+}
 
 /// <summary>A read-only input of a kernel: mounted as <see cref="Mount"/>, its bytes at <see cref="LocalPath"/>.</summary>
 public sealed record KernelSource(string Mount, string LocalPath, string ContentKey);

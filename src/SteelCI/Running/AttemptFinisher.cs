@@ -23,7 +23,7 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         if (status.State == AttemptState.Lost)
         {
             attempt.Error = status.Detail ?? "the attempt vanished without an exit status";
-            var lost = stage.Attempts.Count(a => a.State == AttemptState.Lost);
+            var lost = PipelineRunner.LostCount(stage);
             Fail(stage, lost > run.Request.LostRetries ? $"{lost} attempts were lost; last: {attempt.Error}" : null);
             reporter.AttemptFinished(node.Name, attempt, "lost");
             return true;

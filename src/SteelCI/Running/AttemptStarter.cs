@@ -12,7 +12,8 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
 {
     public const string ResumeMount = "steelci-resume";
 
-    public async Task<AttemptRecord> StartAsync(RunContext run, PipelineNode node, Func<Task> save, CancellationToken cancellationToken)
+    public async Task<AttemptRecord> StartAsync(RunContext run, PipelineNode node, PlacementDecision decision, Func<Task> save,
+        CancellationToken cancellationToken)
     {
         var stage = run.StageOf(node.Name);
         var key = run.Keys[node.Name];
@@ -56,15 +57,19 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             SteelciVersion = options.SteelciVersion,
             SourceCommit = options.SourceCommit,
         };
-        var package = packager.Package(slug, config, run.Bundle, sources, node.Accelerator,
-            TimeSpan.FromMinutes(run.Pipeline.SessionMinutes));
+        var package = packager.Package(slug, config, run.Bundle, sources, node.Accelerator, decision.SessionLimit)
+            with { Account = decision.Account };
 
+        var now = time.GetUtcNow();
         var attempt = new AttemptRecord
         {
             Slug = slug,
             Number = number,
             Backend = backend.Name,
-            StartedUtc = time.GetUtcNow(),
+            Account = decision.Account,
+            StartedUtc = now,
+            DeadlineUtc = now + decision.SessionLimit,
+            PlannedEpochs = decision.Epochs,
             ResumedFrom = resume?.Tag,
         };
         stage.Attempts.Add(attempt);
@@ -73,6 +78,7 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
 
         var handle = await backend.SubmitAsync(package, cancellationToken);
         attempt.Handle = new Dictionary<string, string>(handle.Data);
+        attempt.Account ??= handle.Data.GetValueOrDefault("account");
         attempt.State = AttemptState.Running;
         await save();
         return attempt;
@@ -82,7 +88,7 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
     /// The furthest partial checkpoint of this stage and key: first among this stage's own attempts, else (state lost,
     /// not forced) among the store's releases.
     /// </summary>
-    private async Task<StoredRelease?> LatestPartialAsync(RunContext run, PipelineNode node, string key, CancellationToken cancellationToken)
+    public async Task<StoredRelease?> LatestPartialAsync(RunContext run, PipelineNode node, string key, CancellationToken cancellationToken)
     {
         var prefix = ReleaseTag.Complete(run.Pipeline.Name, node.Name, key) + "-partial-";
         var own = run.StageOf(node.Name).Attempts.Select(a => a.Release).Where(t => t?.StartsWith(prefix) == true).ToHashSet();

@@ -8,7 +8,9 @@ namespace SteelCI.Running;
 /// <summary>
 /// Runs a pipeline to the end: reuse what is published, start ready stages within the backend's slots, poll,
 /// collect, verify, publish, resume partial stages, and record every step in the state before the next one.
-/// A killed runner picks up where the state says it was.
+/// A killed runner picks up where the state says it was. <paramref name="placement"/> chooses what starts, where and
+/// for how long (default: every ready stage within the backend's slots, whole sessions, the backend's account); an
+/// attempt still active past its deadline plus <see cref="RunnerOptions.WatchdogMargin"/> is stopped and counted lost.
 /// </summary>
 public sealed class PipelineRunner(
     IComputeBackend backend,
@@ -17,8 +19,11 @@ public sealed class PipelineRunner(
     IKernelPackager packager,
     IRunReporter reporter,
     TimeProvider time,
-    RunnerOptions options)
+    RunnerOptions options,
+    IPlacementPolicy? placement = null)
 {
+    private readonly IPlacementPolicy _placement = placement ?? DefaultPlacementPolicy.Instance;
+
     public async Task<RunSummary> RunAsync(Pipeline pipeline, RunRequest request, CancellationToken cancellationToken)
     {
         await using var runLock = await stateStore.LockAsync(cancellationToken);
@@ -71,17 +76,66 @@ public sealed class PipelineRunner(
             }
             if (await finisher.TryFinishAsync(run, node, attempt, cancellationToken))
                 await SaveAsync(run.State, cancellationToken);
+            else if (await WatchdogAsync(run, node, attempt, cancellationToken))
+                await SaveAsync(run.State, cancellationToken);
         }
 
         BlockStagesWithFailedInputs(run);
         var active = run.Pipeline.Nodes.Count(n => run.StageOf(n.Name).Status == StageStatus.Running);
-        foreach (var node in ReadyNodes(run).Take(Math.Max(0, backend.Slots - active)))
+        var free = Math.Max(0, backend.Slots - active);
+        var ready = ReadyNodes(run).ToList();
+        if (free == 0 || ready.Count == 0)
+            return active > 0;
+
+        var candidates = new List<PlacementCandidate>();
+        foreach (var node in ready)
         {
-            var attempt = await starter.StartAsync(run, node, () => SaveAsync(run.State, cancellationToken), cancellationToken);
+            var partial = node.Resumable ? await starter.LatestPartialAsync(run, node, run.Keys[node.Name], cancellationToken) : null;
+            candidates.Add(new PlacementCandidate(node, partial?.Manifest.Progress.EpochsDone ?? 0));
+        }
+        var decisions = await _placement.PlaceAsync(new PlacementRequest(time.GetUtcNow(), run.Pipeline, run.State, candidates, free),
+            cancellationToken);
+        var started = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var decision in decisions)
+        {
+            var node = ready.FirstOrDefault(n => n.Name == decision.Stage);
+            if (node is null || !started.Add(node.Name) || started.Count > free || decision.SessionLimit <= TimeSpan.Zero)
+                continue; // a policy's slip never starts a stage twice, one that is not ready, or past the slots
+            var attempt = await starter.StartAsync(run, node, decision, () => SaveAsync(run.State, cancellationToken), cancellationToken);
             reporter.AttemptStarted(node.Name, attempt);
             active++;
         }
         return active > 0;
+    }
+
+    /// <summary>
+    /// Stops an attempt still active past its deadline plus the margin (a platform timeout that did not fire). Its
+    /// files cannot be fetched from a running session, so its work is lost: counted on the stage, reported, and the
+    /// chunk is redone from the last published checkpoint. True when it stopped one.
+    /// </summary>
+    private async Task<bool> WatchdogAsync(RunContext run, PipelineNode node, AttemptRecord attempt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (attempt.DeadlineUtc is not { } deadline || now <= deadline + options.WatchdogMargin || attempt.Handle is null)
+            return false;
+        await backend.StopAsync(new AttemptHandle(attempt.Slug, attempt.Handle), cancellationToken);
+        var stage = run.StageOf(node.Name);
+        attempt.State = AttemptState.Lost;
+        attempt.EndedUtc = now;
+        attempt.Error = $"watchdog: still running {Math.Round((now - deadline).TotalMinutes)} min past its deadline " +
+            $"{deadline:u} (margin {options.WatchdogMargin.TotalMinutes:0} min); stopped, its session's work is lost and the chunk " +
+            $"is redone from {attempt.ResumedFrom ?? "the start"}";
+        stage.LostWork += now - attempt.StartedUtc;
+        var lost = LostCount(stage);
+        if (lost > run.Request.LostRetries)
+        {
+            stage.Status = StageStatus.Failed;
+            stage.Error = $"{lost} attempts were lost; last: {attempt.Error}";
+        }
+        else
+            stage.Status = StageStatus.Pending;
+        reporter.AttemptFinished(node.Name, attempt, "lost (stopped by the watchdog)");
+        return true;
     }
 
     private async Task<RunState> LoadStateAsync(Pipeline pipeline, CancellationToken cancellationToken)
@@ -111,6 +165,15 @@ public sealed class PipelineRunner(
 
             foreach (var attempt in stage.Attempts.Where(a => a.IsActive && a.Handle is null))
             {
+                if (backend is IAttemptRecovery recovery
+                    && await recovery.FindAsync(attempt.Slug, attempt.Account, cancellationToken) is { } found)
+                {
+                    // Submitted, then the runner died before saving the handle: adopt it, never push the chunk again.
+                    attempt.Handle = new Dictionary<string, string>(found.Data);
+                    attempt.State = AttemptState.Running;
+                    attempt.Account ??= found.Data.GetValueOrDefault("account");
+                    continue;
+                }
                 // Killed between recording the attempt and hearing back from the backend: whatever was started
                 // runs in its own slug's folder and is never read.
                 attempt.State = AttemptState.Lost;
@@ -157,6 +220,12 @@ public sealed class PipelineRunner(
             attempt.Error = "stopped: the stage's content key changed or --force was given";
         }
     }
+
+    /// <summary>
+    /// Attempts the backend ran and lost. One recorded but never confirmed (the runner died before the backend
+    /// answered) is not the stage's fault and does not count against <see cref="RunRequest.LostRetries"/>.
+    /// </summary>
+    internal static int LostCount(StageState stage) => stage.Attempts.Count(a => a.State == AttemptState.Lost && a.Handle is not null);
 
     private static void BlockStagesWithFailedInputs(RunContext run)
     {
@@ -205,6 +274,11 @@ public sealed class PipelineRunner(
             rows.Add(new StageSummary(node.Name, stage.Status, wall, metricName, metricValue, stage.Release,
                 release?.Location, stage.Error));
         }
-        return new RunSummary(run.Pipeline.Name, run.State.RunId, rows);
+        var stopped = run.State.Stages.Values.SelectMany(s => s.Attempts).Count(a => a.Error?.StartsWith("watchdog:") == true);
+        return new RunSummary(run.Pipeline.Name, run.State.RunId, rows)
+        {
+            WatchdogStops = stopped,
+            LostWork = run.State.Stages.Values.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.LostWork),
+        };
     }
 }

@@ -9,4 +9,11 @@ namespace SteelCI.Running;
 public sealed record RunRequest(bool Force = false, int LostRetries = 2, bool RetryFailed = true);
 
 /// <summary>Settings of the runner that do not change between runs.</summary>
-public sealed record RunnerOptions(TimeSpan PollInterval, string SteelciVersion, string? SourceCommit);
+public sealed record RunnerOptions(TimeSpan PollInterval, string SteelciVersion, string? SourceCommit)
+{
+    /// <summary>
+    /// An attempt still active this long after its deadline (start + session limit) is stopped by the watchdog and
+    /// counted lost: the platform's own timeout has been seen not to fire.
+    /// </summary>
+    public TimeSpan WatchdogMargin { get; init; } = TimeSpan.FromMinutes(30);
+}

@@ -14,5 +14,12 @@ public sealed record StageSummary(
 
 public sealed record RunSummary(string Pipeline, string RunId, IReadOnlyList<StageSummary> Stages)
 {
+    /// <summary>Attempts the watchdog stopped in this pipeline's recorded history, and the session time they threw away.</summary>
+    public int WatchdogStops { get; init; }
+    public TimeSpan LostWork { get; init; }
+
+    /// <summary>Whether any stage is still running (a tick's caller runs another tick later).</summary>
+    public bool Active => Stages.Any(s => s.Status == StageStatus.Running);
+
     public bool Succeeded => Stages.All(s => s.Status is StageStatus.Complete or StageStatus.Reused);
 }

@@ -24,6 +24,8 @@ public sealed class StageState
     /// <summary>Tag of the release that holds this stage's output (complete), once published.</summary>
     public string? Release { get; set; }
     public string? Error { get; set; }
+    /// <summary>Session time the watchdog threw away (attempts stopped past their deadline; their chunk is redone).</summary>
+    public TimeSpan LostWork { get; set; }
     public List<AttemptRecord> Attempts { get; set; } = new();
 }
 
@@ -36,6 +38,10 @@ public sealed class AttemptRecord
     public AttemptState State { get; set; } = AttemptState.Queued;
     public DateTimeOffset StartedUtc { get; set; }
     public DateTimeOffset? EndedUtc { get; set; }
+    /// <summary>The session's limit (start plus the chunk's session limit); the watchdog stops it a margin after. Null in older states.</summary>
+    public DateTimeOffset? DeadlineUtc { get; set; }
+    /// <summary>Epochs the placement expected this session to train (reports only).</summary>
+    public int? PlannedEpochs { get; set; }
     /// <summary>What the backend needs to find the attempt again (a process id, a kernel version); null until submitted.</summary>
     public Dictionary<string, string>? Handle { get; set; }
     public string? ResumedFrom { get; set; }
