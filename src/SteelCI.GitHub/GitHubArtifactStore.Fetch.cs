@@ -11,6 +11,7 @@ public sealed partial class GitHubArtifactStore
 {
     private const string PartialPrefix = ".partial-";
     private const string DownloadSuffix = ".download";
+    private const string StagingOwner = ".steelci-fetch";
 
     /// <summary>
     /// Downloads the release into {cache}/{tag}, verified against its manifest. An interrupted download resumes from
@@ -57,6 +58,15 @@ public sealed partial class GitHubArtifactStore
         var manifestHash = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
         if (index.ManifestSha256 != manifestHash)
             throw new ChecksumMismatchException($"release {release.Tag}: {Manifest.FileName} has sha256 {manifestHash}, its asset index expects {index.ManifestSha256}");
+        // A staging folder left by a download of other content is no base for a resume.
+        var owner = Path.Combine(staging, StagingOwner);
+        var stamp = $"{release.Tag} {manifestHash}";
+        if (File.Exists(owner) ? await File.ReadAllTextAsync(owner, cancellationToken) != stamp : Directory.EnumerateFileSystemEntries(staging).Any())
+        {
+            Directory.Delete(staging, recursive: true);
+            Directory.CreateDirectory(staging);
+        }
+        await File.WriteAllTextAsync(owner, stamp, cancellationToken);
         await File.WriteAllBytesAsync(Path.Combine(staging, Manifest.FileName), manifestBytes, cancellationToken);
         var manifest = Json.Read<Manifest>(Path.Combine(staging, Manifest.FileName));
         if (manifest.ContentKey != release.Manifest.ContentKey)
@@ -77,6 +87,7 @@ public sealed partial class GitHubArtifactStore
             Directory.Delete(staging, recursive: true); // nothing in it can be trusted for a resume
             throw new ChecksumMismatchException($"release {release.Tag}: {error.Message}");
         }
+        File.Delete(owner);
         Directory.Move(staging, directory);
         Log($"fetched {release.Tag} into {directory}");
         return directory;

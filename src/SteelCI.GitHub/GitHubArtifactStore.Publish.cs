@@ -32,7 +32,10 @@ public sealed partial class GitHubArtifactStore
         }
 
         var draft = await DraftForAsync(tag, manifest, indexHash, cancellationToken);
-        await UploadAllAsync(draft, directory, index, indexBytes, manifestBytes, cancellationToken);
+        // Another publisher of the same output may share the draft and replace an asset under us: check, go round again.
+        for (var round = 1; !await UploadAllAsync(draft, directory, index, indexBytes, manifestBytes, cancellationToken); round++)
+            if (round == 3)
+                throw new GitHubStoreException($"draft {draft.Id} of {tag}: assets keep going missing or incomplete after upload; is another publisher deleting them? Publish again");
 
         if (existing is not null)
         {
@@ -73,7 +76,8 @@ public sealed partial class GitHubArtifactStore
         return created;
     }
 
-    private async Task UploadAllAsync(Release draft, string directory, AssetIndex index, byte[] indexBytes, byte[] manifestBytes, CancellationToken cancellationToken)
+    /// <summary>Uploads what is missing; true when every asset is then present, whole.</summary>
+    private async Task<bool> UploadAllAsync(Release draft, string directory, AssetIndex index, byte[] indexBytes, byte[] manifestBytes, CancellationToken cancellationToken)
     {
         var sources = index.Files.SelectMany(f => f.Parts.Select(p =>
                 new IndexedPartSource(p.Asset, p.Bytes, () => new SliceStream(Path.Combine(directory, f.Path), p.Offset, p.Bytes))))
@@ -119,8 +123,12 @@ public sealed partial class GitHubArtifactStore
         var final = await AssetsAsync(draft, cancellationToken);
         foreach (var source in sources)
             if (!final.Any(a => a.Name == source.Asset && a.State == "uploaded" && a.Size == source.Bytes))
-                throw new GitHubStoreException($"draft {draft.Id} of {draft.TagName}: asset {source.Asset} is missing or incomplete after upload; publish again");
+            {
+                Log($"draft {draft.Id} of {draft.TagName}: asset {source.Asset} is missing or incomplete after upload; going round again");
+                return false;
+            }
         Log($"draft {draft.Id} of {draft.TagName} complete ({uploaded} uploaded, {sources.Count - uploaded} kept)");
+        return true;
     }
 
     /// <summary>True when one of the same-named assets is whole; every asset that is not (a failed upload's

@@ -71,6 +71,8 @@ public sealed class FetchTests
         await using var _ = h;
         var staging = Path.Combine(h.Cache, ".partial-" + release.Tag);
         Directory.CreateDirectory(staging);
+        File.WriteAllText(Path.Combine(staging, ".steelci-fetch"), $"{release.Tag} {Sha256.OfFile(Path.Combine(output, Manifest.FileName))}");
+
         var bytes = File.ReadAllBytes(Path.Combine(output, "model.safetensors"));
         File.WriteAllBytes(Path.Combine(staging, "model.safetensors.download"), bytes[..2300]); // parts 1, 2 and 300 bytes of 3
         var before = h.Requests("GET", "/storage/");
@@ -80,6 +82,21 @@ public sealed class FetchTests
         AssertSameFiles(output, folder);
         Assert.Contains(h.Log, l => l == "resuming model.safetensors.part003 at byte 300 of 1000");
         Assert.Equal(4, h.Requests("GET", "/storage/") - before); // manifest, index, the rest of part003, part004
+    }
+
+    [Fact]
+    public async Task A_staging_folder_of_other_content_is_not_resumed_from()
+    {
+        var (h, output, release) = await PublishedAsync();
+        await using var _ = h;
+        var staging = Path.Combine(h.Cache, ".partial-" + release.Tag);
+        Directory.CreateDirectory(staging);
+        File.WriteAllBytes(Path.Combine(staging, "model.safetensors"), new byte[3000]); // right length, wrong bytes
+        File.WriteAllText(Path.Combine(staging, ".steelci-fetch"), "some-other-tag 00");
+
+        var folder = await h.Store().FetchAsync(release, CancellationToken.None);
+
+        AssertSameFiles(output, folder);
     }
 
     [Fact]
