@@ -5,48 +5,133 @@ using static TorchSharp.torch;
 namespace SteelCI.Training;
 
 /// <summary>
-/// Runs epochs until done or until the next one would pass the deadline; then writes a partial checkpoint.
-/// Every epoch seeds torch and the data order from (seed, epoch), so a run split over sessions ends with the same
-/// weights as an uninterrupted one (same thread count, CPU).
+/// One stage's training, step by step. The loop owns the position (epoch, step), the deadline and the checkpoints;
+/// the trainer owns the data and the optimizer step. The data order and augmentation of an epoch must be a pure
+/// function of (seed, epoch) (<see cref="BeginEpoch"/> is told where to start), and torch is reseeded from
+/// (seed, epoch) at every epoch start, so a checkpoint only needs the position, the weights, the optimizer state and
+/// torch's generator state to continue bit-exactly.
+/// </summary>
+public interface IStepTrainer
+{
+    int StepsPerEpoch { get; }
+
+    /// <summary>Describes the data order so that a resume with other data is refused (e.g. <c>shuffle/n=400/batch=8</c>).</summary>
+    string DataOrder { get; }
+
+    /// <summary>Prepares epoch <paramref name="epoch"/> starting at step <paramref name="firstStep"/> (non-zero when resuming).</summary>
+    void BeginEpoch(int epoch, int firstStep);
+
+    /// <summary>One optimizer step; returns the loss.</summary>
+    double Step(int epoch, int step);
+
+    void EndEpoch(int epoch, double meanLoss, int steps);
+}
+
+/// <summary>
+/// Runs steps until done or until the next step would pass the deadline; then writes a partial checkpoint. With
+/// <c>checkpointEvery</c> it also writes one (and a partial manifest) every so often, so a session killed from
+/// outside loses at most that much work. A run split over sessions ends with the same weights as an uninterrupted
+/// one (same thread count, CPU).
 /// </summary>
 public static class EpochLoop
 {
-    /// <summary>Safety factor on the slowest epoch seen when deciding whether another fits before the deadline.</summary>
+    /// <summary>Safety factor on the slowest step seen when deciding whether another fits before the deadline.</summary>
     public const double Headroom = 1.25;
 
     public static (OutputStatus Status, int EpochsDone) Run(StageContext context, nn.Module model, OptimizerHelper optimizer,
-        int epochs, int seed, Action<int> trainEpoch)
+        int epochs, int seed, Action<int> trainEpoch) =>
+        Run(context, model, optimizer, epochs, seed, new WholeEpochs(trainEpoch), checkpointEvery: TimeSpan.Zero);
+
+    public static (OutputStatus Status, int EpochsDone) Run(StageContext context, nn.Module model, OptimizerHelper optimizer,
+        int epochs, int seed, IStepTrainer trainer, TimeSpan checkpointEvery)
     {
-        var first = 0;
+        var steps = trainer.StepsPerEpoch;
+        if (steps <= 0)
+            throw new BadInputException($"stage {context.Config.Stage}: no training batches (steps per epoch = {steps})");
+        int epoch = 0, step = 0;
         var slowest = TimeSpan.Zero;
+        double lossSum = 0;
+        string? rng = null;
         if (context.ResumeDirectory is { } resume)
         {
             Checkpoint.LoadWeights(model, resume);
             var state = Checkpoint.LoadResume(resume, optimizer);
-            first = state.EpochsDone;
-            slowest = TimeSpan.FromSeconds(state.SecondsPerEpoch);
-            context.Log($"resuming after epoch {first}/{epochs}");
+            if (state.EpochsTotal != epochs)
+                context.Log($"warning: the checkpoint was written for {state.EpochsTotal} epochs, this run has {epochs}");
+            (epoch, step, lossSum, rng) = (state.EpochsDone, state.Step, state.EpochLossSum, state.TorchRngState);
+            slowest = TimeSpan.FromSeconds(state.Format >= 2 ? state.SecondsPerStep : state.SecondsPerEpoch / steps);
+            if (step > 0 && (state.StepsPerEpoch != steps || state.DataOrder != trainer.DataOrder))
+                throw new BadInputException($"{resume}: the checkpoint stopped inside an epoch of '{state.DataOrder}' ({state.StepsPerEpoch} steps); " +
+                    $"this run's data is '{trainer.DataOrder}' ({steps} steps), so it cannot continue exactly");
+            context.Log(step > 0 ? $"resuming in epoch {epoch + 1}/{epochs} at step {step}/{steps}" : $"resuming after epoch {epoch}/{epochs}");
         }
 
-        for (var epoch = first; epoch < epochs; epoch++)
+        var lastCheckpoint = context.Time.GetUtcNow();
+        ResumeState Position() => new(ResumeState.CurrentFormat, epoch, epochs, slowest.TotalSeconds * steps)
         {
-            if (epoch > first || slowest > TimeSpan.Zero)
+            Step = step, StepsPerEpoch = steps, SecondsPerStep = slowest.TotalSeconds, DataOrder = trainer.DataOrder,
+            TorchRngState = step > 0 ? Checkpoint.EncodeRng(get_rng_state()) : null, EpochLossSum = lossSum,
+            WrittenUtc = context.Time.GetUtcNow(),
+        };
+
+        for (; epoch < epochs; epoch++, step = 0, lossSum = 0)
+        {
+            if (step == 0)
+                manual_seed(seed * 1000L + epoch);
+            else if (rng is not null)
             {
-                if (context.Remaining < slowest * Headroom)
+                using var state = Checkpoint.DecodeRng(rng);
+                set_rng_state(state);
+            }
+            rng = null;
+            trainer.BeginEpoch(epoch, step);
+            for (; step < steps; step++)
+            {
+                if (slowest > TimeSpan.Zero && context.Remaining < slowest * Headroom)
                 {
-                    Checkpoint.SaveWeights(model, context.Output);
-                    Checkpoint.SaveResume(context.Output, optimizer, new ResumeState(1, epoch, epochs, slowest.TotalSeconds));
-                    context.Log($"stopping before the deadline after epoch {epoch}/{epochs}; checkpoint written");
+                    Save(context, model, optimizer, Position());
+                    context.Log($"stopping before the deadline in epoch {epoch + 1}/{epochs} at step {step}/{steps}; checkpoint written");
                     return (OutputStatus.Partial, epoch);
                 }
+                if (checkpointEvery > TimeSpan.Zero && context.Time.GetUtcNow() - lastCheckpoint >= checkpointEvery)
+                {
+                    Save(context, model, optimizer, Position());
+                    ManifestWriter.Write(context, new StageOutcome(OutputStatus.Partial, new Progress(epoch, epochs),
+                        new Dictionary<string, double>(), new Dictionary<string, double>()), "cpu");
+                    context.Log($"periodic checkpoint in epoch {epoch + 1}/{epochs} at step {step}/{steps}");
+                    lastCheckpoint = context.Time.GetUtcNow();
+                }
+                var started = context.Time.GetUtcNow();
+                lossSum += trainer.Step(epoch, step);
+                var took = context.Time.GetUtcNow() - started;
+                if (took > slowest)
+                    slowest = took;
             }
-            var started = context.Time.GetUtcNow();
-            manual_seed(seed * 1000L + epoch);
-            trainEpoch(epoch);
-            var took = context.Time.GetUtcNow() - started;
-            if (took > slowest)
-                slowest = took;
+            trainer.EndEpoch(epoch, lossSum / steps, steps);
         }
+        // A periodic checkpoint may have left resume files and a partial manifest; a finished stage publishes its model only.
+        Checkpoint.DeleteResume(context.Output);
+        File.Delete(Path.Combine(context.Output, Manifest.FileName));
         return (OutputStatus.Complete, epochs);
+    }
+
+    private static void Save(StageContext context, nn.Module model, OptimizerHelper optimizer, ResumeState state)
+    {
+        Checkpoint.SaveWeights(model, context.Output);
+        Checkpoint.SaveResume(context.Output, optimizer, state);
+    }
+
+    /// <summary>The epoch-granular form: one "step" is a whole epoch.</summary>
+    private sealed class WholeEpochs(Action<int> trainEpoch) : IStepTrainer
+    {
+        public int StepsPerEpoch => 1;
+        public string DataOrder => "epoch";
+        public void BeginEpoch(int epoch, int firstStep) { }
+        public double Step(int epoch, int step)
+        {
+            trainEpoch(epoch);
+            return 0;
+        }
+        public void EndEpoch(int epoch, double meanLoss, int steps) { }
     }
 }

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace Severstal.Trainer.Tests;
 
+[Collection("torch")]
 public sealed class TrainingTests
 {
     static TrainingTests() => set_num_threads(1);
@@ -117,7 +118,10 @@ public sealed class TrainingTests
             }
             time.Advance(TimeSpan.FromMinutes(10));
         });
-        return (status, done, model.state_dict().ToDictionary(p => p.Key, p => p.Value));
+        // Copies: the model is unreachable once this returns, and its finalizer disposes its own tensors.
+        var weights = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        GC.KeepAlive(model);
+        return (status, done, weights);
     }
 
     [Fact]

@@ -2,27 +2,39 @@ using static TorchSharp.torch;
 
 namespace Severstal.Data;
 
+/// <summary>A batch ready for the model: inputs [B,1,H,W] and targets as plain arrays (built off the training thread).</summary>
+public sealed record PreparedBatch(int Step, float[] Input, long[] InputShape, float[] Target, long[] TargetShape)
+{
+    public long Bytes => 4L * (Input.Length + Target.Length);
+}
+
 /// <summary>Turns samples into float tensors [B,1,H,W], normalised, with optional flips chosen by the epoch's random.</summary>
 public static class Batches
 {
     public const float Mean = 0.45f;
     public const float Std = 0.2f;
 
-    public static Tensor Images(IReadOnlyList<Sample> batch, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null)
+    public static Tensor Images(IReadOnlyList<Sample> batch, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null) =>
+        tensor(ImageArray(batch, height, width, flips), [batch.Count, 1, height, width]);
+
+    public static Tensor Masks(IReadOnlyList<Sample> batch, int classId, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null) =>
+        tensor(MaskArray(batch, classId, height, width, flips), [batch.Count, 1, height, width]);
+
+    public static float[] ImageArray(IReadOnlyList<Sample> batch, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null)
     {
         var data = new float[batch.Count * height * width];
         for (var b = 0; b < batch.Count; b++)
             Fill(batch[b].Pixels, data, b * height * width, height, width, flips?[b], p => (p / 255f - Mean) / Std);
-        return tensor(data, [batch.Count, 1, height, width]);
+        return data;
     }
 
-    public static Tensor Masks(IReadOnlyList<Sample> batch, int classId, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null)
+    public static float[] MaskArray(IReadOnlyList<Sample> batch, int classId, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null)
     {
         var data = new float[batch.Count * height * width];
         for (var b = 0; b < batch.Count; b++)
             if (batch[b].Masks[classId - 1] is { } mask)
                 Fill(mask, data, b * height * width, height, width, flips?[b], p => p);
-        return tensor(data, [batch.Count, 1, height, width]);
+        return data;
     }
 
     public static List<(bool H, bool V)> RandomFlips(Random random, int count) =>

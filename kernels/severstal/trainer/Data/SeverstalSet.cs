@@ -14,19 +14,26 @@ public static class SeverstalSet
     {
         var list = ids.ToList();
         var samples = new Sample[list.Count];
-        Parallel.For(0, list.Count, i =>
-        {
-            var id = list[i];
-            var pixels = GrayImage.Load(Path.Combine(folder, "train_images", id), height, width);
-            var masks = new byte[]?[TrainLabels.Classes];
-            for (var c = 1; c <= TrainLabels.Classes; c++)
-                if (labels.Rle(id, c) is { } rle)
-                    masks[c - 1] = GrayImage.ShrinkMask(Rle.Decode(rle), Rle.Height, Rle.Width, height, width);
-            samples[i] = new Sample(id, pixels, masks);
-        });
+        Parallel.For(0, list.Count, i => samples[i] = LoadOne(folder, labels, list[i], height, width));
         return samples.ToList();
     }
 
-    public static (List<string> Train, List<string> Validation) SplitIds(TrainLabels labels) =>
-        (labels.Images.Where(i => !Split.IsValidation(i)).ToList(), labels.Images.Where(Split.IsValidation).ToList());
+    public static Sample LoadOne(string folder, TrainLabels labels, string id, int height, int width)
+    {
+        var pixels = GrayImage.Load(Path.Combine(folder, "train_images", id), height, width);
+        var masks = new byte[]?[TrainLabels.Classes];
+        for (var c = 1; c <= TrainLabels.Classes; c++)
+            if (labels.Rle(id, c) is { } rle)
+                masks[c - 1] = height == Rle.Height && width == Rle.Width
+                    ? Rle.Decode(rle)
+                    : GrayImage.ShrinkMask(Rle.Decode(rle), Rle.Height, Rle.Width, height, width);
+        return new Sample(id, pixels, masks);
+    }
+
+    /// <summary>Training and validation ids, in the labels' order, split by class set (<see cref="Split"/>).</summary>
+    public static (List<string> Train, List<string> Validation) SplitIds(TrainLabels labels)
+    {
+        var validation = Split.Validation(labels);
+        return (labels.Images.Where(i => !validation.Contains(i)).ToList(), labels.Images.Where(validation.Contains).ToList());
+    }
 }

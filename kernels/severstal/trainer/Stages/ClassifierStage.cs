@@ -28,11 +28,12 @@ public static class ClassifierStage
             trainIds = trainIds.Where(labels.HasAny).ToList();
             valIds = valIds.Where(labels.HasAny).ToList();
         }
-        var train = SeverstalSet.Load(folder, labels, trainIds.Take(maxImages), height, width);
-        var validation = SeverstalSet.Load(folder, labels, valIds.Take(maxImages), height, width);
+        var arch = Training.Arch(context);
+        var train = Training.Source(context, folder, labels, trainIds.Take(maxImages).ToList(), height, width);
+        var validation = SeverstalSet.Load(folder, labels, valIds.Take(context.Int("max_val_images", maxImages)), height, width);
         if (train.Count == 0 || validation.Count == 0)
             throw new BadInputException($"stage {context.Config.Stage}: {train.Count} training and {validation.Count} validation images; both must be non-empty");
-        context.Log($"{train.Count} training and {validation.Count} validation images at {width}x{height}");
+        context.Log($"{arch}: {train.Count} training and {validation.Count} validation images at {width}x{height}");
 
         var outputs = multiLabel ? TrainLabels.Classes : 1;
         float[] Target(Sample s) => multiLabel
@@ -40,19 +41,19 @@ public static class ClassifierStage
             : [s.HasAny ? 1f : 0f];
 
         manual_seed(seed);
-        using var model = new Classifier(outputs, channels);
+        using var model = ModelSpec.Classifier(arch, outputs, channels);
         using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 2e-3));
-        var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, epoch =>
-            Training.Epoch(model, optimizer, train, batch, seed, epoch,
-                (chunk, flips) => (Batches.Images(chunk, height, width, flips),
-                    tensor(chunk.SelectMany(Target).ToArray(), [chunk.Count, outputs])),
-                (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),
-                context.Log));
+        using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
+            (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
+                chunk.SelectMany(Target).ToArray(), [chunk.Count, outputs]),
+            (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),
+            context.Log);
+        var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, trainer, Training.CheckpointEvery(context));
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
 
         Checkpoint.SaveWeights(model, context.Output);
-        new ModelSpec(multiLabel ? "multilabel" : "binary", outputs, channels, height, width).Save(context.Output);
+        new ModelSpec(multiLabel ? "multilabel" : "binary", outputs, channels, height, width) { Arch = arch }.Save(context.Output);
         var predictions = Training.Predict(model, validation, height, width);
         var thresholds = new Dictionary<string, double>();
         var accuracies = new List<double>();

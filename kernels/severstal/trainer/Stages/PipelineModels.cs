@@ -8,9 +8,9 @@ namespace Severstal.Stages;
 
 /// <summary>The trained classifiers and segmenters loaded from their release folders, with their thresholds.</summary>
 internal sealed class PipelineModels(
-    (Classifier Model, ModelSpec Spec, double Threshold) binary,
-    (Classifier Model, ModelSpec Spec, double[] Thresholds) multiLabel,
-    (UNet Model, ModelSpec Spec, double Pixel, int MinArea)[] segmenters)
+    (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, double Threshold) binary,
+    (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, double[] Thresholds) multiLabel,
+    (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, double Pixel, int MinArea)[] segmenters)
 {
     public static PipelineModels Load(StageContext context, string binaryInput, string multiLabelInput, string[] segmenterInputs)
     {
@@ -20,8 +20,8 @@ internal sealed class PipelineModels(
         var multiDir = context.Input(multiLabelInput);
         var binarySpec = ModelSpec.Load(binaryDir);
         var multiSpec = ModelSpec.Load(multiDir);
-        var binaryModel = LoadInto(new Classifier(1, binarySpec.Channels), binaryDir);
-        var multiModel = LoadInto(new Classifier(TrainLabels.Classes, multiSpec.Channels), multiDir);
+        var binaryModel = LoadInto(binarySpec.Build(), binaryDir);
+        var multiModel = LoadInto(multiSpec.Build(), multiDir);
         var multiThresholds = Inputs.Thresholds(multiDir);
         var segs = segmenterInputs.Select((name, i) =>
         {
@@ -30,7 +30,7 @@ internal sealed class PipelineModels(
             if (spec.ClassId != i + 1)
                 throw new BadInputException($"input '{name}' segments class {spec.ClassId}, expected class {i + 1}");
             var thresholds = Inputs.Thresholds(dir);
-            return (LoadInto(new UNet(spec.Channels), dir), spec, thresholds["pixel"], (int)thresholds["min_area"]);
+            return (LoadInto(spec.Build(), dir), spec, thresholds["pixel"], (int)thresholds["min_area"]);
         }).ToArray();
         return new PipelineModels(
             (binaryModel, binarySpec, Inputs.Thresholds(binaryDir)["defect"]),

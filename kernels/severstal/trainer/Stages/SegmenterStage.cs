@@ -26,23 +26,25 @@ public static class SegmenterStage
         var negatives = trainIds.Where(i => !labels.Has(i, classId)).Take(Math.Max(1, maxImages - positives.Count)).ToList();
         if (positives.Count == 0)
             context.Log($"warning: no training image has class {classId}; the model can only learn to predict nothing");
-        var train = SeverstalSet.Load(folder, labels, positives.Concat(negatives), height, width);
+        var arch = Training.Arch(context);
+        var train = Training.Source(context, folder, labels, positives.Concat(negatives).ToList(), height, width);
         var validation = SeverstalSet.Load(folder, labels, valIds.Take(context.Int("max_val_images", 400)), height, width);
-        context.Log($"class {classId}: {positives.Count} positive and {negatives.Count} negative training images, {validation.Count} validation images at {width}x{height}");
+        context.Log($"{arch}, class {classId}: {positives.Count} positive and {negatives.Count} negative training images, {validation.Count} validation images at {width}x{height}");
 
         manual_seed(seed);
-        using var model = new UNet(channels);
+        using var model = ModelSpec.Segmenter(arch, channels);
         using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 3e-3));
-        var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, epoch =>
-            Training.Epoch(model, optimizer, train, batch, seed, epoch,
-                (chunk, flips) => (Batches.Images(chunk, height, width, flips), Batches.Masks(chunk, classId, height, width, flips)),
-                (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target) + Training.DiceLoss(logits, target),
-                context.Log));
+        using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
+            (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
+                Batches.MaskArray(chunk, classId, height, width, flips), [chunk.Count, 1, height, width]),
+            Training.SegmentationLoss(context.Double("bce_weight", 1), context.Double("dice_weight", 1)),
+            context.Log);
+        var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, trainer, Training.CheckpointEvery(context));
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
 
         Checkpoint.SaveWeights(model, context.Output);
-        new ModelSpec("segment", 1, channels, height, width, classId).Save(context.Output);
+        new ModelSpec("segment", 1, channels, height, width, classId) { Arch = arch }.Save(context.Output);
         var predictions = Training.Predict(model, validation, height, width);
         var truths = validation.Select(s => s.Masks[classId - 1]).ToList();
         // The last candidate area can never be reached: predicting nothing for this class is an option too.

@@ -1,37 +1,54 @@
 using Severstal.Data;
+using SteelCI.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Severstal.Stages;
 
-/// <summary>The epoch and prediction loops the classifier and segmenter stages share.</summary>
-internal static class Training
+/// <summary>
+/// The step trainer the classifier and segmenter stages share: the epoch's plan (<see cref="EpochPlan"/>) fed
+/// through a background <see cref="BatchLoader"/>, one optimizer step per batch inside a dispose scope.
+/// </summary>
+internal sealed class SampleTrainer(
+    nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, ISampleSource samples, int batchSize, int seed, int prefetch,
+    Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
+    Func<Tensor, Tensor, Tensor> loss, Action<string> log) : IStepTrainer, IDisposable
 {
-    public static void Epoch(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, List<Sample> samples, int batchSize,
-        int seed, int epoch, Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, (Tensor Input, Tensor Target)> batch,
-        Func<Tensor, Tensor, Tensor> loss, Action<string> log)
+    private BatchLoader? _loader;
+
+    public int StepsPerEpoch => EpochPlan.Steps(samples.Count, batchSize);
+
+    public string DataOrder => EpochPlan.Describe(samples.Count, batchSize);
+
+    public void BeginEpoch(int epoch, int firstStep)
     {
+        _loader?.Dispose();
         model.train();
-        var random = new Random(seed * 1000 + epoch);
-        var order = Enumerable.Range(0, samples.Count).OrderBy(_ => random.Next()).ToList();
-        double total = 0;
-        var steps = 0;
-        for (var start = 0; start < order.Count; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            var chunk = order.Skip(start).Take(batchSize).Select(i => samples[i]).ToList();
-            var (input, target) = batch(chunk, Batches.RandomFlips(random, chunk.Count));
-            optimizer.zero_grad();
-            var value = loss(model.forward(input), target);
-            value.backward();
-            optimizer.step();
-            total += value.item<float>();
-            steps++;
-        }
-        log($"epoch {epoch + 1}: loss {total / Math.Max(1, steps):0.0000} over {steps} steps");
+        _loader = new BatchLoader(samples, EpochPlan.Create(samples.Count, batchSize, seed, epoch), firstStep, prefetch, prepare);
     }
 
+    public double Step(int epoch, int step)
+    {
+        var batch = _loader!.Next(step);
+        using var scope = NewDisposeScope();
+        var input = tensor(batch.Input, batch.InputShape);
+        var target = tensor(batch.Target, batch.TargetShape);
+        optimizer.zero_grad();
+        var value = loss(model.forward(input), target);
+        value.backward();
+        optimizer.step();
+        return value.item<float>();
+    }
+
+    public void EndEpoch(int epoch, double meanLoss, int steps) => log($"epoch {epoch + 1}: loss {meanLoss:0.0000} over {steps} steps");
+
+    public void Dispose() => _loader?.Dispose();
+}
+
+/// <summary>Prediction, losses and the stage options the classifier and segmenter stages share.</summary>
+internal static class Training
+{
     /// <summary>Sigmoid outputs for every sample, flattened per sample.</summary>
     public static List<float[]> Predict(nn.Module<Tensor, Tensor> model, List<Sample> samples, int height, int width, int batchSize = 16)
     {
@@ -51,6 +68,7 @@ internal static class Training
         return results;
     }
 
+    /// <summary>Soft Dice loss per image, averaged: 1 - (2|P∩T| + 1) / (|P| + |T| + 1).</summary>
     public static Tensor DiceLoss(Tensor logits, Tensor target)
     {
         var probabilities = nn.functional.sigmoid(logits);
@@ -58,4 +76,24 @@ internal static class Training
         var union = probabilities.sum([1, 2, 3]) + target.sum([1, 2, 3]);
         return (1 - (2 * intersection + 1) / (union + 1)).mean();
     }
+
+    /// <summary>bce_weight x BCE + dice_weight x Dice (both 1 unless the params say otherwise).</summary>
+    public static Func<Tensor, Tensor, Tensor> SegmentationLoss(double bceWeight, double diceWeight) => (logits, target) =>
+        bceWeight * nn.functional.binary_cross_entropy_with_logits(logits, target) + diceWeight * DiceLoss(logits, target);
+
+    public static string Arch(StageContext context)
+    {
+        var arch = context.Param("arch", "small");
+        return Severstal.Models.ModelSpec.Archs.Contains(arch)
+            ? arch
+            : throw new BadInputException($"stage {context.Config.Stage}: param 'arch' = '{arch}' is not one of {string.Join(", ", Severstal.Models.ModelSpec.Archs)}");
+    }
+
+    /// <summary>Training samples: preloaded (default) or decoded per batch (param <c>preload: false</c>, flat memory).</summary>
+    public static ISampleSource Source(StageContext context, string folder, TrainLabels labels, IReadOnlyList<string> ids, int height, int width) =>
+        context.Param("preload", "true") == "false"
+            ? new LazySamples(folder, labels, ids, height, width)
+            : new PreloadedSamples(SeverstalSet.Load(folder, labels, ids, height, width));
+
+    public static TimeSpan CheckpointEvery(StageContext context) => TimeSpan.FromMinutes(context.Double("checkpoint_minutes", 30));
 }

@@ -1,0 +1,79 @@
+using Severstal.Data;
+using Severstal.Models;
+using SteelCI.Testing;
+using static TorchSharp.torch;
+
+namespace Severstal.Trainer.Tests;
+
+[Collection("torch")]
+public sealed class ModelAndLoaderTests
+{
+    [Theory]
+    [InlineData("resnet18", 32, 200)]
+    [InlineData("resnet34", 64, 400)]
+    [InlineData("small", 32, 200)]
+    public void Every_architecture_keeps_the_input_size_and_classifies_any_size(string arch, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        using var unet = ModelSpec.Segmenter(arch, 4);
+        using var classifier = ModelSpec.Classifier(arch, 4, 4);
+        Assert.Equal([2L, 1, height, width], unet.forward(zeros(2, 1, height, width)).shape);
+        Assert.Equal([2L, 4], classifier.forward(zeros(2, 1, height, width)).shape);
+    }
+
+    [Fact]
+    public void A_resnet18_at_torchvision_width_has_resnet18s_encoder_size()
+    {
+        using var classifier = new ResNetClassifier("resnet18", 1000, 64);
+        var encoder = classifier.named_parameters().Where(p => p.name.StartsWith("encoder.")).Sum(p => p.parameter.numel());
+        // torchvision's resnet18 has 11,689,512 parameters: 11,176,512 in the body with a 3-channel stem; one channel saves 6,272.
+        Assert.Equal(11_176_512 - 6_272, encoder);
+    }
+
+    private static Dictionary<string, string[]> LabelRows(int images)
+    {
+        var random = new Random(3);
+        string[][] sets = [[], [], [], ["3"], ["3"], ["1"], ["4"], ["3", "1"], ["2"]];
+        return Enumerable.Range(0, images).ToDictionary(i => $"{i:x8}a.jpg", _ => sets[random.Next(sets.Length)]);
+    }
+
+    [Fact]
+    public void The_validation_split_is_stratified_by_class_set_and_stable()
+    {
+        using var dir = new TempDirectory("split");
+        var rows = LabelRows(500);
+        Directory.CreateDirectory(dir.Combine("train_images"));
+        File.WriteAllLines(dir.Combine("train.csv"), ["ImageId,ClassId,EncodedPixels",
+            .. rows.SelectMany(r => r.Value.Select(c => $"{r.Key},{c},1 5"))]);
+        foreach (var id in rows.Keys)
+            File.WriteAllBytes(dir.Combine("train_images", id), []);
+        var labels = TrainLabels.Load(dir.Path);
+
+        var (train, validation) = SeverstalSet.SplitIds(labels);
+
+        Assert.Equal(500, train.Count + validation.Count);
+        Assert.Empty(train.Intersect(validation));
+        foreach (var group in labels.Images.GroupBy(id => Split.ClassSet(labels, id)))
+            Assert.Equal(group.Count() / 5, group.Count(validation.Contains));
+        Assert.Equal(validation, SeverstalSet.SplitIds(labels).Validation);
+    }
+
+    [Fact]
+    public void The_loader_stays_a_bounded_number_of_batches_ahead_and_keeps_plan_order()
+    {
+        var samples = Enumerable.Range(0, 40).Select(i => new Sample($"{i}", [(byte)i], new byte[]?[4])).ToList();
+        var plan = EpochPlan.Create(samples.Count, 4, seed: 1, epoch: 0);
+        var prepared = 0;
+        using var loader = new BatchLoader(new PreloadedSamples(samples), plan, firstStep: 2, capacity: 2, (chunk, flips, step) =>
+        {
+            Interlocked.Increment(ref prepared);
+            return new PreparedBatch(step, chunk.Select(s => (float)s.Pixels[0]).ToArray(), [chunk.Count], [], [0]);
+        });
+        Thread.Sleep(300);
+        Assert.InRange(Volatile.Read(ref prepared), 1, 3); // two queued, at most one more waiting to be written
+
+        for (var step = 2; step < plan.Batches.Count; step++)
+            Assert.Equal(plan.Batches[step].Select(i => (float)i), loader.Next(step).Input);
+        Assert.Equal(EpochPlan.Create(40, 4, 1, 0).Flips, plan.Flips); // a pure function of (seed, epoch)
+    }
+}
