@@ -1,8 +1,9 @@
-// SteelCI build script (Cake 7, `dotnet cake`). Targets: Pipeline (default), Test, Clean, Status, Validate, Build.
+// SteelCI build script (Cake 7, `dotnet cake`). Targets: Pipeline (default), Advance, Test, Clean, Status, Validate, Build.
 //   dotnet cake                                  run the Severstal pipeline here (profile demo)
 //   dotnet cake --profile=ci --force             another profile; retrain everything
 //   dotnet cake --data=/path/to/severstal        the real competition download instead of synthetic data
 //   dotnet cake --target=Test                    every test, with a one-line summary
+//   dotnet cake --target=Advance [--backend=kaggle]  one reconcile tick (`steelci tick`); the scheduled workflow runs it
 #load "build/parameters.cake"
 #load "build/steelci.cake"
 #load "build/tests.cake"
@@ -28,6 +29,25 @@ Task("Pipeline")
         if (parameters.Force) extra.Add("--force");
         if (parameters.Slots != null) { extra.Add("--slots"); extra.Add(parameters.Slots); }
         SteelCi.Run(Context, parameters, "run", extra.ToArray());
+    });
+
+Task("Advance")
+    .Description("One reconcile tick of the pipeline (steelci tick): poll, publish, place ready work, persist; never waits")
+    .IsDependentOn("Build")
+    .Does(() =>
+    {
+        var extra = new List<string> { "--profile", parameters.Profile };
+        var backend = Argument<string>("backend", null);
+        if (backend != null) { extra.Add("--backend"); extra.Add(backend); }
+        if (parameters.Data != null) { extra.Add("--data"); extra.Add($"\"{parameters.Data}\""); }
+        try
+        {
+            SteelCi.Run(Context, parameters, "tick", extra.ToArray());
+        }
+        catch (CakeException error) when (error.ExitCode == 4)
+        {
+            Information("Another tick of this pipeline holds its lock; this one did nothing.");
+        }
     });
 
 Task("Validate")

@@ -8,6 +8,7 @@ using SteelCI.Spec;
 var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this machine and on Kaggle, with checkpoints as releases")
 {
     RunCommand.Create(),
+    TickCommand.Create(),
     StatusCommand.Create(),
     ValidateCommand.Create(),
     CleanCommand.Create(),

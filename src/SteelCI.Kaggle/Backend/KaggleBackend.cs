@@ -36,6 +36,13 @@ public sealed class KaggleBackend : IComputeBackend
     }
 
     public string Name => "kaggle";
+    /// <summary>The configured accounts, by name (what a scheduler places on).</summary>
+    public IReadOnlyList<string> Accounts => _clients.Select(c => c.Account.Name).ToList();
+
+    /// <summary>An account's accelerator quota as Kaggle reports it (GetAcceleratorQuotaStatistics), for a scheduler's quota source.</summary>
+    public Task<AcceleratorQuotaStatistics> QuotaAsync(string account, CancellationToken cancellationToken) =>
+        (_clients.FirstOrDefault(c => c.Account.Name == account) ?? throw new KaggleException($"account {account} is not configured"))
+            .GetAcceleratorQuotaStatisticsAsync(cancellationToken);
     public int Slots => _clients.Count * _options.GpuSessionsPerAccount;
     /// <summary>Bytes of kernel sources uploaded by this backend so far (0 when every dataset was reused).</summary>
     public long BytesUploaded => _datasets.BytesUploaded;

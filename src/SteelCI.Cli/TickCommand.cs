@@ -1,0 +1,115 @@
+using System.CommandLine;
+using Spectre.Console;
+using SteelCI.Kaggle.Backend;
+using SteelCI.Kernels;
+using SteelCI.Local;
+using SteelCI.Ports;
+using SteelCI.Running;
+using SteelCI.Scheduling.Accounts;
+using SteelCI.Scheduling.Placement;
+using SteelCI.Scheduling.Ticking;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// <c>steelci tick</c>: one reconcile step of the pipeline (<see cref="PipelineRunner.TickAsync"/>): poll running
+/// attempts, collect, verify and publish finished ones, stop attempts past their deadline (watchdog), start ready
+/// work, persist, and return without waiting. Run it every 5–30 minutes (the scheduled workflow, `dotnet cake
+/// --target=Advance`); it is safe to skip, kill or run twice. On the kaggle backend the scheduler places each GPU
+/// stage's chunk on an account (quota, reserve, two sessions per account); locally every ready stage starts.
+/// A failed stage is not retried by later ticks (`steelci run` retries it).
+/// Exit codes: 0 progress made or the pipeline is done (or waiting for quota), 1 a stage failed or is blocked,
+/// 2 the pipeline file or arguments are wrong, 4 another tick holds the pipeline's lock (nothing was done).
+/// </summary>
+public static class TickCommand
+{
+    /// <summary>Hours of each account's GPU quota SteelCI never plans into (the owner's), e.g. STEELCI_KAGGLE_RESERVE_HOURS=4.</summary>
+    public const string ReserveVariable = "STEELCI_KAGGLE_RESERVE_HOURS";
+
+    public static Command Create()
+    {
+        var pipeline = CommonOptions.Pipeline();
+        var workspace = CommonOptions.Workspace();
+        var profile = CommonOptions.Profile();
+        var data = CommonOptions.Data();
+        var slots = new Option<int?>("--slots") { Description = "Local backend: stages that may run at once (default: one per core)" };
+        var kaggle = new KaggleRunOptions();
+        var command = new Command("tick", "One idempotent reconcile step: poll, publish, place ready work, persist; never waits")
+        {
+            pipeline, workspace, profile, data, slots,
+        };
+        kaggle.AddTo(command);
+        command.SetAction((result, cancellationToken) => TickAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
+            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), kaggle.Read(result), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> TickAsync(string specPath, string? workspaceRoot, string? profile, string[] data, int? slots,
+        KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
+    {
+        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data));
+        if (pipeline.Store != "local")
+            throw new NotSupportedException($"store '{pipeline.Store}' is not wired into `steelci tick` yet; use store: local");
+
+        var workspace = Workspace.For(specPath, workspaceRoot);
+        var console = AnsiConsole.Console;
+        var time = TimeProvider.System;
+        var processes = new SystemProcessRunner();
+        var reporter = new ConsoleReporter(console, time);
+        if (!reporter.Interactive)
+            console.Profile.Width = Math.Max(console.Profile.Width, 160);
+        using var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
+        var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots);
+        IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
+        IPlacementPolicy? placement = kaggle is null ? null : Scheduler(kaggle.Backend, pipeline.SessionMinutes);
+        var runner = new PipelineRunner(
+            backend,
+            new LocalArtifactStore(workspace.Releases),
+            new FileStateStore(workspace.State),
+            new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
+            reporter,
+            time,
+            new RunnerOptions(TimeSpan.Zero, RunCommand.Version(), null),
+            placement);
+
+        RunSummary summary;
+        try
+        {
+            summary = await runner.TickAsync(pipeline, new RunRequest(RetryFailed: false), cancellationToken);
+        }
+        catch (RunLockedException error)
+        {
+            console.WriteLine($"tick: {error.Message}; nothing done");
+            return ExitCodes.Busy;
+        }
+        SummaryTable.Write(console, summary, workspace.Releases, reporter.Interactive);
+        var running = summary.Stages.Count(s => s.Status == State.StageStatus.Running);
+        var broken = summary.Stages.Count(s => s.Status is State.StageStatus.Failed or State.StageStatus.Blocked);
+        var done = summary.Stages.Count(s => s.Status is State.StageStatus.Complete or State.StageStatus.Reused);
+        console.WriteLine($"tick: {done}/{summary.Stages.Count} done, {running} running, {broken} failed or blocked" +
+            (summary.WatchdogStops > 0 ? $"; watchdog stopped {summary.WatchdogStops} attempt(s), {summary.LostWork.TotalHours:0.#} h of session time lost" : ""));
+        return broken > 0 ? ExitCodes.StageFailed : ExitCodes.Success;
+    }
+
+    /// <summary>The scheduler over the Kaggle accounts: their quota as Kaggle reports it, the same reserve for each.</summary>
+    private static ScheduledPlacementPolicy Scheduler(KaggleBackend backend, double sessionMinutes)
+    {
+        var reserve = double.TryParse(Environment.GetEnvironmentVariable(ReserveVariable), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var hours) ? TimeSpan.FromHours(hours) : TimeSpan.Zero;
+        var accounts = backend.Accounts.Select(a => new AccountSettings(a, reserve)).ToList();
+        var options = new SchedulerOptions { SessionLimit = TimeSpan.FromMinutes(Math.Min(sessionMinutes, 720)) };
+        return new ScheduledPlacementPolicy(new AccountPool(accounts, new KaggleQuotaSource(backend)), new Placer(options));
+    }
+
+    /// <summary>GetAcceleratorQuotaStatistics' GPU quota as the scheduler's <see cref="QuotaSnapshot"/>.</summary>
+    private sealed class KaggleQuotaSource(KaggleBackend backend) : IQuotaSource
+    {
+        public async Task<QuotaSnapshot> ReadAsync(string account, CancellationToken cancellationToken)
+        {
+            var statistics = await backend.QuotaAsync(account, cancellationToken);
+            var gpu = statistics.GpuQuota;
+            return new QuotaSnapshot(gpu?.TotalTimeAllowed ?? TimeSpan.Zero, gpu?.TimeUsed ?? TimeSpan.Zero,
+                gpu?.TimeReserved ?? TimeSpan.Zero, statistics.QuotaRefreshTime ?? DateTimeOffset.UtcNow.AddDays(7));
+        }
+    }
+}
