@@ -3,6 +3,7 @@
 //   dotnet cake --profile=ci --force             another profile; retrain everything
 //   dotnet cake --data=/path/to/severstal        the real competition download instead of synthetic data
 //   dotnet cake --target=Test                    every test, with a one-line summary
+//   dotnet cake --target=Download --stage=submission --output=model [--store=github]   a stage's trained checkpoint
 //   dotnet cake --target=Advance [--backend=kaggle]  one reconcile tick (`steelci tick`); the scheduled workflow runs it
 #load "build/parameters.cake"
 #load "build/steelci.cake"
@@ -28,6 +29,7 @@ Task("Pipeline")
         if (parameters.Data != null) { extra.Add("--data"); extra.Add($"\"{parameters.Data}\""); }
         if (parameters.Force) extra.Add("--force");
         if (parameters.Slots != null) { extra.Add("--slots"); extra.Add(parameters.Slots); }
+        if (parameters.Store != null) { extra.Add("--store"); extra.Add(parameters.Store); }
         SteelCi.Run(Context, parameters, "run", extra.ToArray());
     });
 
@@ -48,6 +50,20 @@ Task("Advance")
         {
             Information("Another tick of this pipeline holds its lock; this one did nothing.");
         }
+    });
+
+Task("Download")
+    .Description("Downloads a stage's newest finished checkpoint (--stage) or a release (--release) into --output, verified")
+    .IsDependentOn("Build")
+    .Does(() =>
+    {
+        if (parameters.Output == null || (parameters.Stage == null && parameters.Release == null))
+            throw new CakeException(2, "Download needs --stage=NAME (or --release=TAG) and --output=DIR");
+        var extra = new List<string> { "--output", $"\"{parameters.Output}\"" };
+        if (parameters.Stage != null) { extra.Add("--stage"); extra.Add(parameters.Stage); }
+        if (parameters.Release != null) { extra.Add("--release"); extra.Add(parameters.Release); }
+        if (parameters.Store != null) { extra.Add("--store"); extra.Add(parameters.Store); }
+        SteelCi.Run(Context, parameters, "download", extra.ToArray());
     });
 
 Task("Validate")

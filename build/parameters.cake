@@ -10,6 +10,10 @@ public sealed class BuildParameters
     public string Slots { get; init; }
     public string Workspace { get; init; }
     public string Filter { get; init; }
+    public string Store { get; init; }
+    public string Stage { get; init; }
+    public string Release { get; init; }
+    public string Output { get; init; }
 
     public static BuildParameters From(ICakeContext context) => new BuildParameters
     {
@@ -22,5 +26,9 @@ public sealed class BuildParameters
         Slots = context.Argument<string>("slots", null),
         Workspace = context.Argument<string>("workspace", null),
         Filter = context.Argument<string>("filter", null),
+        Store = context.Argument<string>("store", null),
+        Stage = context.Argument<string>("stage", null),
+        Release = context.Argument<string>("release", null),
+        Output = context.Argument<string>("output", null),
     };
 }

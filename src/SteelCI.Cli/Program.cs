@@ -5,6 +5,8 @@ using SteelCI.Kernels;
 using SteelCI.Local;
 using SteelCI.Spec;
 
+var fake = FakeKaggleCommand.Create();
+fake.Subcommands.Add(FakeGitHubCommand.Create());
 var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this machine and on Kaggle, with checkpoints as releases")
 {
     RunCommand.Create(),
@@ -12,7 +14,8 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     StatusCommand.Create(),
     ValidateCommand.Create(),
     CleanCommand.Create(),
-    FakeKaggleCommand.Create(),
+    DownloadCommand.Create(),
+    fake,
 };
 
 try
@@ -46,6 +49,10 @@ catch (SteelCI.Kaggle.Credentials.KaggleCredentialsException error)
     return Fail(error.Message, ExitCodes.InvalidInput);
 }
 catch (SteelCI.Kaggle.Api.KaggleException error) // messages name the account and what to do; never a secret
+{
+    return Fail(error.Message, ExitCodes.StageFailed);
+}
+catch (SteelCI.GitHub.GitHubStoreException error) // missing configuration, missing release, refused checksum; never the token
 {
     return Fail(error.Message, ExitCodes.StageFailed);
 }

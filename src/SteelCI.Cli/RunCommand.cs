@@ -20,24 +20,25 @@ public static class RunCommand
         var force = new Option<bool>("--force") { Description = "Retrain every stage even where a release with the same content key exists" };
         var slots = new Option<int?>("--slots") { Description = "Stages that may run at once (default: one per core)" };
         var session = new Option<double?>("--session-minutes") { Description = "Override the session limit; a stage that needs longer checkpoints and resumes" };
+        var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store)" };
         var kaggle = new KaggleRunOptions();
-        var command = new Command("run", "Run the pipeline (backend local or kaggle, store local) and print a summary")
+        var command = new Command("run", "Run the pipeline (backend local or kaggle, store local or github) and print a summary")
         {
-            pipeline, workspace, profile, data, force, slots, session,
+            pipeline, workspace, profile, data, force, slots, session, store,
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(pipeline)!, result.GetValue(workspace), result.GetValue(profile), result.GetValue(data) ?? [],
-            result.GetValue(force), result.GetValue(slots), result.GetValue(session), kaggle.Read(result), cancellationToken));
+            result.GetValue(force), result.GetValue(slots), result.GetValue(session), result.GetValue(store), kaggle.Read(result), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, string[] data, bool force,
-        int? slots, double? sessionMinutes, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
+        int? slots, double? sessionMinutes, string? storeName, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
     {
         var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, sessionMinutes));
-        if (pipeline.Store != "local")
-            throw new NotSupportedException($"backend '{pipeline.Backend}' with store '{pipeline.Store}' is not wired into `steelci run` yet; use backend: local and store: local");
+        if (storeName is not null)
+            pipeline = pipeline with { Store = storeName };
 
         var workspace = Workspace.For(specPath, workspaceRoot);
         var console = AnsiConsole.Console;
@@ -47,11 +48,12 @@ public static class RunCommand
         var reporter = new ConsoleReporter(console, time);
         if (!reporter.Interactive)
             console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
+        using var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
         using var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
         IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
         var runner = new PipelineRunner(
             backend,
-            new LocalArtifactStore(workspace.Releases),
+            store.Store,
             new FileStateStore(workspace.State),
             new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
             reporter,
@@ -72,7 +74,7 @@ public static class RunCommand
             summary = await runner.RunAsync(pipeline, new RunRequest(force), cancellationToken);
         if (kaggle is not null)
             reporter.Info($"kaggle: uploaded {kaggle.Backend.BytesUploaded:N0} bytes of kernel sources (runtime, bundle, inputs) this run");
-        SummaryTable.Write(console, summary, workspace.Root, reporter.Interactive);
+        SummaryTable.Write(console, summary, store.Store.Location, reporter.Interactive);
         return summary.Succeeded ? ExitCodes.Success : ExitCodes.StageFailed;
     }
 

@@ -8,7 +8,7 @@ namespace SteelCI.Cli;
 /// <summary>The table a run ends with: stage, status, wall time, main metric, where the outputs are.</summary>
 public static class SummaryTable
 {
-    public static void Write(IAnsiConsole console, RunSummary summary, string workspace, bool interactive)
+    public static void Write(IAnsiConsole console, RunSummary summary, string releases, bool interactive)
     {
         var table = new Table().Title($"{summary.Pipeline} · run {summary.RunId}")
             .Border(interactive ? TableBorder.Rounded : TableBorder.Ascii);
@@ -32,7 +32,7 @@ public static class SummaryTable
         foreach (var failed in summary.Stages.Where(s => s.Status == StageStatus.Failed))
             console.MarkupLine($"[red]{Markup.Escape(failed.Name)} failed:[/] {Markup.Escape(failed.Error ?? "")}");
         console.MarkupLine(summary.Succeeded
-            ? $"[green]All stages finished.[/] Releases: {Markup.Escape(Path.Combine(workspace, "releases"))}"
+            ? $"[green]All stages finished.[/] Releases: {Markup.Escape(releases)}"
             : "[red]The pipeline did not finish.[/] Fix the failure above and run again: finished stages are reused.");
     }
 }
