@@ -97,7 +97,7 @@ public static class EpochLoop
                 {
                     Save(context, model, optimizer, Position());
                     ManifestWriter.Write(context, new StageOutcome(OutputStatus.Partial, new Progress(epoch, epochs),
-                        new Dictionary<string, double>(), new Dictionary<string, double>()), "cpu");
+                        new Dictionary<string, double>(), new Dictionary<string, double>()), context.DeviceName);
                     context.Log($"periodic checkpoint in epoch {epoch + 1}/{epochs} at step {step}/{steps}");
                     lastCheckpoint = context.Time.GetUtcNow();
                 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Severstal.Data;
 using Severstal.Models;
 using SteelCI.Contracts;
@@ -42,19 +43,20 @@ public static class ClassifierStage
 
         manual_seed(seed);
         using var model = ModelSpec.Classifier(arch, outputs, channels);
+        model.to(context.Device);
         using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 2e-3));
         using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
             (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
                 chunk.SelectMany(Target).ToArray(), [chunk.Count, outputs]),
             (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),
-            context.Log);
+            context.Log, context.Device);
         var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, trainer, Training.CheckpointEvery(context));
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
 
         Checkpoint.SaveWeights(model, context.Output);
         new ModelSpec(multiLabel ? "multilabel" : "binary", outputs, channels, height, width) { Arch = arch }.Save(context.Output);
-        var predictions = Training.Predict(model, validation, height, width);
+        var predictions = Training.Predict(model, validation, height, width, device: context.Device);
         var thresholds = new Dictionary<string, double>();
         var accuracies = new List<double>();
         for (var o = 0; o < outputs; o++)

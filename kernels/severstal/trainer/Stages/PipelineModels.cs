@@ -1,3 +1,4 @@
+using TorchSharp;
 using Severstal.Data;
 using Severstal.Metrics;
 using Severstal.Models;
@@ -10,7 +11,8 @@ namespace Severstal.Stages;
 internal sealed class PipelineModels(
     (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, double Threshold) binary,
     (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, double[] Thresholds) multiLabel,
-    (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, double Pixel, int MinArea)[] segmenters)
+    (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, double Pixel, int MinArea)[] segmenters,
+    Device device)
 {
     public static PipelineModels Load(StageContext context, string binaryInput, string multiLabelInput, string[] segmenterInputs)
     {
@@ -20,8 +22,8 @@ internal sealed class PipelineModels(
         var multiDir = context.Input(multiLabelInput);
         var binarySpec = ModelSpec.Load(binaryDir);
         var multiSpec = ModelSpec.Load(multiDir);
-        var binaryModel = LoadInto(binarySpec.Build(), binaryDir);
-        var multiModel = LoadInto(multiSpec.Build(), multiDir);
+        var binaryModel = LoadInto(binarySpec.Build(), binaryDir, context.Device);
+        var multiModel = LoadInto(multiSpec.Build(), multiDir, context.Device);
         var multiThresholds = Inputs.Thresholds(multiDir);
         var segs = segmenterInputs.Select((name, i) =>
         {
@@ -30,12 +32,12 @@ internal sealed class PipelineModels(
             if (spec.ClassId != i + 1)
                 throw new BadInputException($"input '{name}' segments class {spec.ClassId}, expected class {i + 1}");
             var thresholds = Inputs.Thresholds(dir);
-            return (LoadInto(spec.Build(), dir), spec, thresholds["pixel"], (int)thresholds["min_area"]);
+            return (LoadInto(spec.Build(), dir, context.Device), spec, thresholds["pixel"], (int)thresholds["min_area"]);
         }).ToArray();
         return new PipelineModels(
             (binaryModel, binarySpec, Inputs.Thresholds(binaryDir)["defect"]),
             (multiModel, multiSpec, Enumerable.Range(1, TrainLabels.Classes).Select(c => multiThresholds[$"class{c}"]).ToArray()),
-            segs);
+            segs, context.Device);
     }
 
     /// <summary>Full-resolution masks (null = no defect of that class) for each image of a folder.</summary>
@@ -64,15 +66,16 @@ internal sealed class PipelineModels(
         return results;
     }
 
-    private static List<float[]> Scores(nn.Module<Tensor, Tensor> model, ModelSpec spec, string folder, IReadOnlyList<string> ids)
+    private List<float[]> Scores(nn.Module<Tensor, Tensor> model, ModelSpec spec, string folder, IReadOnlyList<string> ids)
     {
         var samples = ids.Select(id => new Sample(id, GrayImage.Load(Path.Combine(folder, id), spec.Height, spec.Width), new byte[]?[TrainLabels.Classes])).ToList();
-        return Training.Predict(model, samples, spec.Height, spec.Width);
+        return Training.Predict(model, samples, spec.Height, spec.Width, device: device);
     }
 
-    private static T LoadInto<T>(T model, string directory) where T : nn.Module
+    private static T LoadInto<T>(T model, string directory, Device device) where T : nn.Module
     {
         Checkpoint.LoadWeights(model, directory);
+        model.to(device);
         return model;
     }
 }

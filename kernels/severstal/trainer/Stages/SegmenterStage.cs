@@ -1,3 +1,4 @@
+using TorchSharp;
 using Severstal.Data;
 using Severstal.Models;
 using SteelCI.Contracts;
@@ -33,19 +34,20 @@ public static class SegmenterStage
 
         manual_seed(seed);
         using var model = ModelSpec.Segmenter(arch, channels);
+        model.to(context.Device);
         using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 3e-3));
         using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
             (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
                 Batches.MaskArray(chunk, classId, height, width, flips), [chunk.Count, 1, height, width]),
             Training.SegmentationLoss(context.Double("bce_weight", 1), context.Double("dice_weight", 1)),
-            context.Log);
+            context.Log, context.Device);
         var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, trainer, Training.CheckpointEvery(context));
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
 
         Checkpoint.SaveWeights(model, context.Output);
         new ModelSpec("segment", 1, channels, height, width, classId) { Arch = arch }.Save(context.Output);
-        var predictions = Training.Predict(model, validation, height, width);
+        var predictions = Training.Predict(model, validation, height, width, device: context.Device);
         var truths = validation.Select(s => s.Masks[classId - 1]).ToList();
         // The last candidate area can never be reached: predicting nothing for this class is an option too.
         var areas = new[] { 0, 0.001, 0.003, 0.006, 0.012, 0.025 }.Select(f => (int)(f * height * width)).Append(height * width + 1).ToList();

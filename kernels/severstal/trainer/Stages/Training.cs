@@ -13,7 +13,7 @@ namespace Severstal.Stages;
 internal sealed class SampleTrainer(
     nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, ISampleSource samples, int batchSize, int seed, int prefetch,
     Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
-    Func<Tensor, Tensor, Tensor> loss, Action<string> log) : IStepTrainer, IDisposable
+    Func<Tensor, Tensor, Tensor> loss, Action<string> log, Device? device = null) : IStepTrainer, IDisposable
 {
     private BatchLoader? _loader;
 
@@ -32,8 +32,8 @@ internal sealed class SampleTrainer(
     {
         var batch = _loader!.Next(step);
         using var scope = NewDisposeScope();
-        var input = tensor(batch.Input, batch.InputShape);
-        var target = tensor(batch.Target, batch.TargetShape);
+        var input = tensor(batch.Input, batch.InputShape).to(device ?? CPU);
+        var target = tensor(batch.Target, batch.TargetShape).to(device ?? CPU);
         optimizer.zero_grad();
         var value = loss(model.forward(input), target);
         value.backward();
@@ -47,10 +47,11 @@ internal sealed class SampleTrainer(
 }
 
 /// <summary>Prediction, losses and the stage options the classifier and segmenter stages share.</summary>
-internal static class Training
+public static class Training
 {
     /// <summary>Sigmoid outputs for every sample, flattened per sample.</summary>
-    public static List<float[]> Predict(nn.Module<Tensor, Tensor> model, List<Sample> samples, int height, int width, int batchSize = 16)
+    public static List<float[]> Predict(nn.Module<Tensor, Tensor> model, List<Sample> samples, int height, int width, int batchSize = 16,
+        Device? device = null)
     {
         model.eval();
         var results = new List<float[]>();
@@ -59,7 +60,7 @@ internal static class Training
         {
             using var scope = NewDisposeScope();
             var chunk = samples.Skip(start).Take(batchSize).ToList();
-            var probabilities = nn.functional.sigmoid(model.forward(Batches.Images(chunk, height, width)));
+            var probabilities = nn.functional.sigmoid(model.forward(Batches.Images(chunk, height, width).to(device ?? CPU))).cpu();
             var flat = probabilities.reshape(chunk.Count, -1).data<float>().ToArray();
             var size = flat.Length / chunk.Count;
             for (var b = 0; b < chunk.Count; b++)
