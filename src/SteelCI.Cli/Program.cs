@@ -15,6 +15,7 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     ValidateCommand.Create(),
     CleanCommand.Create(),
     DownloadCommand.Create(),
+    KaggleProbeCommand.Create(),
     fake,
 };
 
