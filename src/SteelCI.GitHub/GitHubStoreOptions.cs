@@ -61,7 +61,17 @@ public sealed class GitHubStoreOptions
         if (token is null)
             throw new GitHubStoreException("Set GITHUB_TOKEN (in Actions, with permissions: contents: write) or a personal access token in STEELCI_GITHUB_TOKEN.");
         var api = getVariable("GITHUB_API_URL") is { Length: > 0 } url ? new Uri(url.TrimEnd('/') + "/") : new Uri("https://api.github.com/");
-        return new GitHubStoreOptions { Owner = owner, Repository = name, Token = token.Trim(), ApiUrl = api, CacheDirectory = cacheDirectory, Log = log };
+        // GitHub asks for about a second between writes; a fake or an Enterprise server may allow less.
+        var spacing = getVariable("STEELCI_GITHUB_WRITE_SPACING_MS") is { Length: > 0 } ms
+            ? int.TryParse(ms, out var value) && value >= 0
+                ? TimeSpan.FromMilliseconds(value)
+                : throw new GitHubStoreException($"STEELCI_GITHUB_WRITE_SPACING_MS must be a whole number of milliseconds, got '{ms}'")
+            : TimeSpan.FromSeconds(1);
+        return new GitHubStoreOptions
+        {
+            Owner = owner, Repository = name, Token = token.Trim(), ApiUrl = api, CacheDirectory = cacheDirectory, Log = log,
+            MinMutationInterval = spacing,
+        };
     }
 
     public override string ToString() => $"github {Owner}/{Repository} at {ApiUrl}";

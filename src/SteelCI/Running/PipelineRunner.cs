@@ -83,7 +83,10 @@ public sealed class PipelineRunner(
         BlockStagesWithFailedInputs(run);
         var active = run.Pipeline.Nodes.Count(n => run.StageOf(n.Name).Status == StageStatus.Running);
         var free = Math.Max(0, backend.Slots - active);
-        var ready = ReadyNodes(run).ToList();
+        var ready = new List<PipelineNode>();
+        foreach (var node in ReadyNodes(run).ToList())
+            if (!await AlreadyPublishedAsync(run, node, cancellationToken))
+                ready.Add(node);
         if (free == 0 || ready.Count == 0)
             return active > 0;
 
@@ -226,6 +229,24 @@ public sealed class PipelineRunner(
     /// answered) is not the stage's fault and does not count against <see cref="RunRequest.LostRetries"/>.
     /// </summary>
     internal static int LostCount(StageState stage) => stage.Attempts.Count(a => a.State == AttemptState.Lost && a.Handle is not null);
+
+    /// <summary>
+    /// Work is never started twice: a stage whose complete release exists already (a runner killed after publishing
+    /// and before saving its state, another machine, a concurrent run) is taken from the store instead.
+    /// </summary>
+    private async Task<bool> AlreadyPublishedAsync(RunContext run, PipelineNode node, CancellationToken cancellationToken)
+    {
+        if (run.Request.Force)
+            return false; // retraining was asked for; the new output replaces the release when it is published
+        var tag = ReleaseTag.Complete(run.Pipeline.Name, node.Name, run.Keys[node.Name]).ToString();
+        if (await store.FindAsync(tag, cancellationToken) is null)
+            return false;
+        var stage = run.StageOf(node.Name);
+        stage.Status = stage.Attempts.Count == 0 ? StageStatus.Reused : StageStatus.Complete;
+        stage.Release = tag;
+        reporter.StageReused(node.Name, tag);
+        return true;
+    }
 
     private static void BlockStagesWithFailedInputs(RunContext run)
     {

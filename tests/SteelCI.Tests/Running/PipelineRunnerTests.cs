@@ -210,4 +210,30 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.Equal(StageStatus.Failed, later.Stages.Single(s => s.Name == "b1").Status);
         Assert.Single(_backend.Submitted, p => _backend.Configs[p.Slug].Stage == "b1");
     }
+
+    [Fact]
+    public async Task A_stage_published_by_a_runner_that_died_before_saving_is_not_trained_again()
+    {
+        await Runner().RunAsync(Pipeline(), new RunRequest(), default);
+        // As if the runner had died after publishing c1 and before recording it: the state still shows c1 running.
+        var vanishing = new ScriptedBackend(_dir.Combine("attempts2")) { Script = (_, _) => Outcome.Lost };
+        var orphan = await vanishing.SubmitAsync(new KernelPackage("pipe-c1-orphan", _dir.Path, "launcher.py", [], "cpu", TimeSpan.FromHours(1)), default);
+        vanishing.Configs[orphan.Slug] = _backend.Configs[_backend.Submitted.Single(p => _backend.Configs[p.Slug].Stage == "c1").Slug];
+        var stateStore = new FileStateStore(_dir.Combine("state"));
+        var state = (await stateStore.LoadAsync(default))!;
+        state.Stages["c1"].Status = StageStatus.Running;
+        state.Stages["c1"].Release = null;
+        state.Stages["c1"].Attempts.Add(new AttemptRecord
+        {
+            Slug = orphan.Slug, Number = 2, Backend = "scripted", State = AttemptState.Running,
+            Handle = new Dictionary<string, string>(orphan.Data), StartedUtc = _time.GetUtcNow(),
+        });
+        await stateStore.SaveAsync(state, default);
+
+        var summary = await Runner(vanishing).RunAsync(Pipeline(), new RunRequest(), default);
+
+        Assert.True(summary.Succeeded);
+        Assert.Single(vanishing.Submitted); // only the orphan registered above: c1 was taken from its release
+        Assert.StartsWith("pipe-c1-", summary.Stages.Single(s => s.Name == "c1").Release);
+    }
 }

@@ -66,7 +66,7 @@ public sealed class ScriptedBackend(string root, int slots = 2, int pollsToFinis
         var number = Submitted.Where(p => Configs[p.Slug].Stage == config.Stage).ToList().FindIndex(p => p.Slug == slug) + 1;
         var outcome = Script(config, number);
         var directory = Path.Combine(root, slug);
-        var log = Path.Combine(root, slug + ".log");
+        var log = Path.Combine(Directory.CreateDirectory(root).FullName, slug + ".log");
         if (File.Exists(log))
             return Status(outcome);
         switch (outcome)
