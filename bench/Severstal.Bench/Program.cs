@@ -8,6 +8,8 @@ using static TorchSharp.torch;
 // architecture in PyTorch (Debian's python3-torch, an older libtorch) on the same threads, in the same run.
 // Usage: Severstal.Bench [--arch small|resnet18] [--channels 8] [--height 64] [--width 400] [--batch 8] [--steps 20]
 //                        [--threads 2] [--python /usr/bin/python3]
+//        Severstal.Bench --loader DATA_FOLDER [--images 200] [--batch 8] [--prefetch 4]   (input pipeline, LoaderBench.cs)
+//        Severstal.Bench --rle DATA_FOLDER [--repeats 3]                                  (RLE codec, RleBench.cs)
 var options = new Dictionary<string, string>
 {
     ["arch"] = "small", ["channels"] = "8", ["height"] = "64", ["width"] = "400", ["batch"] = "8", ["steps"] = "20",
@@ -15,6 +17,12 @@ var options = new Dictionary<string, string>
 };
 for (var i = 0; i + 1 < args.Length; i += 2)
     options[args[i].TrimStart('-')] = args[i + 1];
+if (options.TryGetValue("rle", out var rleFolder))
+    return RleBench.Run(rleFolder, int.Parse(options.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture), options["python"]);
+if (options.TryGetValue("loader", out var dataFolder))
+    return LoaderBench.Run(dataFolder, int.Parse(options.GetValueOrDefault("images", "200"), CultureInfo.InvariantCulture),
+        int.Parse(options["batch"], CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("prefetch", "4"), CultureInfo.InvariantCulture),
+        options["python"]);
 int Int(string key) => int.Parse(options[key], CultureInfo.InvariantCulture);
 int channels = Int("channels"), height = Int("height"), width = Int("width"), batch = Int("batch"), steps = Int("steps"), threads = Int("threads");
 var arch = options["arch"];

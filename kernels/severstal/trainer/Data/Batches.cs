@@ -20,11 +20,15 @@ public static class Batches
     public static Tensor Masks(IReadOnlyList<Sample> batch, int classId, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null) =>
         tensor(MaskArray(batch, classId, height, width, flips), [batch.Count, 1, height, width]);
 
+    /// <summary>(p / 255 - Mean) / Std for every byte value: one table look-up per pixel.</summary>
+    private static readonly float[] Normalised = Enumerable.Range(0, 256).Select(p => (p / 255f - Mean) / Std).ToArray();
+    private static readonly float[] Identity = Enumerable.Range(0, 256).Select(p => (float)p).ToArray();
+
     public static float[] ImageArray(IReadOnlyList<Sample> batch, int height, int width, IReadOnlyList<(bool H, bool V)>? flips = null)
     {
         var data = new float[batch.Count * height * width];
         for (var b = 0; b < batch.Count; b++)
-            Fill(batch[b].Pixels, data, b * height * width, height, width, flips?[b], p => (p / 255f - Mean) / Std);
+            Fill(batch[b].Pixels, data, b * height * width, height, width, flips?[b], Normalised);
         return data;
     }
 
@@ -33,22 +37,26 @@ public static class Batches
         var data = new float[batch.Count * height * width];
         for (var b = 0; b < batch.Count; b++)
             if (batch[b].Masks[classId - 1] is { } mask)
-                Fill(mask, data, b * height * width, height, width, flips?[b], p => p);
+                Fill(mask, data, b * height * width, height, width, flips?[b], Identity);
         return data;
     }
 
     public static List<(bool H, bool V)> RandomFlips(Random random, int count) =>
         Enumerable.Range(0, count).Select(_ => (random.Next(2) == 1, random.Next(2) == 1)).ToList();
 
-    private static void Fill(byte[] source, float[] target, int offset, int height, int width, (bool H, bool V)? flip, Func<byte, float> value)
+    private static void Fill(byte[] source, float[] target, int offset, int height, int width, (bool H, bool V)? flip, float[] table)
     {
         var (h, v) = flip ?? (false, false);
         for (var y = 0; y < height; y++)
-        for (var x = 0; x < width; x++)
         {
-            var sy = v ? height - 1 - y : y;
-            var sx = h ? width - 1 - x : x;
-            target[offset + y * width + x] = value(source[sy * width + sx]);
+            var from = (v ? height - 1 - y : y) * width;
+            var to = offset + y * width;
+            if (h)
+                for (var x = 0; x < width; x++)
+                    target[to + x] = table[source[from + width - 1 - x]];
+            else
+                for (var x = 0; x < width; x++)
+                    target[to + x] = table[source[from + x]];
         }
     }
 }

@@ -12,7 +12,7 @@ public static class GrayImage
             image = ImageResult.FromStream(stream, ColorComponents.Grey);
         if (image.Width % width != 0 || image.Height % height != 0)
             throw new InvalidDataException($"{path}: {image.Width}x{image.Height} cannot be shrunk to {width}x{height} by whole factors");
-        return Shrink(image.Data, image.Height, image.Width, height, width);
+        return image.Height == height && image.Width == width ? image.Data : Shrink(image.Data, image.Height, image.Width, height, width);
     }
 
     public static byte[] Shrink(byte[] pixels, int height, int width, int toHeight, int toWidth)
