@@ -1,5 +1,6 @@
 using Severstal.Data;
 using Severstal.Models;
+using Severstal.Stages;
 using SteelCI.Testing;
 using static TorchSharp.torch;
 
@@ -75,5 +76,16 @@ public sealed class ModelAndLoaderTests
         for (var step = 2; step < plan.Batches.Count; step++)
             Assert.Equal(plan.Batches[step].Select(i => (float)i), loader.Next(step).Input);
         Assert.Equal(EpochPlan.Create(40, 4, 1, 0).Flips, plan.Flips); // a pure function of (seed, epoch)
+    }
+
+    [Fact]
+    public void The_cosine_schedule_warms_up_then_decays_to_its_floor_as_a_function_of_position()
+    {
+        var lr = new LearningRate("cosine", 0.1, Epochs: 10, WarmupEpochs: 1, MinFactor: 0.01);
+        Assert.Equal(0.1 / 4, lr.At(0, 0, 4), 12);          // first of four warm-up steps
+        Assert.Equal(0.1, lr.At(1, 0, 4), 12);              // warm-up done: the peak
+        Assert.Equal(0.1 * (0.01 + 0.99 * 0.5), lr.At(5, 2, 4), 12); // half-way through the decay
+        Assert.Equal(0.001, lr.At(10, 0, 4), 12);           // the floor
+        Assert.Equal(0.1, new LearningRate("constant", 0.1, 10).At(7, 3, 4));
     }
 }

@@ -31,7 +31,7 @@ public sealed class ResumeTests
     private sealed record Result(OutputStatus Status, int Done, Dictionary<string, Tensor> Weights, ResumeState? State);
 
     /// <summary>
-    /// A segmenter stage's loop with the real loader, flips and BCE+Dice, one fake minute per step. Dropout-free
+    /// A segmenter stage's loop with the real loader, flips, BCE+Dice and a warm-up + cosine LR schedule, one fake minute per step. Dropout-free
     /// models use no torch randomness, so noise from torch's generator is added to the input to make its state matter.
     /// </summary>
     private static Result Run(string output, string? resume, TimeSpan limit, double checkpointMinutes = 0, Action<int, int>? afterStep = null)
@@ -46,7 +46,7 @@ public sealed class ResumeTests
             (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, Height, Width, flips), [chunk.Count, 1, Height, Width],
                 Batches.MaskArray(chunk, 3, Height, Width, flips), [chunk.Count, 1, Height, Width]),
             (logits, target) => loss(logits, target) + 0 * randn_like(logits).sum() + (logits * 0.001 * rand_like(logits)).mean(),
-            _ => { }), time, afterStep);
+            _ => { }, schedule: new LearningRate("cosine", 0.01, Epochs, WarmupEpochs: 0.5)), time, afterStep);
         var (status, done) = EpochLoop.Run(context, model, optimizer, Epochs, seed: 5, trainer, TimeSpan.FromMinutes(checkpointMinutes));
         var weights = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
         GC.KeepAlive(model);

@@ -49,7 +49,7 @@ public static class ClassifierStage
             (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
                 chunk.SelectMany(Target).ToArray(), [chunk.Count, outputs]),
             (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),
-            context.Log, context.Device);
+            context.Log, context.Device, LearningRate.FromParams(context, 2e-3));
         var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, trainer, Training.CheckpointEvery(context));
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());

@@ -40,7 +40,7 @@ public static class SegmenterStage
             (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
                 Batches.MaskArray(chunk, classId, height, width, flips), [chunk.Count, 1, height, width]),
             Training.SegmentationLoss(context.Double("bce_weight", 1), context.Double("dice_weight", 1)),
-            context.Log, context.Device);
+            context.Log, context.Device, LearningRate.FromParams(context, 3e-3));
         var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, trainer, Training.CheckpointEvery(context));
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());

@@ -13,7 +13,7 @@ namespace Severstal.Stages;
 internal sealed class SampleTrainer(
     nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, ISampleSource samples, int batchSize, int seed, int prefetch,
     Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
-    Func<Tensor, Tensor, Tensor> loss, Action<string> log, Device? device = null) : IStepTrainer, IDisposable
+    Func<Tensor, Tensor, Tensor> loss, Action<string> log, Device? device = null, LearningRate? schedule = null) : IStepTrainer, IDisposable
 {
     private BatchLoader? _loader;
 
@@ -31,6 +31,9 @@ internal sealed class SampleTrainer(
     public double Step(int epoch, int step)
     {
         var batch = _loader!.Next(step);
+        if (schedule is not null)
+            foreach (var group in optimizer.ParamGroups)
+                group.LearningRate = schedule.At(epoch, step, StepsPerEpoch);
         using var scope = NewDisposeScope();
         var input = tensor(batch.Input, batch.InputShape).to(device ?? CPU);
         var target = tensor(batch.Target, batch.TargetShape).to(device ?? CPU);
@@ -44,6 +47,34 @@ internal sealed class SampleTrainer(
     public void EndEpoch(int epoch, double meanLoss, int steps) => log($"epoch {epoch + 1}: loss {meanLoss:0.0000} over {steps} steps");
 
     public void Dispose() => _loader?.Dispose();
+}
+
+/// <summary>
+/// The learning rate as a pure function of the position (param <c>lr_schedule</c>): <c>constant</c>, or <c>cosine</c>
+/// from <c>lr</c> down to <c>lr * lr_min_factor</c> over all steps after <c>warmup_epochs</c> of linear warm-up.
+/// Being a function of (epoch, step), it resumes exactly with nothing stored.
+/// </summary>
+public sealed record LearningRate(string Kind, double Base, int Epochs, double WarmupEpochs = 0, double MinFactor = 0.01)
+{
+    public double At(int epoch, int step, int stepsPerEpoch)
+    {
+        var position = epoch + step / (double)stepsPerEpoch;
+        if (Kind == "constant")
+            return Base;
+        if (position < WarmupEpochs)
+            return Base * (position + 1.0 / stepsPerEpoch) / WarmupEpochs;
+        var progress = Math.Clamp((position - WarmupEpochs) / Math.Max(1e-9, Epochs - WarmupEpochs), 0, 1);
+        return Base * (MinFactor + (1 - MinFactor) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+    }
+
+    public static LearningRate FromParams(StageContext context, double fallback)
+    {
+        var kind = context.Param("lr_schedule", "constant");
+        if (kind is not ("constant" or "cosine"))
+            throw new BadInputException($"stage {context.Config.Stage}: param 'lr_schedule' = '{kind}' is not constant or cosine");
+        return new LearningRate(kind, context.Double("lr", fallback), context.Config.Epochs,
+            context.Double("warmup_epochs", 0), context.Double("lr_min_factor", 0.01));
+    }
 }
 
 /// <summary>Prediction, losses and the stage options the classifier and segmenter stages share.</summary>
