@@ -11,6 +11,12 @@ public static class ExitCodes
     public const int StageFailed = 1;
     /// <summary>The pipeline file or the command line is wrong; nothing ran.</summary>
     public const int InvalidInput = 2;
-    /// <summary>Another run of the same pipeline holds the lock; nothing ran.</summary>
+    /// <summary>
+    /// Infrastructure, not the code: no Kaggle capacity (session cap), GPU quota out, a Kaggle or GitHub API that is
+    /// down or rate-limited, or every failed stage failed only by losing its attempts. Try again later; nothing is
+    /// wrong with the trainer. (A tick skipped because another holds the lock is <see cref="Busy"/>.)
+    /// </summary>
+    public const int Infrastructure = 3;
+    /// <summary>Another run of the same pipeline holds the lock (a tick skipped); nothing ran.</summary>
     public const int Busy = 4;
 }

@@ -26,6 +26,9 @@ public sealed class KaggleWiring : IDisposable
 
     public KaggleBackend Backend { get; }
 
+    /// <summary>One client per configured account (status, doctor, cancel and prune ask Kaggle directly).</summary>
+    public IReadOnlyList<KaggleClient> Clients => _clients;
+
     public static KaggleWiring Create(KaggleRunOptions.Values values, string workspace, IAnsiConsole console, TimeProvider time)
     {
         var log = new ConsoleKaggleLog(console, time);

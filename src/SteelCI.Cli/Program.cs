@@ -12,6 +12,11 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     RunCommand.Create(),
     TickCommand.Create(),
     StatusCommand.Create(),
+    LogsCommand.Create(),
+    CancelCommand.Create(),
+    RetryCommand.Create(),
+    DoctorCommand.Create(),
+    PruneCommand.Create(),
     ValidateCommand.Create(),
     CleanCommand.Create(),
     DownloadCommand.Create(),
@@ -48,6 +53,10 @@ catch (InvalidDataException error)
 catch (SteelCI.Kaggle.Credentials.KaggleCredentialsException error)
 {
     return Fail(error.Message, ExitCodes.InvalidInput);
+}
+catch (Exception error) when (Infrastructure.Is(error)) // no capacity, quota out, an API down: not the code's fault
+{
+    return Fail(Infrastructure.Describe(error), ExitCodes.Infrastructure);
 }
 catch (SteelCI.Kaggle.Api.KaggleException error) // messages name the account and what to do; never a secret
 {

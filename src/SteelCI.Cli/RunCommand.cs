@@ -75,7 +75,8 @@ public static class RunCommand
         if (kaggle is not null)
             reporter.Info($"kaggle: uploaded {kaggle.Backend.BytesUploaded:N0} bytes of kernel sources (runtime, bundle, inputs) this run");
         SummaryTable.Write(console, summary, store.Store.Location, reporter.Interactive);
-        return summary.Succeeded ? ExitCodes.Success : ExitCodes.StageFailed;
+        await JobSummary.AppendAfterStepAsync(pipeline, summary, workspace, time, cancellationToken);
+        return Infrastructure.ExitCode(summary, null, requireSuccess: true);
     }
 
     public static string Version() =>

@@ -1,38 +1,68 @@
 using System.CommandLine;
 using Spectre.Console;
-using SteelCI.Local;
 
 namespace SteelCI.Cli;
 
-/// <summary><c>steelci status</c>: every stage and its attempts as the state records them (no lock taken).</summary>
+/// <summary>
+/// <c>steelci status</c>: every stage and its attempts as the state records them (no lock taken): where each attempt
+/// runs (backend/account), its state, elapsed time and expected finish (from <c>budget.minutes_per_epoch</c> and the
+/// epochs left), and with the kaggle backend the GPU quota left per account. <c>--json</c> prints the same for
+/// machines. In GitHub Actions the table is also appended to the job summary.
+/// </summary>
 public static class StatusCommand
 {
-    public static Command Create()
+    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
-        var command = new Command("status", "Show the stages and attempts recorded for a pipeline") { pipeline, workspace };
-        command.SetAction(async (result, cancellationToken) =>
+        var profile = CommonOptions.Profile();
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON (stages, attempts, accounts)" };
+        var kaggle = new KaggleRunOptions();
+        var command = new Command("status", "Show every stage and attempt: where, state, elapsed, expected finish, quota left per account")
         {
-            var root = Workspace.For(result.GetValue(pipeline)!, result.GetValue(workspace));
-            var state = await new FileStateStore(root.State).LoadAsync(cancellationToken);
-            if (state is null)
-            {
-                AnsiConsole.WriteLine($"No run recorded in {root.Root}.");
-                return ExitCodes.Success;
-            }
-            var table = new Table().Title($"{state.Pipeline} · last run {state.RunId} · updated {state.UpdatedUtc:u}");
-            table.AddColumns("stage", "status", "attempts", "last attempt", "release", "error");
-            foreach (var (name, stage) in state.Stages)
-            {
-                var last = stage.Attempts.LastOrDefault();
-                table.AddRow(Markup.Escape(name), stage.Status.ToString().ToLowerInvariant(), stage.Attempts.Count.ToString(),
-                    Markup.Escape(last is null ? "" : $"{last.Slug} {last.State.ToString().ToLowerInvariant()}"),
-                    Markup.Escape(stage.Release ?? ""), Markup.Escape(stage.Error ?? ""));
-            }
-            AnsiConsole.Write(table);
-            return ExitCodes.Success;
-        });
+            pipeline, workspace, profile, json,
+        };
+        kaggle.AddTo(command);
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
+            result.GetValue(profile), result.GetValue(json), kaggle.Read(result), console ?? AnsiConsole.Console,
+            time ?? TimeProvider.System, cancellationToken));
         return command;
     }
+
+    public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, bool json,
+        KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var context = OperateContext.Open(specPath, workspaceRoot, profile, backend, strict: false);
+        var state = await context.LoadStateAsync(cancellationToken);
+        if (state is null)
+        {
+            if (json)
+                console.WriteLine("null");
+            else
+                console.WriteLine($"No run recorded in {context.Workspace.Root}. Start one with: steelci run {specPath}");
+            return ExitCodes.Success;
+        }
+        IReadOnlyList<StatusReport.AccountRow> accounts = [];
+        if (context.Pipeline?.Backend == "kaggle")
+        {
+            using var wiring = KaggleWiring.Create(backend, context.Workspace.Root, QuietConsole(console, json), time);
+            accounts = await KaggleAccountReport.ReadAsync(wiring, state, KaggleAccountReport.ReserveHours(), cancellationToken);
+        }
+        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts);
+        if (json)
+            console.Profile.Out.Writer.WriteLine(report.ToJson());
+        else
+        {
+            if (context.PipelineProblem is not null)
+                console.WriteLine($"note: {context.PipelineProblem} (showing the state without epochs and expected finish)");
+            report.Write(OperateContext.Wide(console), console.Profile.Capabilities.Interactive);
+        }
+        JobSummary.Append(report.ToMarkdown());
+        return ExitCodes.Success;
+    }
+
+    /// <summary>--json keeps stdout machine-readable: Kaggle's progress lines go to stderr.</summary>
+    private static IAnsiConsole QuietConsole(IAnsiConsole console, bool json) => json
+        ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No })
+        : console;
 }

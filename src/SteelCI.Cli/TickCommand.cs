@@ -88,7 +88,9 @@ public static class TickCommand
         var done = summary.Stages.Count(s => s.Status is State.StageStatus.Complete or State.StageStatus.Reused);
         console.WriteLine($"tick: {done}/{summary.Stages.Count} done, {running} running, {broken} failed or blocked" +
             (summary.WatchdogStops > 0 ? $"; watchdog stopped {summary.WatchdogStops} attempt(s), {summary.LostWork.TotalHours:0.#} h of session time lost" : ""));
-        return broken > 0 ? ExitCodes.StageFailed : ExitCodes.Success;
+        await JobSummary.AppendAfterStepAsync(pipeline, summary, workspace, time, cancellationToken);
+        KeepAlive.Warn(console, specPath, time);
+        return Infrastructure.ExitCode(summary, null, requireSuccess: false);
     }
 
     /// <summary>The scheduler over the Kaggle accounts: their quota as Kaggle reports it, the same reserve for each.</summary>

@@ -33,6 +33,7 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
         app.Use(Guard);
         var api = app.MapGroup("/api/v3");
         api.MapGet("/rate_limit", RateLimitStatus);
+        api.MapGet($"/{Repo}", GetRepository);
         api.MapGet($"/{Repo}/releases", ListReleases);
         api.MapPost($"/{Repo}/releases", CreateRelease);
         api.MapGet($"/{Repo}/releases/latest", LatestRelease);
@@ -201,6 +202,22 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
             var core = new { limit = options.RateLimit, remaining = options.RateLimit - used, used, reset = windowReset!.Value.ToUnixTimeSeconds() };
             return WriteJson(context, 200, new { resources = new { core }, rate = core });
         }
+    }
+
+    /// <summary>GET /repos/{owner}/{repo} (steelci doctor): any repository exists; an authenticated caller may push.
+    /// A classic-token scope header is sent as GitHub does for personal access tokens.</summary>
+    private Task GetRepository(HttpContext context)
+    {
+        var (owner, repo) = OwnerRepo(context);
+        var mayPush = context.Request.Headers.Authorization.Count > 0;
+        context.Response.Headers["X-OAuth-Scopes"] = "repo";
+        return WriteJson(context, 200, new
+        {
+            id = 1, name = repo, full_name = $"{owner}/{repo}", @private = true, default_branch = "main",
+            owner = new { login = owner, id = 1 },
+            permissions = new { admin = false, push = mayPush, pull = true },
+            url = $"{ApiBase}repos/{owner}/{repo}", html_url = $"{BaseUri}{owner}/{repo}",
+        });
     }
 
     // ---- releases ----

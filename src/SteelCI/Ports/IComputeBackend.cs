@@ -22,7 +22,8 @@ public interface IComputeBackend
 
 public sealed record AttemptHandle(string Slug, IReadOnlyDictionary<string, string> Data);
 
-public enum AttemptState { Queued, Running, Complete, Error, Lost }
+/// <summary><see cref="Cancelled"/> is only ever recorded in state (by <c>steelci cancel</c>); a backend never reports it.</summary>
+public enum AttemptState { Queued, Running, Complete, Error, Lost, Cancelled }
 
 public sealed record AttemptStatus(AttemptState State, string? Detail = null)
 {

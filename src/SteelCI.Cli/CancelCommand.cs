@@ -1,0 +1,124 @@
+using System.CommandLine;
+using Spectre.Console;
+using SteelCI.Kaggle.Api;
+using SteelCI.Local;
+using SteelCI.Ports;
+using SteelCI.State;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// <c>steelci cancel [stage] [pipeline]</c>: stops the active attempts of one stage, or of the whole pipeline, and
+/// records them as cancelled (their stages failed with a reason, so ticks leave them alone until <c>steelci retry</c>
+/// or <c>steelci run</c>). Local attempts: the process tree is killed. Kaggle: the API cannot stop a session, so the
+/// kernel is deleted (DeleteKernel), which takes its output and log with it. Runs under the state lock: a
+/// <c>steelci run</c> in progress holds it (stop that run with Ctrl+C first); ticks hold it only briefly.
+/// </summary>
+public static class CancelCommand
+{
+    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
+    {
+        var stage = new Argument<string?>("stage") { Description = "The stage to stop (default: every active attempt)", Arity = ArgumentArity.ZeroOrOne };
+        var pipeline = CommonOptions.Pipeline();
+        var workspace = CommonOptions.Workspace();
+        var kaggle = new KaggleRunOptions();
+        var command = new Command("cancel", "Stop a stage's (or the run's) active attempts; on Kaggle this deletes their kernels")
+        {
+            stage, pipeline, workspace,
+        };
+        kaggle.AddTo(command);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var (stageName, spec) = StageAndPipeline(result.GetValue(stage), result.GetValue(pipeline)!, result.GetResult(pipeline)?.Implicit ?? true);
+            return RunAsync(spec, result.GetValue(workspace), stageName, kaggle.Read(result), console ?? AnsiConsole.Console,
+                time ?? TimeProvider.System, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary><c>steelci cancel kernels/x/steelci.yml</c>: one argument naming a pipeline file is the pipeline, not a stage.</summary>
+    internal static (string? Stage, string Pipeline) StageAndPipeline(string? stage, string pipeline, bool pipelineImplicit) =>
+        stage is not null && pipelineImplicit && (stage.EndsWith(".yml") || stage.EndsWith(".yaml") || File.Exists(stage))
+            ? (null, stage)
+            : (stage, pipeline);
+
+    public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? stageName, KaggleRunOptions.Values backend,
+        IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+    {
+        console = OperateContext.Wide(console);
+        var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
+        await using var held = await context.StateStore.LockAsync(cancellationToken);
+        var state = await context.LoadStateAsync(cancellationToken);
+        if (state is null)
+            return LogsCommand.Fail(console, $"no run recorded in {context.Workspace.Root}; nothing to cancel");
+        if (stageName is not null && !state.Stages.ContainsKey(stageName))
+            return LogsCommand.Fail(console, $"stage '{stageName}' is not recorded; recorded: {string.Join(", ", state.Stages.Keys)}");
+
+        var targets = state.Stages.Where(s => stageName is null || s.Key == stageName)
+            .SelectMany(s => s.Value.Attempts.Where(a => a.IsActive).Select(a => (Name: s.Key, Stage: s.Value, Attempt: a)))
+            .ToList();
+        if (targets.Count == 0)
+        {
+            console.WriteLine(stageName is null
+                ? "Nothing to cancel: no attempt is queued or running."
+                : $"Nothing to cancel: stage '{stageName}' has no queued or running attempt (status {state.Stages[stageName].Status.ToString().ToLowerInvariant()}).");
+            return ExitCodes.Success;
+        }
+
+        KaggleWiring? kaggle = null;
+        try
+        {
+            var now = time.GetUtcNow();
+            foreach (var (name, stage, attempt) in targets)
+            {
+                var lost = attempt.ResumedFrom is null ? "from the start of the stage" : $"since checkpoint {attempt.ResumedFrom}";
+                string reason;
+                if (attempt.Handle is null)
+                    reason = "never confirmed by the backend; nothing to stop";
+                else if (attempt.Backend == "local")
+                {
+                    await new LocalBackend(new SystemProcessRunner(), context.Workspace.Root, 1, 1)
+                        .StopAsync(new AttemptHandle(attempt.Slug, attempt.Handle), cancellationToken);
+                    reason = $"process tree killed; the work of this session ({StatusReport.Duration(now - attempt.StartedUtc)}, {lost}) is lost";
+                }
+                else
+                {
+                    kaggle ??= KaggleWiring.Create(backend, context.Workspace.Root, console, time);
+                    reason = await DeleteKernelAsync(kaggle, attempt, lost, cancellationToken);
+                }
+                StateEdits.Cancel(stage, name, attempt, now, reason);
+                console.WriteLine($"{name}: attempt {attempt.Number} ({attempt.Slug}) cancelled: {reason}");
+            }
+            state.UpdatedUtc = now;
+            await context.StateStore.SaveAsync(state, cancellationToken);
+        }
+        finally
+        {
+            kaggle?.Dispose();
+        }
+        var names = targets.Select(t => t.Name).Distinct().ToList();
+        console.WriteLine($"Recorded {targets.Count} attempt(s) as cancelled. Start again with: steelci retry {names[0]} {specPath}" +
+            (names.Count > 1 ? " (for each stage), or steelci run" : ""));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Kaggle's only control over a running session is deleting its kernel: output, log and the version history go with it.</summary>
+    private static async Task<string> DeleteKernelAsync(KaggleWiring kaggle, AttemptRecord attempt, string lost, CancellationToken cancellationToken)
+    {
+        var handle = attempt.Handle!;
+        var account = attempt.Account ?? handle.GetValueOrDefault("account");
+        var client = kaggle.Clients.FirstOrDefault(c => c.Account.Name == account)
+            ?? throw new KaggleException($"attempt {attempt.Slug} runs on Kaggle account '{account}', which is not configured; add --account {account} (or delete it by hand at https://www.kaggle.com/code)");
+        var kernel = $"{handle["owner"]}/{handle["kernel"]}";
+        try
+        {
+            await client.DeleteKernelAsync(handle["owner"], handle["kernel"], cancellationToken);
+        }
+        catch (KaggleNotFoundException)
+        {
+            return $"kernel {kernel} was already gone on Kaggle";
+        }
+        return $"deleted kernel {kernel} on account {account} (Kaggle cannot stop a session otherwise): its output, log and " +
+            $"the work of this session {lost} are lost; GPU time already used is not refunded";
+    }
+}

@@ -1,0 +1,61 @@
+using Spectre.Console;
+using SteelCI.Local;
+using SteelCI.Ports;
+using SteelCI.Spec;
+using SteelCI.State;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// What the day-to-day commands (status, logs, cancel, retry, prune, doctor) share: the pipeline file (with a profile,
+/// for epochs and budgets), its workspace and its recorded state. The state is state.json in the workspace, read and
+/// locked as <c>steelci run</c> and <c>steelci tick</c> do.
+/// </summary>
+public sealed class OperateContext
+{
+    private OperateContext(string specPath, Workspace workspace, Pipeline? pipeline, string? pipelineProblem)
+    {
+        SpecPath = specPath;
+        Workspace = workspace;
+        Pipeline = pipeline;
+        PipelineProblem = pipelineProblem;
+        StateStore = new FileStateStore(workspace.State);
+    }
+
+    public string SpecPath { get; }
+    public Workspace Workspace { get; }
+    /// <summary>Null when the pipeline file could not be read (<see cref="PipelineProblem"/> says why); the state still shows.</summary>
+    public Pipeline? Pipeline { get; }
+    public string? PipelineProblem { get; }
+    public IStateStore StateStore { get; }
+
+    /// <summary>With <paramref name="strict"/> a broken pipeline file stops the command (exit 2); without, it is noted.</summary>
+    public static OperateContext Open(string specPath, string? workspaceRoot, string? profile, KaggleRunOptions.Values? backend = null, bool strict = true)
+    {
+        var workspace = Workspace.For(specPath, workspaceRoot);
+        try
+        {
+            var pipeline = PipelineLoading.Load(specPath, profile, []);
+            if (backend is not null)
+                pipeline = backend.Apply(pipeline);
+            return new OperateContext(specPath, workspace, pipeline, null);
+        }
+        catch (Exception error) when (!strict && error is SpecException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new OperateContext(specPath, workspace, null, error.Message);
+        }
+    }
+
+    public Task<RunState?> LoadStateAsync(CancellationToken cancellationToken) => StateStore.LoadAsync(cancellationToken);
+
+    /// <summary>The inputs of a stage according to the pipeline file (none when it is unknown).</summary>
+    public IEnumerable<string> InputsOf(string stage) =>
+        Pipeline?.Nodes.FirstOrDefault(n => n.Name == stage)?.Inputs ?? [];
+
+    public static IAnsiConsole Wide(IAnsiConsole console)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+            console.Profile.Width = Math.Max(console.Profile.Width, 200);
+        return console;
+    }
+}

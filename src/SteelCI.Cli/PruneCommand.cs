@@ -1,0 +1,105 @@
+using System.CommandLine;
+using Spectre.Console;
+using SteelCI.GitHub;
+using SteelCI.Ports;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// <c>steelci prune [pipeline] [--keep N] [--dry-run]</c>: the retention policy of <see cref="PrunePlan"/> on the
+/// pipeline's store (local folder or GitHub releases), and the attempt folders of finished attempts in the workspace.
+/// Under the state lock, so it never runs beside a run or tick of the pipeline. <c>--dry-run</c> lists what would go.
+/// </summary>
+public static class PruneCommand
+{
+    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
+    {
+        var pipeline = CommonOptions.Pipeline();
+        var workspace = CommonOptions.Workspace();
+        var keep = new Option<int>("--keep") { Description = "Complete releases to keep per stage (newest first)", DefaultValueFactory = _ => 3 };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be deleted, delete nothing" };
+        var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store)" };
+        var command = new Command("prune", "Delete old releases (keeping the newest N per stage and their lineage) and old attempt folders")
+        {
+            pipeline, workspace, keep, dryRun, store,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
+            result.GetValue(keep), result.GetValue(dryRun), result.GetValue(store), console ?? AnsiConsole.Console,
+            time ?? TimeProvider.System, cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string specPath, string? workspaceRoot, int keep, bool dryRun, string? storeName,
+        IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+    {
+        console = OperateContext.Wide(console);
+        if (keep < 1)
+            return LogsCommand.Fail(console, $"--keep {keep}: keep at least 1 release per stage");
+        var context = OperateContext.Open(specPath, workspaceRoot, null);
+        var pipeline = context.Pipeline!;
+        var storeKind = storeName ?? pipeline.Store;
+        await using var held = await context.StateStore.LockAsync(cancellationToken);
+        var state = await context.LoadStateAsync(cancellationToken);
+        using var store = StoreWiring.Create(storeKind, context.Workspace, time, line => console.WriteLine(line));
+        var releases = await store.Store.ListAsync(pipeline.Name + "-", cancellationToken);
+        var plan = PrunePlan.Compute(pipeline.Name, releases, state, keep);
+        var folders = PrunePlan.AttemptFolders(context.Workspace, state);
+
+        var verb = dryRun ? "would delete" : "deleted";
+        var deleted = 0;
+        foreach (var decision in plan.Where(d => !d.Keep))
+        {
+            if (!dryRun)
+                await DeleteReleaseAsync(storeKind, context.Workspace, store.Store, decision.Release.Tag, time, cancellationToken);
+            console.WriteLine($"{verb} release {decision.Release.Tag}  ({decision.Why})");
+            deleted++;
+        }
+        foreach (var decision in plan.Where(d => d.Keep))
+            console.WriteLine($"kept release {decision.Release.Tag}  ({decision.Why})");
+        long bytes = 0;
+        foreach (var folder in folders)
+        {
+            bytes += SizeOf(folder);
+            if (!dryRun)
+                Directory.Delete(folder, recursive: true);
+            console.WriteLine($"{verb} {Path.GetRelativePath(context.Workspace.Root, folder)}/  (attempt of a finished run)");
+        }
+        console.WriteLine($"{(dryRun ? "Dry run: would delete" : "Deleted")} {deleted} of {releases.Count} release(s) and " +
+            $"{folders.Count} attempt folder(s) ({bytes / 1048576.0:0.#} MiB of attempt files); kept {plan.Count(d => d.Keep)} release(s).");
+        return ExitCodes.Success;
+    }
+
+    private static async Task DeleteReleaseAsync(string storeKind, Workspace workspace, IArtifactStore store, string tag, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (storeKind == "local")
+        {
+            // Renamed first: a killed prune leaves a trash folder that the store's recovery removes, never half a release.
+            var folder = Path.Combine(store.Location, tag);
+            var trash = Path.Combine(store.Location, ".trash-" + Guid.NewGuid().ToString("N"));
+            Directory.Move(folder, trash);
+            Directory.Delete(trash, recursive: true);
+            return;
+        }
+        var options = GitHubStoreOptions.FromEnvironment(Path.Combine(workspace.Root, "github-cache"));
+        var client = GitHubArtifactStore.CreateClient(options);
+        try
+        {
+            var release = await client.Repository.Release.Get(options.Owner, options.Repository, tag);
+            await client.Repository.Release.Delete(options.Owner, options.Repository, release.Id);
+        }
+        catch (Octokit.NotFoundException)
+        {
+            // already gone
+        }
+        catch (Octokit.ApiException error)
+        {
+            throw new GitHubStoreException($"deleting release {tag} from {options.Owner}/{options.Repository} failed ({(int)error.StatusCode}): " +
+                "the token needs contents: write");
+        }
+    }
+
+    private static long SizeOf(string folder) =>
+        new DirectoryInfo(folder).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+            .Sum(f => f.Length);
+}
