@@ -20,6 +20,8 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     ValidateCommand.Create(),
     CleanCommand.Create(),
     DownloadCommand.Create(),
+    InitCommand.Create(),
+    PredictCommand.Create(),
     KaggleProbeCommand.Create(),
     fake,
 };

@@ -9,5 +9,6 @@ var entries = new Dictionary<string, Func<StageContext, StageOutcome>>
     ["multilabel"] = ClassifierStage.MultiLabel,
     ["segment"] = SegmenterStage.Run,
     ["submit"] = SubmitStage.Run,
+    ["predict"] = PredictStage.Run, // steelci predict: trained models on new images (submission.csv + overlays)
 };
 return TrainerHost.Run(args, entries, TimeProvider.System, Console.Out);
