@@ -4,7 +4,7 @@
 //   dotnet cake --data=/path/to/severstal        the real competition download instead of synthetic data
 //   dotnet cake --target=Test                    every test, with a one-line summary
 //   dotnet cake --target=Download --stage=submission --output=model [--store=github]   a stage's trained checkpoint
-//   dotnet cake --target=Advance [--backend=kaggle]  one reconcile tick (`steelci tick`); the scheduled workflow runs it
+//   dotnet cake --target=Advance [--backend=kaggle] [--store=github]  one reconcile tick (`steelci tick`); the scheduled workflow runs it
 #load "build/parameters.cake"
 #load "build/steelci.cake"
 #load "build/tests.cake"
@@ -41,6 +41,7 @@ Task("Advance")
         var extra = new List<string> { "--profile", parameters.Profile };
         var backend = Argument<string>("backend", null);
         if (backend != null) { extra.Add("--backend"); extra.Add(backend); }
+        if (parameters.Store != null) { extra.Add("--store"); extra.Add(parameters.Store); }
         if (parameters.Data != null) { extra.Add("--data"); extra.Add($"\"{parameters.Data}\""); }
         try
         {

@@ -44,6 +44,10 @@ catch (RunLockedException error)
 {
     return Fail(error.Message, ExitCodes.Busy);
 }
+catch (SteelCI.Ports.StateLockedException error) // the GitHub state's lease is held, or another runner saved first
+{
+    return Fail(error.Message, ExitCodes.Busy);
+}
 catch (TrainerBuildException error)
 {
     return Fail(error.Message, ExitCodes.StageFailed);

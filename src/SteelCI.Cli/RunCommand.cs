@@ -54,7 +54,7 @@ public static class RunCommand
         var runner = new PipelineRunner(
             backend,
             store.Store,
-            new FileStateStore(workspace.State),
+            store.StateFor(pipeline.Name),
             new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
             reporter,
             time,

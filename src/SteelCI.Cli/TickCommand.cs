@@ -33,23 +33,24 @@ public static class TickCommand
         var profile = CommonOptions.Profile();
         var data = CommonOptions.Data();
         var slots = new Option<int?>("--slots") { Description = "Local backend: stages that may run at once (default: one per core)" };
+        var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store); github keeps the state on GitHub too" };
         var kaggle = new KaggleRunOptions();
         var command = new Command("tick", "One idempotent reconcile step: poll, publish, place ready work, persist; never waits")
         {
-            pipeline, workspace, profile, data, slots,
+            pipeline, workspace, profile, data, slots, store,
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => TickAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), kaggle.Read(result), cancellationToken));
+            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result), cancellationToken));
         return command;
     }
 
     private static async Task<int> TickAsync(string specPath, string? workspaceRoot, string? profile, string[] data, int? slots,
-        KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
+        string? storeName, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
     {
         var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data));
-        if (pipeline.Store != "local")
-            throw new NotSupportedException($"store '{pipeline.Store}' is not wired into `steelci tick` yet; use store: local");
+        if (storeName is not null)
+            pipeline = pipeline with { Store = storeName };
 
         var workspace = Workspace.For(specPath, workspaceRoot);
         var console = AnsiConsole.Console;
@@ -58,14 +59,15 @@ public static class TickCommand
         var reporter = new ConsoleReporter(console, time);
         if (!reporter.Interactive)
             console.Profile.Width = Math.Max(console.Profile.Width, 160);
+        using var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
         using var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
         var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots);
         IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
         IPlacementPolicy? placement = kaggle is null ? null : Scheduler(kaggle.Backend, pipeline.SessionMinutes);
         var runner = new PipelineRunner(
             backend,
-            new LocalArtifactStore(workspace.Releases),
-            new FileStateStore(workspace.State),
+            store.Store,
+            store.StateFor(pipeline.Name),
             new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
             reporter,
             time,
@@ -82,7 +84,12 @@ public static class TickCommand
             console.WriteLine($"tick: {error.Message}; nothing done");
             return ExitCodes.Busy;
         }
-        SummaryTable.Write(console, summary, workspace.Releases, reporter.Interactive);
+        catch (StateLockedException error) // the GitHub state's lease is held, or another tick saved first
+        {
+            console.WriteLine($"tick: {error.Message}");
+            return ExitCodes.Busy;
+        }
+        SummaryTable.Write(console, summary, store.Store.Location, reporter.Interactive);
         var running = summary.Stages.Count(s => s.Status == State.StageStatus.Running);
         var broken = summary.Stages.Count(s => s.Status is State.StageStatus.Failed or State.StageStatus.Blocked);
         var done = summary.Stages.Count(s => s.Status is State.StageStatus.Complete or State.StageStatus.Reused);

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using SteelCI.GitHub;
+using SteelCI.GitHub.Fake;
+using SteelCI.Kaggle.Fake;
+using SteelCI.Local;
+using SteelCI.State;
+using SteelCI.Testing;
+using Xunit.Abstractions;
+using YamlDotNet.RepresentationModel;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace SteelCI.Workflow.Tests;
+
+/// <summary>
+/// Runs .github/workflows/pipeline.yml's <c>run:</c> steps the way Actions would, against the loopback fakes: the job's
+/// <c>env</c> with every <c>${{ secrets.X }}</c> bound to a fake's credential, Actions' default variables
+/// (GITHUB_REPOSITORY, GITHUB_API_URL → the GitHub fake), a manual dispatch with <c>profile: ci</c>. The Advance step
+/// (<c>dotnet tool restore &amp;&amp; dotnet cake --target=Advance …</c>) is executed as what the Cake target runs:
+/// <c>steelci tick</c> from the steelci.dll built beside these tests, with the Cake arguments mapped as build.cake's
+/// Advance task maps them, plus <c>--kaggle-url</c> (the only thing pointing at the Kaggle fake). <c>dotnet tool
+/// restore</c> and Cake's Build dependency are not run. Every tick starts from a fresh workspace (only the trainer
+/// build is kept, as a warm cache), as on a fresh runner: whatever carries the pipeline from tick to tick is on GitHub.
+/// </summary>
+public sealed class PipelineWorkflowTests(ITestOutputHelper output)
+{
+    private const string GitHubToken = "ghs_workflow_fake_token_31f2";
+    private const string Repository = "team/severstal-ci";
+
+    [Fact]
+    public async Task The_Advance_step_ticked_repeatedly_against_the_fakes_moves_the_ci_pipeline_forward_with_its_state_on_github()
+    {
+        var workflow = Workflow.Load(SteelCI.Testing.Repository.File(".github", "workflows", "pipeline.yml"));
+        var advance = Assert.Single(workflow.Runs, r => r.Contains("--target=Advance", StringComparison.Ordinal));
+        Assert.DoesNotContain(workflow.Uses, u => u.StartsWith("actions/cache/", StringComparison.Ordinal)); // no workspace carried
+
+        using var dir = new TempDirectory("workflow");
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = GitHubToken });
+        await using var kaggle = await FakeKaggleServer.StartAsync(new FakeKaggleOptions
+        {
+            DataDirectory = dir.Combine("kaggle-fake"),
+            QueueTime = TimeSpan.FromSeconds(1),
+            DatasetProcessingTime = TimeSpan.FromSeconds(1),
+            NotVisibleFor = TimeSpan.FromSeconds(1),
+            Runner = new LocalKernelRunner(new SystemProcessRunner()),
+        }, CancellationToken.None);
+
+        // The job's env, secrets bound to the fakes: one Kaggle user per KAGGLE_API_TOKEN_<NAME> secret.
+        var environment = new Dictionary<string, string>();
+        foreach (var (name, value) in workflow.Env)
+        {
+            var secret = Regex.Match(value, @"^\$\{\{\s*secrets\.([A-Z0-9_]+)\s*\}\}$");
+            if (!secret.Success)
+            {
+                Assert.DoesNotContain("${{", value); // nothing else needs evaluating in the job's env
+                environment[name] = value;
+                continue;
+            }
+            var secretName = secret.Groups[1].Value;
+            if (secretName == "GITHUB_TOKEN")
+                environment[name] = GitHubToken;
+            else if (secretName.StartsWith("KAGGLE_API_TOKEN_", StringComparison.Ordinal))
+            {
+                var user = secretName["KAGGLE_API_TOKEN_".Length..].ToLowerInvariant();
+                var token = $"KGAT_workflow_{user}_7c1e";
+                kaggle.State.AddUser(user, token);
+                environment[name] = token;
+            }
+            else
+                Assert.Fail($"the workflow uses secret {secretName}, which this test does not know how to fake");
+        }
+        Assert.Equal("kaggle1,kaggle2,kaggle3", environment["STEELCI_KAGGLE_ACCOUNTS"]);
+        environment["GITHUB_REPOSITORY"] = Repository; // Actions' default variables
+        environment["GITHUB_API_URL"] = github.ApiUri.ToString().TrimEnd('/');
+        environment["GITHUB_ACTIONS"] = "true";
+        environment["CI"] = "true";
+        environment["STEELCI_GITHUB_WRITE_SPACING_MS"] = "0"; // the fake needs no second between writes (GitHub does)
+
+        var tick = Workflow.AdvanceAsTick(workflow.Expand(advance, new Dictionary<string, string> { ["profile"] = "ci" }));
+        output.WriteLine($"Advance step: {advance}\nas: steelci {string.Join(' ', tick)}");
+        Assert.Equal(["tick", "kernels/severstal/steelci.yml", "--profile", "ci", "--backend", "kaggle", "--store", "github"], tick);
+
+        var workspace = dir.Combine("ws");
+        var budget = Stopwatch.StartNew();
+        var done = new List<int>();
+        var running = new List<int>();
+        var total = 0;
+        // Until the first stage placed on Kaggle by one runner is collected and published by a later one (the whole ci
+        // pipeline takes longer than this test may: each later tick pushes up to six kernels).
+        for (var n = 1; n <= 30 && budget.Elapsed < TimeSpan.FromSeconds(150); n++)
+        {
+            FreshRunner(workspace);
+            var result = Steelci.Run(environment, [.. tick.Select(a => a == "kernels/severstal/steelci.yml" ? SteelCI.Testing.Repository.File("kernels", "severstal", "steelci.yml") : a),
+                "--workspace", workspace, "--kaggle-url", kaggle.BaseUrl.ToString()]);
+            var line = Regex.Match(result.Output, @"tick: (\d+)/(\d+) done, (\d+) running, (\d+) failed or blocked");
+            output.WriteLine($"tick {n} ({budget.Elapsed.TotalSeconds:0} s): exit {result.ExitCode}, {(line.Success ? line.Value : "no summary")}");
+            Assert.True(result.ExitCode == 0, result.Output);
+            Assert.True(line.Success, result.Output);
+            Assert.Equal("0", line.Groups[4].Value);
+            Assert.DoesNotContain(GitHubToken, result.Output);
+            Assert.DoesNotContain("KGAT_workflow_", result.Output);
+            Assert.False(File.Exists(Path.Combine(workspace, "state", "state.json")), "the tick wrote the state to the runner's disk");
+            done.Add(int.Parse(line.Groups[1].Value));
+            running.Add(int.Parse(line.Groups[3].Value));
+            total = int.Parse(line.Groups[2].Value);
+            if (done[^1] >= 1)
+                break;
+            await Task.Delay(TimeSpan.FromSeconds(2)); // the next scheduled run
+        }
+
+        output.WriteLine($"stages done / running after each tick: {string.Join(", ", done.Zip(running, (d, r) => $"{d}/{r}"))} of {total}");
+        Assert.Equal(8, total);
+        Assert.True(done[0] == 0 && running[0] >= 1, "the first tick placed nothing");
+        Assert.True(done.Count >= 2, "fewer than two ticks ran");
+        Assert.True(done[^1] >= 1, $"no stage finished across {done.Count} ticks: {string.Join(", ", done)}");
+        Assert.True(running[^1] >= 1, "nothing was placed after the first stage finished");
+
+        // The state lives in the GitHub fake: a draft release of state assets, no lease left behind, and it says
+        // what the last tick said.
+        var stateRelease = Assert.Single(github.State.Releases("team", "severstal-ci"), r => r.Tag == "steelci-state-severstal");
+        Assert.True(stateRelease.Draft);
+        Assert.DoesNotContain(stateRelease.Assets, a => a.Name.StartsWith("lock-", StringComparison.Ordinal));
+        Assert.InRange(stateRelease.Assets.Count(a => a.Name.StartsWith("state-", StringComparison.Ordinal)), 2, 20);
+        var options = new GitHubStoreOptions
+        {
+            Owner = "team", Repository = "severstal-ci", Token = GitHubToken, ApiUrl = github.ApiUri, CacheDirectory = dir.Combine("cache"),
+        };
+        using var transfers = GitHubArtifactStore.CreateTransferClient();
+        var state = await new GitHubStateStore(options, "severstal", transfers, TimeProvider.System).LoadAsync(CancellationToken.None);
+        Assert.NotNull(state);
+        Assert.Equal(done[^1], state.Stages.Values.Count(s => s.Status is StageStatus.Complete or StageStatus.Reused));
+        // Outputs were published as releases on the same fake, not into the runner's workspace.
+        var published = github.State.Releases("team", "severstal-ci").Where(r => !r.Draft).Select(r => r.Tag).ToList();
+        Assert.Contains(published, t => t.StartsWith("severstal-severstal-", StringComparison.Ordinal));
+        Assert.True(published.Count >= done[^1], string.Join(", ", published));
+        Assert.Contains(state.Stages.Values.SelectMany(s => s.Attempts), a => a.Account is "kaggle1" or "kaggle2" or "kaggle3");
+    }
+
+    /// <summary>What a new Actions runner has: the checkout and nothing else (the trainer build stays, as a warm cache).</summary>
+    private static void FreshRunner(string workspace)
+    {
+        if (!Directory.Exists(workspace))
+            return;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(workspace))
+            if (Path.GetFileName(entry) != "trainer")
+            {
+                if (Directory.Exists(entry))
+                    Directory.Delete(entry, recursive: true);
+                else
+                    File.Delete(entry);
+            }
+    }
+}
+
+/// <summary>The pipeline workflow's one job, read with YamlDotNet: its env, its steps' <c>run:</c> and <c>uses:</c>.</summary>
+internal sealed record Workflow(IReadOnlyList<(string Name, string Value)> Env, IReadOnlyList<string> Runs, IReadOnlyList<string> Uses)
+{
+    public static Workflow Load(string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(path))
+            yaml.Load(reader);
+        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+        var job = Assert.Single(((YamlMappingNode)root["jobs"]).Children).Value as YamlMappingNode;
+        Assert.NotNull(job);
+        var env = ((YamlMappingNode)job["env"]).Children.Select(c => (((YamlScalarNode)c.Key).Value!, ((YamlScalarNode)c.Value).Value ?? "")).ToList();
+        var steps = ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().ToList();
+        string? Scalar(YamlMappingNode step, string key) =>
+            step.Children.TryGetValue(new YamlScalarNode(key), out var node) ? ((YamlScalarNode)node).Value : null;
+        return new Workflow(env, steps.Select(s => Scalar(s, "run")).OfType<string>().ToList(), steps.Select(s => Scalar(s, "uses")).OfType<string>().ToList());
+    }
+
+    /// <summary>Evaluates the expressions a run line may hold: <c>${{ inputs.NAME || 'default' }}</c> and <c>${{ inputs.NAME }}</c>.</summary>
+    public string Expand(string run, IReadOnlyDictionary<string, string> inputs)
+    {
+        var expanded = Regex.Replace(run, @"\$\{\{\s*inputs\.(\w+)\s*(?:\|\|\s*'([^']*)'\s*)?\}\}",
+            m => inputs.TryGetValue(m.Groups[1].Value, out var value) && value.Length > 0 ? value : m.Groups[2].Value);
+        Assert.DoesNotContain("${{", expanded);
+        return expanded.Trim();
+    }
+
+    /// <summary>
+    /// <c>dotnet tool restore &amp;&amp; dotnet cake --target=Advance --k=v …</c> as the <c>steelci tick</c> command line that
+    /// build.cake's Advance task runs: the pipeline (default kernels/severstal/steelci.yml), then --profile (default demo),
+    /// --backend, --store, --data when given. Any other argument fails the test, so the mapping cannot silently drift.
+    /// </summary>
+    public static string[] AdvanceAsTick(string run)
+    {
+        var commands = run.Split("&&", StringSplitOptions.TrimEntries);
+        Assert.Equal("dotnet tool restore", commands[0]);
+        var cake = Assert.Single(commands, c => c.StartsWith("dotnet cake ", StringComparison.Ordinal));
+        var arguments = cake["dotnet cake ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => Regex.Match(a, "^--([a-z]+)=(.*)$"))
+            .Select(m => m.Success ? (m.Groups[1].Value, m.Groups[2].Value) : throw new Xunit.Sdk.XunitException($"unexpected Cake argument in '{cake}'"))
+            .ToDictionary();
+        Assert.Equal("Advance", arguments["target"]);
+        var known = new[] { "target", "pipeline", "profile", "backend", "store", "data" };
+        Assert.All(arguments.Keys, k => Assert.Contains(k, known));
+        var tick = new List<string> { "tick", arguments.GetValueOrDefault("pipeline", "kernels/severstal/steelci.yml"), "--profile", arguments.GetValueOrDefault("profile", "demo") };
+        foreach (var key in new[] { "backend", "store", "data" })
+            if (arguments.TryGetValue(key, out var value))
+                tick.AddRange([$"--{key}", value]);
+        return [.. tick];
+    }
+}
+
+/// <summary>The steelci executable built beside these tests, as a separate process with exactly the given variables
+/// for credentials (none inherited from the machine running the tests).</summary>
+internal static class Steelci
+{
+    public sealed record Result(int ExitCode, string Output);
+
+    private static readonly string[] Scrubbed = ["GITHUB_TOKEN", "GH_TOKEN", "STEELCI_GITHUB_TOKEN", "STEELCI_GITHUB_REPOSITORY",
+        "GITHUB_REPOSITORY", "GITHUB_API_URL", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY", "STEELCI_KAGGLE_ACCOUNTS"];
+
+    public static Result Run(IReadOnlyDictionary<string, string> environment, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "steelci.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        foreach (var name in start.Environment.Keys.Where(k => Scrubbed.Contains(k) || k.StartsWith("KAGGLE_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(name);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"steelci {string.Join(' ', args)} did not finish in 4 minutes:\n{output}");
+        }
+        process.WaitForExit();
+        lock (output)
+            return new Result(process.ExitCode, output.ToString());
+    }
+}
