@@ -67,6 +67,29 @@ Task("Download")
         SteelCi.Run(Context, parameters, "download", extra.ToArray());
     });
 
+Task("Plan")
+    .Description("Prints the predicted schedule on the team's Kaggle accounts and writes a Gantt PNG (steelci plan)")
+    .IsDependentOn("Build")
+    .Does(() =>
+    {
+        var extra = new List<string> { "--profile", parameters.Profile };
+        foreach (var account in Arguments<string>("account", new string[0])) { extra.Add("--account"); extra.Add(account); }
+        SteelCi.Run(Context, parameters, "plan", extra.ToArray());
+    });
+
+Task("Simulate")
+    .Description("The scheduler on fake time against a simulated Kaggle: the Severstal plan on 1 to 6 accounts vs the lower bound")
+    .Does(() =>
+    {
+        var exitCode = StartProcess("dotnet", new ProcessSettings
+        {
+            Arguments = new ProcessArgumentBuilder().Append("run").Append("--project").Append("bench/SteelCI.Simulate")
+                .Append("-c").Append("Release").Append("--").Append("--out").AppendQuoted("artifacts/simulation"),
+        });
+        if (exitCode != 0)
+            throw new CakeException(exitCode, "the simulator failed");
+    });
+
 Task("Validate")
     .Description("Checks the pipeline file and lists its stages")
     .IsDependentOn("Build")

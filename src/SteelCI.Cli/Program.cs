@@ -11,6 +11,7 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
 {
     RunCommand.Create(),
     TickCommand.Create(),
+    PlanCommand.Create(),
     StatusCommand.Create(),
     LogsCommand.Create(),
     CancelCommand.Create(),

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using SteelCI.Local;
+using SteelCI.Scheduling.Accounts;
+using SteelCI.Scheduling.Charts;
+using SteelCI.Scheduling.Placement;
+using SteelCI.Scheduling.Reporting;
+using SteelCI.Scheduling.Simulation;
+using SteelCI.State;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// <c>steelci plan</c>: the predicted schedule of the pipeline's remaining work on a team's Kaggle accounts (stage →
+/// account → session chunks → start and finish), quota use per account and the predicted finish, plus a Gantt PNG.
+/// The same scheduler code as the tick, run forward on fake time with every epoch taking its estimate.
+/// </summary>
+public static class PlanCommand
+{
+    public static Command Create()
+    {
+        var pipeline = CommonOptions.Pipeline();
+        var workspace = CommonOptions.Workspace();
+        var profile = CommonOptions.Profile();
+        var accounts = new Option<string[]>("--account") { Description = "An account to plan on (repeat); default: STEELCI_KAGGLE_ACCOUNTS, else one", AllowMultipleArgumentsPerToken = false };
+        var quota = new Option<double>("--quota-hours") { Description = "GPU hours each account has per week", DefaultValueFactory = _ => 30 };
+        var used = new Option<double>("--used-hours") { Description = "GPU hours each account has already used this week", DefaultValueFactory = _ => 0 };
+        var reserve = new Option<double>("--reserve-hours") { Description = "Hours each owner keeps for themselves (never planned into)", DefaultValueFactory = _ => 0 };
+        var chart = new Option<string?>("--chart") { Description = "Where to write the Gantt PNG (default: <workspace>/plan.png)" };
+        var command = new Command("plan", "Print the predicted schedule on the team's Kaggle accounts and write a Gantt chart")
+        {
+            pipeline, workspace, profile, accounts, quota, used, reserve, chart,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var specPath = result.GetValue(pipeline)!;
+            var resolved = PipelineLoading.Load(specPath, result.GetValue(profile), []);
+            var root = Workspace.For(specPath, result.GetValue(workspace));
+            var names = result.GetValue(accounts) is { Length: > 0 } given ? given
+                : Environment.GetEnvironmentVariable("STEELCI_KAGGLE_ACCOUNTS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["account1"];
+            var now = TimeProvider.System.GetUtcNow();
+            var stageNames = resolved.Nodes.Select(n => n.Name).ToList();
+            var stages = resolved.Nodes.Select(n => StageWork.Of(n, stageNames)).ToList();
+            var done = await EpochsDoneAsync(root, resolved, cancellationToken);
+            var options = new SimulationOptions();
+            var team = names.Select(name => (new AccountSettings(name, TimeSpan.FromHours(result.GetValue(reserve))),
+                new QuotaSnapshot(TimeSpan.FromHours(result.GetValue(quota)), TimeSpan.FromHours(result.GetValue(used)), TimeSpan.Zero,
+                    now + options.RefreshPeriod))).ToList();
+            var plan = await new Forecaster(options).PredictAsync(now, stages, done, team, new QuotaLedger(), cancellationToken);
+            var title = $"{resolved.Name} ({resolved.Profile}) on {names.Length} account(s)";
+            Console.Write(PlanText.Format(title, plan, stages, options.RefreshPeriod));
+            var png = Path.GetFullPath(result.GetValue(chart) ?? Path.Combine(root.Root, "plan.png"));
+            Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+            GanttChart.Save(plan, title, png);
+            Console.WriteLine($"Gantt chart: {png}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Finished stages count as done; a stage's last partial checkpoint is where it resumes.</summary>
+    private static async Task<IReadOnlyDictionary<string, int>> EpochsDoneAsync(Workspace root, Spec.Pipeline pipeline, CancellationToken cancellationToken)
+    {
+        var state = await new FileStateStore(root.State).LoadAsync(cancellationToken);
+        var done = new Dictionary<string, int>();
+        foreach (var node in pipeline.Nodes)
+            if (state?.Stages.GetValueOrDefault(node.Name) is { Status: StageStatus.Complete or StageStatus.Reused })
+                done[node.Name] = node.Epochs;
+        return done;
+    }
+}
