@@ -21,6 +21,7 @@ public sealed class GitHubStoreTests
             ["GITHUB_API_URL"] = github.ApiUri.ToString().TrimEnd('/'),
             ["GITHUB_REPOSITORY"] = "team/checkpoints",
             ["STEELCI_GITHUB_TOKEN"] = "ghp_e2e_secret",
+            ["STEELCI_GITHUB_WRITE_SPACING_MS"] = "0",
         };
         using var first = new PipelineWorkspace();
         using var second = new PipelineWorkspace();
@@ -50,5 +51,61 @@ public sealed class GitHubStoreTests
         var manifest = ManifestVerifier.Verify(download.Combine("model"));
         Assert.Equal("submission", manifest.Stage);
         Assert.True(File.Exists(download.Combine("model", "submission.csv")));
+    }
+
+    /// <summary>The stage releases; the pipeline's state lives beside them on its own draft release (steelci-state-*).</summary>
+    private static IReadOnlyList<FakeRelease> StageReleases(FakeGitHubServer github) =>
+        github.State.Releases("team", "checkpoints").Where(r => !r.Tag.StartsWith("steelci-state-", StringComparison.Ordinal)).ToList();
+
+    [Fact]
+    public async Task Kill_minus_nine_during_publishing_at_several_points_converges_to_one_complete_release_per_stage()
+    {
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret" });
+        github.Faults.Latency = TimeSpan.FromMilliseconds(150); // widens the windows between a publish's requests
+        var environment = new Dictionary<string, string>
+        {
+            ["GITHUB_API_URL"] = github.ApiUri.ToString().TrimEnd('/'),
+            ["GITHUB_REPOSITORY"] = "team/checkpoints",
+            ["STEELCI_GITHUB_TOKEN"] = "ghp_e2e_secret",
+            ["STEELCI_GITHUB_WRITE_SPACING_MS"] = "0",
+        };
+        using var workspace = new PipelineWorkspace();
+        IReadOnlyList<FakeRelease> Releases() => github.State.Releases("team", "checkpoints").Where(r => r.Tag != "steelci-state-severstal").ToList();
+        var points = new (string Name, Func<bool> Reached)[]
+        {
+            ("a draft holds some of its assets", () => Releases().Any(r => r.Draft && r.Assets.Count >= 2)),
+            ("a draft holds its asset index but not yet its manifest",
+                () => Releases().Any(r => r.Draft && r.Assets.Any(a => a.Name == "steelci-assets.json") && r.Assets.All(a => a.Name != "manifest.json"))),
+            ("a release was just published", () => Releases().Count(r => !r.Draft) >= 3),
+        };
+
+        foreach (var (name, reached) in points)
+        {
+            using var process = Steelci.Start(environment, "run", workspace.Spec, "--profile", "ci", "--store", "github", "--workspace", workspace.Root);
+            var deadline = DateTime.UtcNow.AddMinutes(4); // a bound on a real run, not a timing assertion
+            while (!reached() && !process.HasExited && DateTime.UtcNow < deadline)
+                await Task.Delay(5);
+            Assert.True(reached(), $"never reached: {name}; steelci " +
+                (process.HasExited ? $"exited {process.ExitCode}: {process.StandardOutput.ReadToEnd()}{process.StandardError.ReadToEnd()}" : "still running"));
+            Steelci.KillTreeHard(process.Id);
+            await process.WaitForExitAsync();
+        }
+
+        var final = Steelci.Run(environment, "run", workspace.Spec, "--profile", "ci", "--store", "github", "--workspace", workspace.Root);
+
+        Assert.True(final.ExitCode == 0, final.Output);
+        var releases = Releases();
+        Assert.All(releases, r => Assert.False(r.Draft, $"{r.Tag} was left a draft"));
+        Assert.Equal(8, releases.Select(r => r.Tag).Distinct().Count());
+        Assert.True(releases.Count == 8, "exactly one release per stage; found " +
+            string.Join("; ", releases.Select(r => $"{r.Tag} #{r.Id} published {r.PublishedAt:HH:mm:ss.fff} assets {r.Assets.Count}"))); 
+        using var download = new TempDirectory("download");
+        foreach (var release in releases)
+        {
+            var fetched = Steelci.Run(environment, "download", workspace.Spec, "--store", "github", "--release", release.Tag,
+                "--output", download.Combine(release.Tag), "--workspace", workspace.Root);
+            Assert.True(fetched.ExitCode == 0, fetched.Output);
+            ManifestVerifier.Verify(download.Combine(release.Tag));
+        }
     }
 }
