@@ -1,9 +1,5 @@
 using System.CommandLine;
-using System.Reflection;
 using Spectre.Console;
-using SteelCI.Kernels;
-using SteelCI.Local;
-using SteelCI.Ports;
 using SteelCI.Running;
 
 namespace SteelCI.Cli;
@@ -41,28 +37,13 @@ public static class RunCommand
             pipeline = pipeline with { Store = storeName };
 
         var workspace = Workspace.For(specPath, workspaceRoot);
-        var console = AnsiConsole.Console;
-        var time = TimeProvider.System;
-        var processes = new SystemProcessRunner();
-        var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots);
-        var reporter = new ConsoleReporter(console, time);
-        if (!reporter.Interactive)
-            console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
-        using var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
-        using var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
-        IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
-        var runner = new PipelineRunner(
-            backend,
-            store.Store,
-            store.StateFor(pipeline.Name),
-            new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
-            reporter,
-            time,
-            new RunnerOptions(backendOptions.PollInterval(pipeline.Backend), Version(), await SourceCommitAsync(processes, specPath, cancellationToken)));
+        using var composition = await RunnerComposition.CreateAsync(pipeline, workspace, slots, backendOptions,
+            backendOptions.PollInterval(pipeline.Backend), scheduler: null, cancellationToken);
+        var (console, reporter, runner, kaggle, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Kaggle, composition.Time);
 
         reporter.Info(kaggle is null
-            ? $"pipeline {pipeline.Name}, profile {pipeline.Profile}, {slotCount} slot(s) x {threads} thread(s), workspace {workspace.Root}"
-            : $"pipeline {pipeline.Name}, profile {pipeline.Profile}, backend kaggle, {backend.Slots} slot(s), workspace {workspace.Root}");
+            ? $"pipeline {pipeline.Name}, profile {pipeline.Profile}, {composition.Backend.Slots} slot(s) x {composition.Threads} thread(s), workspace {workspace.Root}"
+            : $"pipeline {pipeline.Name}, profile {pipeline.Profile}, backend kaggle, {composition.Backend.Slots} slot(s), workspace {workspace.Root}");
         RunSummary summary;
         if (reporter.Interactive)
             summary = await console.Status().StartAsync("starting", async context =>
@@ -74,25 +55,10 @@ public static class RunCommand
             summary = await runner.RunAsync(pipeline, new RunRequest(force), cancellationToken);
         if (kaggle is not null)
             reporter.Info($"kaggle: uploaded {kaggle.Backend.BytesUploaded:N0} bytes of kernel sources (runtime, bundle, inputs) this run");
-        SummaryTable.Write(console, summary, store.Store.Location, reporter.Interactive);
+        SummaryTable.Write(console, summary, composition.StoreLocation, reporter.Interactive);
         await JobSummary.AppendAfterStepAsync(pipeline, summary, workspace, time, cancellationToken);
         return Infrastructure.ExitCode(summary, null, requireSuccess: true);
     }
 
-    public static string Version() =>
-        typeof(RunCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
-    private static async Task<string?> SourceCommitAsync(IProcessRunner processes, string specPath, CancellationToken cancellationToken)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(specPath))!;
-        try
-        {
-            var result = await processes.RunAsync(new ProcessSpec("git", ["rev-parse", "HEAD"], directory), cancellationToken);
-            return result.ExitCode == 0 ? result.Output.Trim() : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // git is not installed: lineage simply has no commit
-        }
-    }
+    public static string Version() => RunnerComposition.Version();
 }

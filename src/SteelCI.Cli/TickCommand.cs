@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using SteelCI.Kaggle.Backend;
-using SteelCI.Kernels;
 using SteelCI.Local;
 using SteelCI.Ports;
 using SteelCI.Running;
@@ -53,26 +52,9 @@ public static class TickCommand
             pipeline = pipeline with { Store = storeName };
 
         var workspace = Workspace.For(specPath, workspaceRoot);
-        var console = AnsiConsole.Console;
-        var time = TimeProvider.System;
-        var processes = new SystemProcessRunner();
-        var reporter = new ConsoleReporter(console, time);
-        if (!reporter.Interactive)
-            console.Profile.Width = Math.Max(console.Profile.Width, 160);
-        using var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
-        using var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
-        var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots);
-        IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
-        IPlacementPolicy? placement = kaggle is null ? null : Scheduler(kaggle.Backend, pipeline.SessionMinutes);
-        var runner = new PipelineRunner(
-            backend,
-            store.Store,
-            store.StateFor(pipeline.Name),
-            new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
-            reporter,
-            time,
-            new RunnerOptions(TimeSpan.Zero, RunCommand.Version(), null),
-            placement);
+        using var composition = await RunnerComposition.CreateAsync(pipeline, workspace, slots, backendOptions, TimeSpan.Zero,
+            backend => Scheduler(backend, pipeline.SessionMinutes), cancellationToken);
+        var (console, reporter, runner, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Time);
 
         RunSummary summary;
         try
@@ -89,7 +71,7 @@ public static class TickCommand
             console.WriteLine($"tick: {error.Message}");
             return ExitCodes.Busy;
         }
-        SummaryTable.Write(console, summary, store.Store.Location, reporter.Interactive);
+        SummaryTable.Write(console, summary, composition.StoreLocation, reporter.Interactive);
         var running = summary.Stages.Count(s => s.Status == State.StageStatus.Running);
         var broken = summary.Stages.Count(s => s.Status is State.StageStatus.Failed or State.StageStatus.Blocked);
         var done = summary.Stages.Count(s => s.Status is State.StageStatus.Complete or State.StageStatus.Reused);

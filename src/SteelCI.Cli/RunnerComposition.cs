@@ -1,0 +1,92 @@
+using System.Reflection;
+using Spectre.Console;
+using SteelCI.Kaggle.Backend;
+using SteelCI.Kernels;
+using SteelCI.Local;
+using SteelCI.Ports;
+using SteelCI.Running;
+using SteelCI.Spec;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// Where `steelci run` and `steelci tick` assemble a runner: the real clock and processes, the console reporter, the
+/// backend the pipeline names (local processes or Kaggle accounts), its store and state, and the trainer packager.
+/// </summary>
+public sealed class RunnerComposition : IDisposable
+{
+    private readonly StoreWiring _store;
+
+    private RunnerComposition(IAnsiConsole console, TimeProvider time, ConsoleReporter reporter, StoreWiring store, KaggleWiring? kaggle,
+        IComputeBackend backend, int threads, PipelineRunner runner)
+    {
+        Console = console;
+        Time = time;
+        Reporter = reporter;
+        _store = store;
+        Kaggle = kaggle;
+        Backend = backend;
+        Threads = threads;
+        Runner = runner;
+    }
+
+    public IAnsiConsole Console { get; }
+    public TimeProvider Time { get; }
+    public ConsoleReporter Reporter { get; }
+    public KaggleWiring? Kaggle { get; }
+    public IComputeBackend Backend { get; }
+    public int Threads { get; }
+    public PipelineRunner Runner { get; }
+    public string StoreLocation => _store.Store.Location;
+
+    /// <param name="pollInterval">How long `run` waits between polls (`tick` never waits).</param>
+    /// <param name="scheduler">The placement policy for the kaggle backend (`tick`'s scheduler), or null for the default.</param>
+    public static async Task<RunnerComposition> CreateAsync(Pipeline pipeline, Workspace workspace, int? slots,
+        KaggleRunOptions.Values backendOptions, TimeSpan pollInterval, Func<KaggleBackend, IPlacementPolicy>? scheduler,
+        CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Console;
+        var time = TimeProvider.System;
+        var processes = new SystemProcessRunner();
+        var reporter = new ConsoleReporter(console, time);
+        if (!reporter.Interactive)
+            console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
+        var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
+        var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
+        var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots);
+        IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
+        var runner = new PipelineRunner(
+            backend,
+            store.Store,
+            store.StateFor(pipeline.Name),
+            new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
+            reporter,
+            time,
+            new RunnerOptions(pollInterval, Version(), await SourceCommitAsync(processes, pipeline.SpecPath, cancellationToken)),
+            kaggle is null || scheduler is null ? null : scheduler(kaggle.Backend));
+        return new RunnerComposition(console, time, reporter, store, kaggle, backend, threads, runner);
+    }
+
+    public static string Version() =>
+        typeof(RunnerComposition).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static async Task<string?> SourceCommitAsync(IProcessRunner processes, string specPath, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(specPath))!;
+        try
+        {
+            var result = await processes.RunAsync(new ProcessSpec("git", ["rev-parse", "HEAD"], directory), cancellationToken);
+            return result.ExitCode == 0 ? result.Output.Trim() : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // git is not installed: lineage simply has no commit
+        }
+    }
+
+    public void Dispose()
+    {
+        Kaggle?.Dispose();
+        _store.Dispose();
+    }
+}
