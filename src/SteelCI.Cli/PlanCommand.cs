@@ -25,16 +25,19 @@ public static class PlanCommand
         var quota = new Option<double>("--quota-hours") { Description = "GPU hours each account has per week", DefaultValueFactory = _ => 30 };
         var used = new Option<double>("--used-hours") { Description = "GPU hours each account has already used this week", DefaultValueFactory = _ => 0 };
         var reserve = new Option<double>("--reserve-hours") { Description = "Hours each owner keeps for themselves (never planned into)", DefaultValueFactory = _ => 0 };
-        var chart = new Option<string?>("--chart") { Description = "Where to write the Gantt PNG (default: <workspace>/plan.png)" };
+        var chart = new Option<string?>("--chart") { Description = "Where to write the Gantt PNG (default: <workspace>/plan.png, or actual.png)" };
+        var actual = new Option<bool>("--actual") { Description = "Chart what actually ran (the recorded attempts) instead of a forecast" };
         var command = new Command("plan", "Print the predicted schedule on the team's Kaggle accounts and write a Gantt chart")
         {
-            pipeline, workspace, profile, accounts, quota, used, reserve, chart,
+            pipeline, workspace, profile, accounts, quota, used, reserve, chart, actual,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             var specPath = result.GetValue(pipeline)!;
             var resolved = PipelineLoading.Load(specPath, result.GetValue(profile), []);
             var root = Workspace.For(specPath, result.GetValue(workspace));
+            if (result.GetValue(actual))
+                return await ChartActualAsync(resolved, root, result.GetValue(chart), cancellationToken);
             var names = result.GetValue(accounts) is { Length: > 0 } given ? given
                 : Environment.GetEnvironmentVariable("STEELCI_KAGGLE_ACCOUNTS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["account1"];
             var now = TimeProvider.System.GetUtcNow();
@@ -56,6 +59,41 @@ public static class PlanCommand
         });
         return command;
     }
+
+    /// <summary>The attempts the state records, drawn with the same chart as a forecast.</summary>
+    private static async Task<int> ChartActualAsync(Spec.Pipeline pipeline, Workspace root, string? chart, CancellationToken cancellationToken)
+    {
+        using var wiring = StoreWiring.Create(pipeline.Store, root, TimeProvider.System, _ => { });
+        var state = await wiring.StateFor(pipeline.Name).LoadAsync(cancellationToken);
+        var now = TimeProvider.System.GetUtcNow();
+        var sessions = new List<SimulatedSession>();
+        foreach (var (stage, record) in state?.Stages ?? [])
+            foreach (var attempt in record.Attempts.Where(a => a.Handle is not null))
+                sessions.Add(new SimulatedSession(sessions.Count + 1, attempt.Account ?? attempt.Backend, stage, 0,
+                    attempt.PlannedEpochs ?? 0, 0, attempt.StartedUtc, attempt.EndedUtc ?? now, Ending(attempt), TimeSpan.Zero));
+        if (sessions.Count == 0)
+        {
+            Console.WriteLine($"No attempts recorded for {pipeline.Name} in {root.Root}; nothing to chart.");
+            return ExitCodes.Success;
+        }
+        var finished = state!.Stages.Values.All(s => s.Status is StageStatus.Complete or StageStatus.Reused) ? sessions.Max(s => s.End) : (DateTimeOffset?)null;
+        var accounts = sessions.Select(s => s.Account).Distinct().Count();
+        var happened = new SimulationResult(Strategy.Scheduler, accounts, sessions.Min(s => s.Start), finished, sessions,
+            new Dictionary<string, int>(), new Dictionary<string, TimeSpan>(), 0, []);
+        var png = Path.GetFullPath(chart ?? Path.Combine(root.Root, "actual.png"));
+        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+        GanttChart.Save(happened, $"{pipeline.Name}: what ran ({sessions.Count} attempts)", png);
+        Console.WriteLine($"{sessions.Count} attempt(s) on {accounts} account(s)/backend(s); chart: {png}");
+        return ExitCodes.Success;
+    }
+
+    private static SessionEnd Ending(AttemptRecord attempt) => attempt switch
+    {
+        { IsActive: true } => SessionEnd.Running,
+        { State: Ports.AttemptState.Complete, Release: { } tag } when tag.Contains("-partial-") => SessionEnd.TrainerDeadline,
+        { State: Ports.AttemptState.Complete } => SessionEnd.Completed,
+        _ => SessionEnd.SessionLimit, // error, lost or cancelled: its files are not used
+    };
 
     /// <summary>Finished stages count as done; a stage's last partial checkpoint is where it resumes.</summary>
     private static async Task<IReadOnlyDictionary<string, int>> EpochsDoneAsync(Workspace root, Spec.Pipeline pipeline, CancellationToken cancellationToken)

@@ -23,4 +23,31 @@ public sealed class PlanTests
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Equal(1600, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4))); // IHDR width
     }
+
+    [Fact]
+    public void Plan_actual_charts_the_recorded_attempts()
+    {
+        using var dir = new TempDirectory("actual");
+        dir.Write("ws/state/state.json", """
+            { "format": "steelci.state/1", "pipeline": "severstal", "runId": "r", "startedUtc": "2026-11-28T10:00:00Z",
+              "stages": {
+                "binary": { "contentKey": "k1", "status": "complete", "release": "severstal-binary-aaaaaaaaaaaa", "attempts": [
+                  { "slug": "severstal-binary-aaaaaaaa-a1-00000", "number": 1, "backend": "kaggle", "account": "alice", "state": "complete",
+                    "startedUtc": "2026-11-28T10:00:00Z", "endedUtc": "2026-11-28T12:30:00Z", "handle": { "version": "1" },
+                    "release": "severstal-binary-aaaaaaaaaaaa" } ] },
+                "seg3": { "contentKey": "k2", "status": "running", "attempts": [
+                  { "slug": "severstal-seg3-bbbbbbbb-a1-00000", "number": 1, "backend": "kaggle", "account": "bob", "state": "complete",
+                    "startedUtc": "2026-11-28T10:00:00Z", "endedUtc": "2026-11-28T21:50:00Z", "handle": { "version": "1" },
+                    "release": "severstal-seg3-bbbbbbbbbbbb-partial-e016" },
+                  { "slug": "severstal-seg3-bbbbbbbb-a2-00000", "number": 2, "backend": "kaggle", "account": "alice", "state": "running",
+                    "startedUtc": "2026-11-28T22:00:00Z", "handle": { "version": "1" } } ] } } }
+            """);
+        var chart = dir.Combine("actual.png");
+
+        var plan = Steelci.Run("plan", Repository.File("kernels", "severstal", "steelci.yml"), "--actual", "--workspace", dir.Combine("ws"), "--chart", chart);
+
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        Assert.Contains("3 attempt(s) on 2 account(s)/backend(s)", plan.Output);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(chart)[..4]);
+    }
 }
