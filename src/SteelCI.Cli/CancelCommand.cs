@@ -46,7 +46,7 @@ public static class CancelCommand
         IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
         console = OperateContext.Wide(console);
-        var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
+        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)

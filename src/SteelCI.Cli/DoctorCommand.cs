@@ -47,7 +47,7 @@ public static class DoctorCommand
         IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
         var findings = new List<Finding>();
-        var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
+        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
         if (context.PipelineProblem is not null)
             findings.Add(new("pipeline", Path.GetFileName(specPath), Level.Fail, context.PipelineProblem,
                 "fix the file (steelci validate shows the line), or pass the pipeline file as the first argument"));

@@ -40,7 +40,7 @@ public static class LogsCommand
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string stageName, int? number, bool follow,
         TimeSpan poll, KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
-        var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
+        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
         var state = await context.LoadStateAsync(cancellationToken);
         var output = console.Profile.Out.Writer;
         if (state is null)

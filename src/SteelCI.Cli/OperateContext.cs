@@ -8,19 +8,35 @@ namespace SteelCI.Cli;
 
 /// <summary>
 /// What the day-to-day commands (status, logs, cancel, retry, prune, doctor) share: the pipeline file (with a profile,
-/// for epochs and budgets), its workspace and its recorded state. The state is state.json in the workspace, read and
-/// locked as <c>steelci run</c> and <c>steelci tick</c> do.
+/// for epochs and budgets), its workspace and its recorded state. The state is where the pipeline's store keeps it
+/// (state.json in the workspace, or the GitHub state release for <c>store: github</c>), read and locked as
+/// <c>steelci run</c> and <c>steelci tick</c> do.
 /// </summary>
-public sealed class OperateContext
+public sealed class OperateContext : IDisposable
 {
-    private OperateContext(string specPath, Workspace workspace, Pipeline? pipeline, string? pipelineProblem)
+    private readonly StoreWiring? _wiring;
+
+    private OperateContext(string specPath, Workspace workspace, Pipeline? pipeline, string? pipelineProblem, bool strict)
     {
         SpecPath = specPath;
         Workspace = workspace;
         Pipeline = pipeline;
         PipelineProblem = pipelineProblem;
         StateStore = new FileStateStore(workspace.State);
+        if (pipeline is not { Store: not "local" })
+            return;
+        try
+        {
+            _wiring = StoreWiring.Create(pipeline.Store, workspace, TimeProvider.System, _ => { });
+            StateStore = _wiring.StateFor(pipeline.Name);
+        }
+        catch (GitHub.GitHubStoreException error) when (!strict) // doctor and status still show what they can
+        {
+            PipelineProblem = $"the {pipeline.Store} store cannot be reached ({error.Message}); showing the local state";
+        }
     }
+
+    public void Dispose() => _wiring?.Dispose();
 
     public string SpecPath { get; }
     public Workspace Workspace { get; }
@@ -38,11 +54,11 @@ public sealed class OperateContext
             var pipeline = PipelineLoading.Load(specPath, profile, []);
             if (backend is not null)
                 pipeline = backend.Apply(pipeline);
-            return new OperateContext(specPath, workspace, pipeline, null);
+            return new OperateContext(specPath, workspace, pipeline, null, strict);
         }
         catch (Exception error) when (!strict && error is SpecException or FileNotFoundException or DirectoryNotFoundException)
         {
-            return new OperateContext(specPath, workspace, null, error.Message);
+            return new OperateContext(specPath, workspace, null, error.Message, strict);
         }
     }
 

@@ -35,7 +35,7 @@ public static class PruneCommand
         console = OperateContext.Wide(console);
         if (keep < 1)
             return LogsCommand.Fail(console, $"--keep {keep}: keep at least 1 release per stage");
-        var context = OperateContext.Open(specPath, workspaceRoot, null);
+        using var context = OperateContext.Open(specPath, workspaceRoot, null);
         var pipeline = context.Pipeline!;
         var storeKind = storeName ?? pipeline.Store;
         await using var held = await context.StateStore.LockAsync(cancellationToken);

@@ -29,7 +29,7 @@ public static class RetryCommand
         CancellationToken cancellationToken)
     {
         console = OperateContext.Wide(console);
-        var context = OperateContext.Open(specPath, workspaceRoot, null);
+        using var context = OperateContext.Open(specPath, workspaceRoot, null);
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)

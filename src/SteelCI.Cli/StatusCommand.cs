@@ -32,7 +32,7 @@ public static class StatusCommand
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, bool json,
         KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
-        var context = OperateContext.Open(specPath, workspaceRoot, profile, backend, strict: false);
+        using var context = OperateContext.Open(specPath, workspaceRoot, profile, backend, strict: false);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)
         {
