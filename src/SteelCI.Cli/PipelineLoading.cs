@@ -5,7 +5,9 @@ namespace SteelCI.Cli;
 /// <summary>Reads a pipeline file and applies a profile and --data overrides.</summary>
 public static class PipelineLoading
 {
-    public static Pipeline Load(string specPath, string? profile, string[] data, double? sessionMinutes = null)
+    /// <param name="backend">The backend chosen on the command line, when it overrides the file's (decides how a
+    /// competition dataset is attached).</param>
+    public static Pipeline Load(string specPath, string? profile, string[] data, double? sessionMinutes = null, string? backend = null)
     {
         var spec = SpecLoader.Load(specPath);
         var paths = new Dictionary<string, string>();
@@ -20,6 +22,6 @@ public static class PipelineLoading
                 throw new SpecException(new SpecLocation(Path.GetFullPath(specPath), 1, 1),
                     $"--data {item}: the pipeline has {spec.Datasets.Count} datasets; write --data NAME=DIR");
         }
-        return PipelineResolver.Resolve(spec, specPath, new PipelineOptions(profile, paths, sessionMinutes));
+        return PipelineResolver.Resolve(spec, specPath, new PipelineOptions(profile, paths, sessionMinutes, backend));
     }
 }

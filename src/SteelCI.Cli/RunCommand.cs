@@ -32,7 +32,7 @@ public static class RunCommand
     private static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, string[] data, bool force,
         int? slots, double? sessionMinutes, string? storeName, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
     {
-        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, sessionMinutes));
+        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, sessionMinutes, backendOptions.Backend));
         if (storeName is not null)
             pipeline = pipeline with { Store = storeName };
 

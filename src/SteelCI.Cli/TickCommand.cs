@@ -47,7 +47,7 @@ public static class TickCommand
     private static async Task<int> TickAsync(string specPath, string? workspaceRoot, string? profile, string[] data, int? slots,
         string? storeName, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
     {
-        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data));
+        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, backend: backendOptions.Backend));
         if (storeName is not null)
             pipeline = pipeline with { Store = storeName };
 

@@ -35,7 +35,8 @@ public sealed class KernelPackager(TrainerPublisher publisher, string workspace,
             CodeFile = LauncherScript.FileName,
             EnableGpu = gpu ? "true" : "false",
             MachineShape = gpu ? "NvidiaTeslaT4" : null,
-            DatasetSources = allSources.Select(s => $"{owner}/{s.Mount}").ToList(),
+            DatasetSources = allSources.Where(s => s.Competition is null).Select(s => $"{owner}/{s.Mount}").ToList(),
+            CompetitionSources = allSources.Select(s => s.Competition).OfType<string>().ToList(),
         };
         File.WriteAllText(Path.Combine(directory, KernelMetadata.FileName), metadata.ToJson());
         return new KernelPackage(slug, directory, LauncherScript.FileName, allSources, accelerator, sessionLimit);

@@ -36,6 +36,9 @@ public sealed class LocalBackend(IProcessRunner processes, string workspace, int
         var kernel = Directory.CreateDirectory(Path.Combine(directory, "kernel")).FullName;
         foreach (var file in Directory.EnumerateFiles(package.Directory))
             File.Copy(file, Path.Combine(kernel, Path.GetFileName(file)));
+        foreach (var source in package.Sources.Where(s => s.Competition is not null))
+            throw new InvalidOperationException($"input '{source.Mount}' is the Kaggle competition '{source.Competition}'; " +
+                "the local backend needs its files: download it and pass --data");
         foreach (var source in package.Sources)
             Directory.CreateSymbolicLink(Path.Combine(input, source.Mount), Path.GetFullPath(source.LocalPath));
 

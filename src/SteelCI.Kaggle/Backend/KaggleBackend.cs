@@ -58,7 +58,7 @@ public sealed class KaggleBackend : IComputeBackend
                 var owner = await client.GetUsernameAsync(cancellationToken);
                 var slugs = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var source in package.Sources)
-                    slugs[source.Mount] = await _datasets.EnsureAsync(client, owner, source, cancellationToken);
+                    slugs[source.Mount] = source.Competition ?? await _datasets.EnsureAsync(client, owner, source, cancellationToken);
                 KernelPusher.Pushed pushed;
                 try
                 {

@@ -50,7 +50,8 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
         var aliases = JsonSerializer.Serialize(package.Sources.ToDictionary(s => s.Mount, s => datasetSlugs[s.Mount]));
         launcher = launcher.Replace(AliasLine, $"MOUNT_ALIASES = json.loads(r'''{aliases}''')");
         var gpu = package.Accelerator == "gpu";
-        var sources = package.Sources.Select(s => $"{owner}/{datasetSlugs[s.Mount]}").Distinct().ToList();
+        var sources = package.Sources.Where(s => s.Competition is null).Select(s => $"{owner}/{datasetSlugs[s.Mount]}").Distinct().ToList();
+        var competitions = package.Sources.Select(s => s.Competition).OfType<string>().Distinct().ToList();
         var timeout = package.SessionLimit < options.MaxSession ? package.SessionLimit : options.MaxSession - TimeSpan.FromMinutes(1);
 
         var folder = Directory.CreateDirectory(Path.Combine(options.Workspace, "kaggle", "kernels", owner, package.Slug)).FullName;
@@ -63,6 +64,7 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
             EnableGpu = gpu ? "true" : "false",
             MachineShape = gpu ? options.GpuMachineShape : null,
             DatasetSources = sources,
+            CompetitionSources = competitions,
         };
         File.WriteAllText(Path.Combine(folder, KernelMetadata.FileName), metadata.ToJson());
 
@@ -77,6 +79,7 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
             EnableGpu = gpu,
             EnableInternet = false,
             DatasetDataSources = sources,
+            CompetitionDataSources = competitions.Count > 0 ? competitions : null,
             SessionTimeoutSeconds = (int)timeout.TotalSeconds,
             MachineShape = gpu ? options.GpuMachineShape : null,
         };

@@ -38,7 +38,7 @@ def log_build_stamp():
 
 
 def find_mount(name):
-    """An input folder in either layout: /kaggle/input/<name> or /kaggle/input/<kind>/<owner>/<name>."""
+    """An input folder in any layout: /kaggle/input/<name>, /kaggle/input/<kind>/<name> or /kaggle/input/<kind>/<owner>/<name>."""
     if name in MOUNT_ALIASES:
         name = MOUNT_ALIASES[name]
     direct = os.path.join(INPUT_ROOT, name)
@@ -46,6 +46,8 @@ def find_mount(name):
         return direct
     for kind in sorted(os.listdir(INPUT_ROOT)) if os.path.isdir(INPUT_ROOT) else []:
         kind_dir = os.path.join(INPUT_ROOT, kind)
+        if os.path.isdir(os.path.join(kind_dir, name)):  # /kaggle/input/competitions/<slug>
+            return os.path.join(kind_dir, name)
         for owner in sorted(os.listdir(kind_dir)) if os.path.isdir(kind_dir) else []:
             candidate = os.path.join(kind_dir, owner, name)
             if os.path.isdir(candidate):

@@ -16,8 +16,14 @@ public sealed record KernelPackage(
     public string? Account { get; init; }
 }
 
-/// <summary>A read-only input of a kernel: mounted as <see cref="Mount"/>, its bytes at <see cref="LocalPath"/>.</summary>
-public sealed record KernelSource(string Mount, string LocalPath, string ContentKey);
+/// <summary>
+/// A read-only input of a kernel: mounted as <see cref="Mount"/>, its bytes at <see cref="LocalPath"/>; or, with
+/// <see cref="Competition"/>, a Kaggle competition's data that Kaggle mounts itself (no local copy, nothing uploaded).
+/// </summary>
+public sealed record KernelSource(string Mount, string LocalPath, string ContentKey)
+{
+    public string? Competition { get; init; }
+}
 
 /// <summary>The published trainer: a folder with the program, its runtime pieces and steelci-bundle.json.</summary>
 public sealed record TrainerBundle(string Directory, string Hash);

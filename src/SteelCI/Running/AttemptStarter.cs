@@ -23,8 +23,8 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
         {
             if (run.Pipeline.ExternalDatasets.TryGetValue(name, out var external))
             {
-                sources.Add(new KernelSource(name, external.Path, run.Keys[name]));
-                inputs.Add(new StageInput(name, name, external.Path, run.Keys[name]));
+                sources.Add(new KernelSource(name, external.Path, run.Keys[name]) { Competition = external.Competition });
+                inputs.Add(new StageInput(name, name, external.Competition is { } competition ? $"kaggle-competition:{competition}" : external.Path, run.Keys[name]));
                 continue;
             }
             var tag = run.StageOf(name).Release ?? throw new InvalidOperationException($"input '{name}' of '{node.Name}' has no release");

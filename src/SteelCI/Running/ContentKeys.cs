@@ -9,7 +9,8 @@ internal static class ContentKeys
 {
     public static Dictionary<string, string> Compute(Pipeline pipeline, string trainerHash)
     {
-        var keys = pipeline.ExternalDatasets.Values.ToDictionary(d => d.Name, d => Sha256.OfDirectoryListing(d.Path));
+        var keys = pipeline.ExternalDatasets.Values.ToDictionary(d => d.Name,
+            d => d.Competition is { } competition ? Sha256.OfText($"kaggle-competition:{competition}") : Sha256.OfDirectoryListing(d.Path));
         foreach (var node in pipeline.Nodes)
         {
             var inputKeys = node.Inputs.ToDictionary(i => i, i => keys[i]);

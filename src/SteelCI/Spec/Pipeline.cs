@@ -15,8 +15,11 @@ public sealed record PipelineNode(
     string Accelerator,
     string? Metric);
 
-/// <summary>A dataset that already exists as a folder (for example the real competition download).</summary>
-public sealed record ExternalDataset(string Name, string Path);
+/// <summary>
+/// A dataset that already exists: a folder (for example the real competition download), or on the kaggle backend a
+/// competition whose data Kaggle attaches itself (<see cref="Competition"/>; <see cref="Path"/> is then empty).
+/// </summary>
+public sealed record ExternalDataset(string Name, string Path, string? Competition = null);
 
 /// <summary>A pipeline ready to plan: nodes in dependency order, external datasets, where things live.</summary>
 public sealed record Pipeline(

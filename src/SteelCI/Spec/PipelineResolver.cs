@@ -2,7 +2,7 @@ namespace SteelCI.Spec;
 
 /// <summary>What the user chose on the command line that changes the pipeline.</summary>
 public sealed record PipelineOptions(string? Profile = null, IReadOnlyDictionary<string, string>? DataPaths = null,
-    double? SessionMinutes = null);
+    double? SessionMinutes = null, string? Backend = null);
 
 /// <summary>Applies a profile and command-line overrides to a validated spec and orders the work.</summary>
 public static class PipelineResolver
@@ -21,6 +21,15 @@ public static class PipelineResolver
         foreach (var (name, dataset) in spec.Datasets)
         {
             var path = dataPaths.GetValueOrDefault(name) ?? dataset.Path;
+            if (path is null && dataset.Competition is { } competition && (options.Backend ?? spec.Backend) == "kaggle")
+            {
+                external[name] = new ExternalDataset(name, "", competition);
+                continue;
+            }
+            if (path is null && dataset.Generate is null)
+                throw new SpecException(SpecLoader.At(file, dataset.Start),
+                    $"dataset '{name}' is the Kaggle competition '{dataset.Competition}', which only the kaggle backend attaches; " +
+                    $"here, download it and pass --data {name}=DIR");
             if (path is not null)
             {
                 var full = Path.GetFullPath(Path.Combine(directory, path));

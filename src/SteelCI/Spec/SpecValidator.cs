@@ -29,8 +29,10 @@ internal static partial class SpecValidator
         foreach (var (name, dataset) in spec.Datasets)
         {
             CheckName(name, "dataset", At(dataset));
-            if (dataset.Path is null && dataset.Generate is null)
-                throw new SpecException(At(dataset), $"dataset '{name}' needs a path or a generate entry");
+            if (dataset.Path is null && dataset.Generate is null && dataset.Competition is null)
+                throw new SpecException(At(dataset), $"dataset '{name}' needs a path, a competition or a generate entry");
+            if (dataset.Competition is { } competition && !Name().IsMatch(competition) && !LongSlug().IsMatch(competition))
+                throw new SpecException(At(dataset), $"dataset '{name}': competition '{competition}' is not a Kaggle competition slug");
             if (dataset.Generate is { Entry: "" })
                 throw new SpecException(At(dataset.Generate), $"dataset '{name}': generate.entry is empty");
             if (spec.Stages.ContainsKey(name))
@@ -113,4 +115,7 @@ internal static partial class SpecValidator
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,29}$")]
     private static partial Regex Name();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,99}$")]
+    private static partial Regex LongSlug();
 }

@@ -125,4 +125,31 @@ public sealed class SpecLoaderTests
 
         Assert.Contains("profile 'fast' is not defined (defined: quick)", error.Message);
     }
+
+    [Fact]
+    public void A_competition_dataset_is_attached_on_kaggle_generated_here_and_refused_here_without_a_generator()
+    {
+        const string yaml = """
+            version: 1
+            name: demo
+            trainer: { project: t.csproj }
+            datasets:
+              data: { competition: severstal-steel-defect-detection, generate: { entry: make } }
+              real: { competition: severstal-steel-defect-detection }
+            stages:
+              fit: { entry: fit, inputs: [data] }
+            """;
+        var spec = SpecLoader.Parse(yaml, "/p/steelci.yml");
+        spec.Datasets.Remove("real");
+
+        var onKaggle = PipelineResolver.Resolve(spec, "/p/steelci.yml", new PipelineOptions(Backend: "kaggle"));
+        var here = PipelineResolver.Resolve(spec, "/p/steelci.yml", new PipelineOptions());
+
+        Assert.Equal("severstal-steel-defect-detection", onKaggle.ExternalDatasets["data"].Competition);
+        Assert.DoesNotContain(onKaggle.Nodes, n => n.Name == "data");
+        Assert.Contains(here.Nodes, n => n.Name == "data" && n.Entry == "make");
+        var refused = Assert.Throws<SpecException>(() => PipelineResolver.Resolve(SpecLoader.Parse(yaml, "/p/steelci.yml"), "/p/steelci.yml", new PipelineOptions()));
+        Assert.Contains("dataset 'real' is the Kaggle competition 'severstal-steel-defect-detection', which only the kaggle backend attaches", refused.Message);
+        Assert.Contains("--data real=DIR", refused.Message);
+    }
 }
