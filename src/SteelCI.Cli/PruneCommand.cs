@@ -19,18 +19,20 @@ public static class PruneCommand
         var keep = new Option<int>("--keep") { Description = "Complete releases to keep per stage (newest first)", DefaultValueFactory = _ => 3 };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be deleted, delete nothing" };
         var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store)" };
-        var command = new Command("prune", "Delete old releases (keeping the newest N per stage and their lineage) and old attempt folders")
+        var kaggle = new KaggleRunOptions();
+        var command = new Command("prune", "Delete old releases (keeping the newest N per stage and their lineage), old attempt folders and old Kaggle kernels")
         {
             pipeline, workspace, keep, dryRun, store,
         };
+        kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
             result.GetValue(keep), result.GetValue(dryRun), result.GetValue(store), console ?? AnsiConsole.Console,
-            time ?? TimeProvider.System, cancellationToken));
+            time ?? TimeProvider.System, cancellationToken, kaggle.Read(result)));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, int keep, bool dryRun, string? storeName,
-        IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+        IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken, KaggleRunOptions.Values? kaggleOptions = null)
     {
         console = OperateContext.Wide(console);
         if (keep < 1)
@@ -64,7 +66,8 @@ public static class PruneCommand
                 Directory.Delete(folder, recursive: true);
             console.WriteLine($"{verb} {Path.GetRelativePath(context.Workspace.Root, folder)}/  (attempt of a finished run)");
         }
-        console.WriteLine($"{(dryRun ? "Dry run: would delete" : "Deleted")} {deleted} of {releases.Count} release(s) and " +
+        var kernels = await PruneKernelsAsync(pipeline, kaggleOptions, context.Workspace, state, dryRun, console, time, cancellationToken);
+        console.WriteLine($"{(dryRun ? "Dry run: would delete" : "Deleted")} {deleted} of {releases.Count} release(s), {kernels} Kaggle kernel(s) and " +
             $"{folders.Count} attempt folder(s) ({bytes / 1048576.0:0.#} MiB of attempt files); kept {plan.Count(d => d.Keep)} release(s).");
         return ExitCodes.Success;
     }
@@ -97,6 +100,44 @@ public static class PruneCommand
             throw new GitHubStoreException($"deleting release {tag} from {options.Owner}/{options.Repository} failed ({(int)error.StatusCode}): " +
                 "the token needs contents: write");
         }
+    }
+
+    /// <summary>
+    /// Old kernels of finished Kaggle attempts, on the kaggle backend. Kaggle's API cannot delete datasets, so the
+    /// content-addressed input datasets stay (they are reused by later runs anyway).
+    /// </summary>
+    private static async Task<int> PruneKernelsAsync(Spec.Pipeline pipeline, KaggleRunOptions.Values? options, Workspace workspace,
+        State.RunState? state, bool dryRun, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var backend = options?.Backend ?? pipeline.Backend;
+        var old = PrunePlan.OldKernels(state);
+        if (backend != "kaggle" || old.Count == 0)
+            return 0;
+        using var kaggle = KaggleWiring.Create(options ?? new KaggleRunOptions.Values("kaggle", [], null, null), workspace.Root, console, time);
+        var pruned = 0;
+        foreach (var kernel in old)
+        {
+            var client = kaggle.Clients.FirstOrDefault(c => c.Account.Name == kernel.Account);
+            if (client is null)
+            {
+                console.WriteLine($"kept kernel {kernel.Owner}/{kernel.Kernel}  (account {kernel.Account} is not configured here)");
+                continue;
+            }
+            if (!dryRun)
+            {
+                try
+                {
+                    await client.DeleteKernelAsync(kernel.Owner, kernel.Kernel, cancellationToken);
+                }
+                catch (Kaggle.Api.KaggleNotFoundException)
+                {
+                    // already gone
+                }
+            }
+            console.WriteLine($"{(dryRun ? "would delete" : "deleted")} kernel {kernel.Owner}/{kernel.Kernel}  (an earlier attempt of {kernel.Stage})");
+            pruned++;
+        }
+        return pruned;
     }
 
     private static long SizeOf(string folder) =>

@@ -85,6 +85,20 @@ public static class PrunePlan
     /// Attempt folders (<c>attempts/</c>, <c>kernels/</c>, <c>kaggle/outputs/</c>) that can go: every one except the
     /// active attempts' and each stage's last attempt (so <c>steelci logs &lt;stage&gt;</c> still shows something).
     /// </summary>
+    /// <summary>A Kaggle kernel of an attempt that prune may delete.</summary>
+    public sealed record OldKernel(string Stage, string Account, string Owner, string Kernel);
+
+    /// <summary>
+    /// Kernels of finished Kaggle attempts that are not their stage's latest attempt: their outputs were collected and
+    /// published (or refused), so nothing reads them again. Active attempts and each stage's last attempt stay.
+    /// </summary>
+    public static IReadOnlyList<OldKernel> OldKernels(RunState? state) =>
+        (state?.Stages ?? []).SelectMany(stage => stage.Value.Attempts
+                .Take(Math.Max(0, stage.Value.Attempts.Count - 1))
+                .Where(a => !a.IsActive && a.Handle is { } handle && handle.ContainsKey("owner") && handle.ContainsKey("kernel") && handle.ContainsKey("account"))
+                .Select(a => new OldKernel(stage.Key, a.Handle!["account"], a.Handle["owner"], a.Handle["kernel"])))
+            .ToList();
+
     public static IReadOnlyList<string> AttemptFolders(Workspace workspace, RunState? state)
     {
         var kept = new HashSet<string>(StringComparer.Ordinal);
