@@ -83,11 +83,13 @@ public sealed class PipelineRunner(
         BlockStagesWithFailedInputs(run);
         var active = run.Pipeline.Nodes.Count(n => run.StageOf(n.Name).Status == StageStatus.Running);
         var free = Math.Max(0, backend.Slots - active);
+        if (free == 0)
+            return active > 0; // nothing can start: the store is not asked about ready stages on every poll
         var ready = new List<PipelineNode>();
         foreach (var node in ReadyNodes(run).ToList())
             if (!await AlreadyPublishedAsync(run, node, cancellationToken))
                 ready.Add(node);
-        if (free == 0 || ready.Count == 0)
+        if (ready.Count == 0)
             return active > 0;
 
         var candidates = new List<PlacementCandidate>();
