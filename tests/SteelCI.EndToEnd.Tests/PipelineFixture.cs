@@ -23,7 +23,7 @@ public sealed class PipelineWorkspace : IDisposable
     public string Root => _dir.Combine("ws");
     public string Releases => Path.Combine(Root, "releases");
 
-    public Steelci.Result Run(params string[] extra) =>
+    public SteelciProcess.Result Run(params string[] extra) =>
         Steelci.Run(["run", Spec, "--profile", "ci", "--workspace", Root, .. extra]);
 
     public IReadOnlyList<string> ReleaseTags() => Directory.Exists(Releases)

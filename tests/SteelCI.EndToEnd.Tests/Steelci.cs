@@ -1,48 +1,23 @@
 using System.Diagnostics;
-using System.Text;
+using SteelCI.Testing;
 
 namespace SteelCI.EndToEnd.Tests;
 
 /// <summary>Runs the steelci executable built beside these tests, as a separate process.</summary>
 public static class Steelci
 {
-    public static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "steelci.dll");
-
-    public sealed record Result(int ExitCode, string Output);
-
     public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Dll);
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        start.Environment["CI"] = "true";
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        return Process.Start(start)!;
-    }
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        SteelciProcess.Start(Nullable(environment), args);
 
-    public static Result Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+    public static SteelciProcess.Result Run(params string[] args) => Run(new Dictionary<string, string>(), args);
 
-    public static Result Run(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        using var process = Start(environment, args);
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"steelci {string.Join(' ', args)} did not finish in 8 minutes:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output)
-            return new Result(process.ExitCode, output.ToString());
-    }
+    public static SteelciProcess.Result Run(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        SteelciProcess.Run(Nullable(environment), TimeSpan.FromMinutes(8), args);
+
+    private static Dictionary<string, string?> Nullable(IReadOnlyDictionary<string, string> environment) =>
+        environment.ToDictionary(p => p.Key, string? (p) => p.Value);
 
     /// <summary>kill -9 of a process and everything it started, found through /proc.</summary>
     public static void KillTreeHard(int root)

@@ -24,7 +24,7 @@ public sealed class RehearsalFixture : IAsyncLifetime
 
     public FakeKaggleServer Server { get; private set; } = null!;
     public string Workspace => _dir.Combine("ws");
-    public Steelci.Result First { get; private set; } = null!;
+    public SteelciProcess.Result First { get; private set; } = null!;
     public TimeSpan FirstDuration { get; private set; }
     /// <summary>The fake's kernels right after the first run (the fault test adds more).</summary>
     public IReadOnlyList<(string Owner, string Slug)> FirstKernels { get; private set; } = [];
@@ -47,7 +47,7 @@ public sealed class RehearsalFixture : IAsyncLifetime
         FirstKernels = Kernels();
     }
 
-    public Steelci.Result Run(params string[] extra) => Steelci.Run(
+    public SteelciProcess.Result Run(params string[] extra) => Steelci.Run(
         ["run", Repository.File("kernels", "severstal", "steelci.yml"), "--profile", "ci", "--workspace", Workspace,
          "--backend", "kaggle", "--account", "alice", "--account", "bob", "--kaggle-url", Server.BaseUrl.ToString(),
          "--session-minutes", "60", .. extra]);
@@ -120,7 +120,7 @@ public sealed class KaggleRehearsalTests(RehearsalFixture fixture, ITestOutputHe
         fixture.Server.Faults.TransferCutRate = 0.2;
         var injected = fixture.Server.Faults.Injected;
         var watch = Stopwatch.StartNew();
-        Steelci.Result run;
+        SteelciProcess.Result run;
         try
         {
             run = fixture.Run("--force");
@@ -148,30 +148,9 @@ public sealed class KaggleRehearsalTests(RehearsalFixture fixture, ITestOutputHe
 /// <summary>Runs the steelci executable built beside these tests, as a separate process, with the fake's tokens.</summary>
 public static class Steelci
 {
-    public sealed record Result(int ExitCode, string Output);
-
-    public static Result Run(params string[] args)
+    public static SteelciProcess.Result Run(params string[] args) => SteelciProcess.Run(new Dictionary<string, string?>
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "steelci.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        start.Environment["CI"] = "true";
-        start.Environment["KAGGLE_API_TOKEN_ALICE"] = RehearsalFixture.AliceToken;
-        start.Environment["KAGGLE_API_TOKEN_BOB"] = RehearsalFixture.BobToken;
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"steelci {string.Join(' ', args)} did not finish in 8 minutes:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output)
-            return new Result(process.ExitCode, output.ToString());
-    }
+        ["KAGGLE_API_TOKEN_ALICE"] = RehearsalFixture.AliceToken,
+        ["KAGGLE_API_TOKEN_BOB"] = RehearsalFixture.BobToken,
+    }, TimeSpan.FromMinutes(8), args);
 }

@@ -210,34 +210,16 @@ internal sealed record Workflow(IReadOnlyList<(string Name, string Value)> Env, 
 /// for credentials (none inherited from the machine running the tests).</summary>
 internal static class Steelci
 {
-    public sealed record Result(int ExitCode, string Output);
-
     private static readonly string[] Scrubbed = ["GITHUB_TOKEN", "GH_TOKEN", "STEELCI_GITHUB_TOKEN", "STEELCI_GITHUB_REPOSITORY",
         "GITHUB_REPOSITORY", "GITHUB_API_URL", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY", "STEELCI_KAGGLE_ACCOUNTS"];
 
-    public static Result Run(IReadOnlyDictionary<string, string> environment, string[] args)
+    public static SteelciProcess.Result Run(IReadOnlyDictionary<string, string> environment, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "steelci.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        foreach (var name in start.Environment.Keys.Where(k => Scrubbed.Contains(k) || k.StartsWith("KAGGLE_", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(name);
+        var variables = Environment.GetEnvironmentVariables().Keys.OfType<string>()
+            .Where(k => Scrubbed.Contains(k) || k.StartsWith("KAGGLE_", StringComparison.Ordinal))
+            .ToDictionary(k => k, string? (_) => null);
         foreach (var (name, value) in environment)
-            start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"steelci {string.Join(' ', args)} did not finish in 4 minutes:\n{output}");
-        }
-        process.WaitForExit();
-        lock (output)
-            return new Result(process.ExitCode, output.ToString());
+            variables[name] = value;
+        return SteelciProcess.Run(variables, TimeSpan.FromMinutes(4), args);
     }
 }
