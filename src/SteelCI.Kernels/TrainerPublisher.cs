@@ -14,6 +14,7 @@ public sealed class TrainerBuildException(string message) : Exception(message);
 /// image (no dotnet) needs. That build restores and compiles under <c>{project}/obj/steelci-{rid}/</c>
 /// (<c>--artifacts-path</c>), so it never churns the RID-less obj/ folders of ordinary builds and tests; the folder
 /// is inside the repository, so PathMap keeps its bytes, and so the bundle hash, independent of the workspace.
+/// Publishes of one project are serialised across processes (<see cref="PublishLock"/>): they share its obj/ folders.
 /// </summary>
 public sealed class TrainerPublisher(IProcessRunner processes, string workspace, string? selfContainedRuntime = null)
 {
@@ -33,14 +34,17 @@ public sealed class TrainerPublisher(IProcessRunner processes, string workspace,
         if (rid is not null)
             arguments.AddRange(["-r", rid, "--self-contained", "true",
                 "--artifacts-path", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(project))!, "obj", $"steelci-{rid}")]);
-        var result = await processes.RunAsync(new ProcessSpec("dotnet", arguments, Path.GetDirectoryName(project)!), cancellationToken);
-        if (result.ExitCode != 0)
+        string hash;
+        using (await PublishLock.AcquireAsync(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(project))!, "obj"), cancellationToken))
         {
-            var tail = string.Join('\n', result.Output.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).TakeLast(10));
-            throw new TrainerBuildException($"dotnet publish {Path.GetFileName(project)} failed (exit {result.ExitCode}):\n{tail}");
+            var result = await processes.RunAsync(new ProcessSpec("dotnet", arguments, Path.GetDirectoryName(project)!), cancellationToken);
+            if (result.ExitCode != 0)
+            {
+                var tail = string.Join('\n', result.Output.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).TakeLast(10));
+                throw new TrainerBuildException($"dotnet publish {Path.GetFileName(project)} failed (exit {result.ExitCode}):\n{tail}");
+            }
+            hash = Sha256.OfDirectory(publishDir, relative => relative != BundleInfo.FileName);
         }
-
-        var hash = Sha256.OfDirectory(publishDir, relative => relative != BundleInfo.FileName);
         var bundles = Path.Combine(workspace, "trainer", "bundles");
         var bundle = Path.Combine(bundles, hash[..12]);
         if (Directory.Exists(bundle))

@@ -64,17 +64,28 @@ public sealed class ModelAndLoaderTests
     {
         var samples = Enumerable.Range(0, 40).Select(i => new Sample($"{i}", [(byte)i], new byte[]?[4])).ToList();
         var plan = EpochPlan.Create(samples.Count, 4, seed: 1, epoch: 0);
-        var prepared = 0;
-        using var loader = new BatchLoader(new PreloadedSamples(samples), plan, firstStep: 2, capacity: 2, (chunk, flips, step) =>
+        const int firstStep = 2, capacity = 2;
+        var consumed = 0;
+        var aheadWhenPrepared = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var fullAhead = new SemaphoreSlim(0);
+        using var loader = new BatchLoader(new PreloadedSamples(samples), plan, firstStep, capacity, (chunk, flips, step) =>
         {
-            Interlocked.Increment(ref prepared);
+            // Batches made before this one and not yet taken: at most `capacity` queued, plus one the consumer
+            // has taken but not yet counted (Next returns after it frees the slot).
+            aheadWhenPrepared.Enqueue(step - firstStep - Volatile.Read(ref consumed));
+            if (step == firstStep + capacity)
+                fullAhead.Release(); // the producer got this far without any batch taken: it does prepare ahead
             return new PreparedBatch(step, chunk.Select(s => (float)s.Pixels[0]).ToArray(), [chunk.Count], [], [0]);
         });
-        Thread.Sleep(300);
-        Assert.InRange(Volatile.Read(ref prepared), 1, 3); // two queued, at most one more waiting to be written
+        Assert.True(fullAhead.Wait(TimeSpan.FromMinutes(1)), "the loader never prepared ahead"); // a signal, not a sleep
 
-        for (var step = 2; step < plan.Batches.Count; step++)
+        for (var step = firstStep; step < plan.Batches.Count; step++)
+        {
             Assert.Equal(plan.Batches[step].Select(i => (float)i), loader.Next(step).Input);
+            Interlocked.Increment(ref consumed);
+        }
+        Assert.Equal(plan.Batches.Count - firstStep, aheadWhenPrepared.Count);
+        Assert.All(aheadWhenPrepared, ahead => Assert.InRange(ahead, 0, capacity + 1));
         Assert.Equal(EpochPlan.Create(40, 4, 1, 0).Flips, plan.Flips); // a pure function of (seed, epoch)
     }
 

@@ -2,6 +2,7 @@ using SteelCI.Local;
 using SteelCI.Kaggle.Fake;
 using SteelCI.Ports;
 using SteelCI.State;
+using SteelCI.Testing;
 using static SteelCI.Cli.Tests.Harness;
 
 namespace SteelCI.Cli.Tests;
@@ -20,7 +21,7 @@ public sealed class SteerTests : IDisposable
         Directory.CreateDirectory(package);
         File.WriteAllText(Path.Combine(package, "run.py"), script);
         var backend = new LocalBackend(new SystemProcessRunner(), _h.WorkspaceRoot, 2, 1);
-        var attempt = Attempt(stage, 1, AttemptState.Running, started: DateTimeOffset.UtcNow);
+        var attempt = Attempt(stage, 1, AttemptState.Running, started: TimeProvider.System.GetUtcNow());
         var handle = await backend.SubmitAsync(new KernelPackage(attempt.Slug, package, "run.py", [], "cpu", TimeSpan.FromMinutes(5)), default);
         attempt.Handle = new Dictionary<string, string>(handle.Data);
         return attempt;
@@ -125,14 +126,6 @@ public sealed class SteerTests : IDisposable
         Assert.Equal(AttemptState.Cancelled, (await _h.LoadAsync()).Stages["seg1"].Attempts[0].State);
     }
 
-    private static async Task<bool> ExitsAsync(int pid)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (!File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z'))
-                return true;
-            await Task.Delay(50);
-        }
-        return false;
-    }
+    private static Task<bool> ExitsAsync(int pid) =>
+        Eventually.Until(() => !File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z'));
 }

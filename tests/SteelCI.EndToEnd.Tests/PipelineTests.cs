@@ -1,3 +1,4 @@
+using SteelCI.Testing;
 using System.Text.Json;
 
 namespace SteelCI.EndToEnd.Tests;
@@ -45,10 +46,7 @@ public sealed class PipelineTests
         using var workspace = new PipelineWorkspace();
         using (var process = Steelci.Start("run", workspace.Spec, "--profile", "ci", "--workspace", workspace.Root))
         {
-            var deadline = DateTime.UtcNow.AddMinutes(5); // a bound on a real run, not a timing assertion
-            while (!(StageRunning(workspace, "binary") || StageRunning(workspace, "seg1")) && DateTime.UtcNow < deadline)
-                Thread.Sleep(100);
-            Assert.True(DateTime.UtcNow < deadline, "no training stage started");
+            Assert.True(Eventually.UntilBlocking(() => StageRunning(workspace, "binary") || StageRunning(workspace, "seg1")), "no training stage started");
             Steelci.KillTreeHard(process.Id);
             process.WaitForExit();
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
+using SteelCI.Testing;
 using Octokit;
 using Octokit.Internal;
 using SteelCI.Contracts;
@@ -15,7 +16,7 @@ internal sealed class Harness : IAsyncDisposable
     public const string Owner = "acme";
     public const string Repo = "checkpoints";
 
-    private Harness(FakeGitHubServer server, FakeTimeProvider time, string root)
+    private Harness(FakeGitHubServer server, ObservedTime time, string root)
     {
         Server = server;
         Time = time;
@@ -23,7 +24,7 @@ internal sealed class Harness : IAsyncDisposable
     }
 
     public FakeGitHubServer Server { get; }
-    public FakeTimeProvider Time { get; }
+    public ObservedTime Time { get; }
     public string Root { get; }
     public ConcurrentQueue<string> Log { get; } = new();
     public ConcurrentQueue<TimeSpan> Waits { get; } = new();
@@ -38,7 +39,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public static async Task<Harness> StartAsync(bool immutable = false)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        var time = new ObservedTime(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var server = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = Token, Time = time, ImmutableReleases = immutable });
         var root = Path.Combine(Path.GetTempPath(), "steelci-gh-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);

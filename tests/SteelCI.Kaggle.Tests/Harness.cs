@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using SteelCI.Testing;
 using SteelCI.Kaggle.Api;
 using SteelCI.Kaggle.Credentials;
 using SteelCI.Kaggle.Fake;
@@ -13,23 +14,25 @@ public sealed class Harness : IAsyncDisposable
     public const string CarolKey = "carol-legacy-key-42";
 
     private readonly List<KaggleClient> _clients = [];
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(1) });
+    private readonly InFlightHandler _requests = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(1) });
+    private readonly HttpClient _http;
 
-    private Harness(FakeKaggleServer server, FakeTimeProvider time, string workspace)
+    private Harness(FakeKaggleServer server, ObservedTime time, string workspace)
     {
+        _http = new HttpClient(_requests);
         Server = server;
         Time = time;
         Workspace = workspace;
     }
 
     public FakeKaggleServer Server { get; }
-    public FakeTimeProvider Time { get; }
+    public ObservedTime Time { get; }
     public string Workspace { get; }
     public RecordingLog Log { get; } = new();
 
-    public static async Task<Harness> StartAsync(Func<FakeKaggleOptions, FakeKaggleOptions>? configure = null, FakeTimeProvider? time = null)
+    public static async Task<Harness> StartAsync(Func<FakeKaggleOptions, FakeKaggleOptions>? configure = null, ObservedTime? time = null)
     {
-        time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        time ??= new ObservedTime(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         var options = new FakeKaggleOptions { Time = time, QueueTime = TimeSpan.FromSeconds(5), DatasetProcessingTime = TimeSpan.FromSeconds(20) };
         options = options with { Runner = new ScriptedKernelRunner(time, TimeSpan.FromMinutes(10)) };
         if (configure is not null)
@@ -68,19 +71,33 @@ public sealed class Harness : IAsyncDisposable
     public KaggleClient Carol(KaggleClientOptions? options = null) =>
         Client(new KaggleAccount("carol", new LegacyKeyCredential("carol", new Secret(CarolKey), "test")), options);
 
-    /// <summary>Awaits a task while moving the fake clock forward, so backoff and polling never sleep.</summary>
-    public async Task<T> Drive<T>(Task<T> task, TimeSpan? step = null, TimeSpan? limit = null)
+    /// <summary>
+    /// Awaits a task, moving the fake clock only while the code waits on it: when no request of this harness's clients
+    /// is in flight and a timer is armed, the clock jumps to that timer (by at most <paramref name="step"/> at a time).
+    /// While a request is on the wire the clock stands still, so a slow machine never turns real latency into fake
+    /// minutes (a dataset "still processing" for ever, a kernel "not visible" past its grace).
+    /// </summary>
+    /// <remarks>
+    /// With a real kernel process on the fake (<paramref name="realPace"/> set), fake time is paced to the real clock:
+    /// each advance waits that long for the process, so a session timeout on the fake's clock stays far out of reach
+    /// (200 ms of fake time per 20 ms of real time: a 20-minute session is 2 minutes of real time).
+    /// </remarks>
+    public async Task<T> Drive<T>(Task<T> task, TimeSpan? step = null, TimeSpan? limit = null, TimeSpan? realPace = null)
     {
-        var advanced = TimeSpan.Zero;
+        var start = Time.GetUtcNow();
         while (!task.IsCompleted)
         {
-            await Task.WhenAny(task, Task.Delay(2));
-            if (task.IsCompleted)
-                break;
-            Time.Advance(step ?? TimeSpan.FromSeconds(1));
-            advanced += step ?? TimeSpan.FromSeconds(1);
-            if (advanced > (limit ?? TimeSpan.FromHours(2)))
-                throw new TimeoutException($"still running after {advanced} of fake time");
+            var timersChanged = Time.Changed;
+            var requestsChanged = _requests.Changed;
+            if (_requests.InFlight == 0 && Time.AdvanceToNextTimer(step))
+            {
+                if (Time.GetUtcNow() - start > (limit ?? TimeSpan.FromHours(2)))
+                    throw new TimeoutException($"still running after {Time.GetUtcNow() - start} of fake time");
+                if (realPace is { } pace)
+                    await Task.WhenAny(task, Eventually.Pause(pace));
+                continue;
+            }
+            await Task.WhenAny(task, timersChanged, requestsChanged);
         }
         return await task;
     }

@@ -16,7 +16,7 @@ public sealed class ProbeTests
         var backend = new KaggleBackend([h.Alice()], new KaggleBackendOptions { Workspace = h.Workspace, DatasetPollInterval = TimeSpan.FromSeconds(5) }, h.Time, h.Log);
         var probe = new KaggleProbe(backend, h.Workspace, h.Time, h.Log);
         var result = await h.Drive(probe.RunAsync(new ProbeOptions { Account = "alice", PollInterval = TimeSpan.FromSeconds(2) }, CancellationToken.None),
-            TimeSpan.FromMilliseconds(200));
+            TimeSpan.FromMilliseconds(200), realPace: TimeSpan.FromMilliseconds(20));
 
         Assert.Equal("alice", result.Account);
         Assert.StartsWith("steelci-probe-", result.Slug);

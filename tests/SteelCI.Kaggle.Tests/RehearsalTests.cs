@@ -2,6 +2,7 @@ using SteelCI.Kaggle.Backend;
 using SteelCI.Kaggle.Fake;
 using SteelCI.Local;
 using SteelCI.Ports;
+using SteelCI.Testing;
 
 namespace SteelCI.Kaggle.Tests;
 
@@ -34,13 +35,8 @@ public sealed class RehearsalTests
         var handle = await h.Drive(backend.SubmitAsync(package, CancellationToken.None));
 
         h.Time.Advance(TimeSpan.FromSeconds(6));
-        AttemptStatus status;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        do
-        {
-            await Task.Delay(100); // a real process on the real clock
-            status = await backend.PollAsync(handle, CancellationToken.None);
-        } while (!status.IsFinished && DateTime.UtcNow < deadline);
+        AttemptStatus status = null!;
+        await Eventually.Until(async () => (status = await backend.PollAsync(handle, CancellationToken.None)).IsFinished); // a real process
 
         Assert.Equal(AttemptState.Complete, status.State);
         var output = await backend.CollectAsync(handle, CancellationToken.None);

@@ -83,19 +83,20 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         Assert.Equal(["tick", "kernels/severstal/steelci.yml", "--profile", "ci", "--backend", "kaggle", "--store", "github"], tick);
 
         var workspace = dir.Combine("ws");
-        var budget = Stopwatch.StartNew();
+        var runs = dir.Combine("kaggle-fake", "runs");
         var done = new List<int>();
         var running = new List<int>();
         var total = 0;
         // Until the first stage placed on Kaggle by one runner is collected and published by a later one (the whole ci
         // pipeline takes longer than this test may: each later tick pushes up to six kernels).
-        for (var n = 1; n <= 30 && budget.Elapsed < TimeSpan.FromSeconds(150); n++)
+        for (var n = 1; n <= 30; n++)
         {
             FreshRunner(workspace);
+            var endedBeforeTick = KernelsEnded(runs);
             var result = Steelci.Run(environment, [.. tick.Select(a => a == "kernels/severstal/steelci.yml" ? SteelCI.Testing.Repository.File("kernels", "severstal", "steelci.yml") : a),
                 "--workspace", workspace, "--kaggle-url", kaggle.BaseUrl.ToString()]);
             var line = Regex.Match(result.Output, @"tick: (\d+)/(\d+) done, (\d+) running, (\d+) failed or blocked");
-            output.WriteLine($"tick {n} ({budget.Elapsed.TotalSeconds:0} s): exit {result.ExitCode}, {(line.Success ? line.Value : "no summary")}");
+            output.WriteLine($"tick {n}: exit {result.ExitCode}, {(line.Success ? line.Value : "no summary")}");
             Assert.True(result.ExitCode == 0, result.Output);
             Assert.True(line.Success, result.Output);
             Assert.Equal("0", line.Groups[4].Value);
@@ -107,7 +108,10 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
             total = int.Parse(line.Groups[2].Value);
             if (done[^1] >= 1)
                 break;
-            await Task.Delay(TimeSpan.FromSeconds(2)); // the next scheduled run
+            // The next scheduled run comes once a kernel that a tick pushed has ended on the fake (its launcher
+            // printed its end marker): a condition on the real processes, not a length of time.
+            Assert.True(await Eventually.Until(() => KernelsEnded(runs) > endedBeforeTick, TimeSpan.FromMinutes(10)),
+                $"no kernel ended on the fake after tick {n}");
         }
 
         output.WriteLine($"stages done / running after each tick: {string.Join(", ", done.Zip(running, (d, r) => $"{d}/{r}"))} of {total}");
@@ -152,6 +156,10 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
                     File.Delete(entry);
             }
     }
+
+    /// <summary>Kernels on the fake whose launcher has printed its end marker (the local backend's log.txt of each run).</summary>
+    private static int KernelsEnded(string runs) => !Directory.Exists(runs) ? 0 :
+        Directory.EnumerateFiles(runs, "log.txt", SearchOption.AllDirectories).Count(log => File.ReadAllText(log).Contains("STEELCI-END", StringComparison.Ordinal));
 }
 
 /// <summary>The pipeline workflow's one job, read with YamlDotNet: its env, its steps' <c>run:</c> and <c>uses:</c>.</summary>
@@ -222,4 +230,5 @@ internal static class Steelci
             variables[name] = value;
         return SteelciProcess.Run(variables, TimeSpan.FromMinutes(4), args);
     }
+
 }

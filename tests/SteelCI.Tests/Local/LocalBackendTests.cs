@@ -39,10 +39,8 @@ public sealed class LocalBackendTests : IDisposable
 
     private async Task<AttemptStatus> WaitAsync(LocalBackend backend, AttemptHandle handle)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60); // a bound on a real process, not a timing assertion
-        AttemptStatus status;
-        while (!(status = await backend.PollAsync(handle, default)).IsFinished && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
+        AttemptStatus status = null!;
+        await Eventually.Until(async () => (status = await backend.PollAsync(handle, default)).IsFinished);
         return status;
     }
 
