@@ -25,8 +25,15 @@ public sealed record AcceleratorQuota
     [JsonIgnore] public TimeSpan Remaining => TimeSpan.FromTicks(Math.Max(0, (TotalTimeAllowed - TimeUsed - TimeReserved).Ticks));
 }
 
+/// <summary>
+/// GetAcceleratorQuotaStatistics. <see cref="GpuQuota"/> is absent for accounts without GPU access (kaggle-api.md §8:
+/// kaggle-cli <c>quota_view</c>, <c>tests/unit/test_quota.py</c>); that is "no GPU access", never "0 h left".
+/// </summary>
 public sealed record AcceleratorQuotaStatistics
 {
+    public const string NoGpuAccess = "no GPU access on this account (Kaggle reports no GPU quota for it; GPUs need a " +
+        "phone-verified account: https://www.kaggle.com/settings, Phone verification)";
+
     public DateTimeOffset? QuotaRefreshTime { get; init; }
     public AcceleratorQuota? GpuQuota { get; init; }
     public AcceleratorQuota? TpuQuota { get; init; }
