@@ -31,8 +31,9 @@ public sealed record AcceleratorQuota
 /// </summary>
 public sealed record AcceleratorQuotaStatistics
 {
-    public const string NoGpuAccess = "no GPU access on this account (Kaggle reports no GPU quota for it; GPUs need a " +
-        "phone-verified account: https://www.kaggle.com/settings, Phone verification)";
+    public const string NoGpuAccess = "no GPU access on this account (Kaggle's quota reply has no GPU part)";
+    public const string NoGpuAccessFix = "GPUs need a phone-verified account: verify it at https://www.kaggle.com/settings " +
+        "(Phone verification), or leave this account out of GPU stages";
 
     public DateTimeOffset? QuotaRefreshTime { get; init; }
     public AcceleratorQuota? GpuQuota { get; init; }

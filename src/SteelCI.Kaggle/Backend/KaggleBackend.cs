@@ -231,7 +231,7 @@ public sealed class KaggleBackend : IComputeBackend, IAttemptRecovery
             var quota = (await client.GetAcceleratorQuotaStatisticsAsync(cancellationToken)).GpuQuota;
             if (quota is null)
             {
-                refusals.Add($"account {client.Account.Name}: {AcceleratorQuotaStatistics.NoGpuAccess}");
+                refusals.Add($"account {client.Account.Name}: {AcceleratorQuotaStatistics.NoGpuAccess}; {AcceleratorQuotaStatistics.NoGpuAccessFix}");
                 continue;
             }
             var remaining = quota.Remaining;
