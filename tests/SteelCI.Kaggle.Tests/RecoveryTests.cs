@@ -62,10 +62,16 @@ public sealed class RecoveryTests
         public void StageFinished(string stage, StageState state) { }
     }
 
-    [Fact]
-    public async Task A_tick_killed_between_the_push_and_the_state_save_is_adopted_by_the_next_tick_with_exactly_one_kernel_version()
+    private sealed record Setup(Pipeline Pipeline, IKernelPackager Packager, FileStateStore Files, LocalArtifactStore Releases,
+        RunnerOptions Options, Func<KaggleBackend> Backend)
     {
-        await using var h = await Harness.StartAsync(o => o with { NotVisibleFor = TimeSpan.FromSeconds(30) });
+        public Task<RunSummary> TickAsync(Harness h, IStateStore? store = null) => h.Drive(
+            new PipelineRunner(Backend(), Releases, store ?? Files, Packager, new Silent(), h.Time, Options)
+                .TickAsync(Pipeline, new RunRequest(RetryFailed: false), default));
+    }
+
+    private static Setup Prepare(Harness h)
+    {
         var ws = h.Workspace;
         var specPath = Path.Combine(ws, "steelci.yml");
         File.WriteAllText(specPath, Yaml);
@@ -73,21 +79,27 @@ public sealed class RecoveryTests
         var (bundleDir, _) = BackendTests.Sources(ws);
         var packager = new PrebuiltTrainer(new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), ws), ws),
             new TrainerBundle(bundleDir, new string('d', 64)));
-        var files = new FileStateStore(Path.Combine(ws, "state"));
-        var releases = new LocalArtifactStore(Path.Combine(ws, "releases"));
-        var options = new RunnerOptions(TimeSpan.Zero, "0.1.0", null);
-        KaggleBackend Backend() => new([h.Alice(), h.Bob()], new KaggleBackendOptions
-        {
-            Workspace = Path.Combine(ws, "kaggle-ws"),
-            DatasetPollInterval = TimeSpan.FromSeconds(5),
-            PushCheckInterval = TimeSpan.FromSeconds(5),
-            NotVisibleGrace = TimeSpan.FromMinutes(5),
-        }, h.Time, h.Log);
+        return new Setup(pipeline, packager, new FileStateStore(Path.Combine(ws, "state")), new LocalArtifactStore(Path.Combine(ws, "releases")),
+            new RunnerOptions(TimeSpan.Zero, "0.1.0", null),
+            () => new KaggleBackend([h.Alice(), h.Bob()], new KaggleBackendOptions
+            {
+                Workspace = Path.Combine(ws, "kaggle-ws"),
+                DatasetPollInterval = TimeSpan.FromSeconds(5),
+                PushCheckInterval = TimeSpan.FromSeconds(5),
+                NotVisibleGrace = TimeSpan.FromMinutes(5),
+            }, h.Time, h.Log));
+    }
+
+    [Fact]
+    public async Task A_tick_killed_between_the_push_and_the_state_save_is_adopted_by_the_next_tick_with_exactly_one_kernel_version()
+    {
+        await using var h = await Harness.StartAsync(o => o with { NotVisibleFor = TimeSpan.FromSeconds(30) });
+        var setup = Prepare(h);
+        var files = setup.Files;
 
         // Tick 1: pushes the attempt's kernel, then dies at the save that would record its handle.
         var crashing = new CrashAfterSubmitStore(files);
-        await Assert.ThrowsAsync<SimulatedCrash>(() => h.Drive(
-            new PipelineRunner(Backend(), releases, crashing, packager, new Silent(), h.Time, options).TickAsync(pipeline, new RunRequest(RetryFailed: false), default)));
+        await Assert.ThrowsAsync<SimulatedCrash>(() => setup.TickAsync(h, crashing));
         Assert.True(crashing.Crashed);
         var recorded = (await files.LoadAsync(default))!.Stages["train"].Attempts.Single();
         Assert.Null(recorded.Handle); // the state knows the slug, not the kernel
@@ -95,8 +107,7 @@ public sealed class RecoveryTests
         Assert.Equal([$"alice/{recorded.Slug}"], kernels);
 
         // Tick 2: a fresh process (new backend, new clients) over the durable state adopts the running kernel.
-        var summary = await h.Drive(new PipelineRunner(Backend(), releases, files, packager, new Silent(), h.Time, options)
-            .TickAsync(pipeline, new RunRequest(RetryFailed: false), default));
+        await setup.TickAsync(h);
         var attempt = (await files.LoadAsync(default))!.Stages["train"].Attempts.Single();
         Assert.Equal(recorded.Slug, attempt.Slug);
         Assert.True(attempt.IsActive, $"{attempt.State}: {attempt.Error}");
@@ -110,10 +121,44 @@ public sealed class RecoveryTests
 
         // Tick 3, later: still that one kernel and version, polled under the adopted handle.
         h.Time.Advance(TimeSpan.FromMinutes(2));
-        await h.Drive(new PipelineRunner(Backend(), releases, files, packager, new Silent(), h.Time, options)
-            .TickAsync(pipeline, new RunRequest(RetryFailed: false), default));
+        await setup.TickAsync(h);
         Assert.Equal(1, h.Server.State.Calls("SaveKernel"));
         Assert.Single((await files.LoadAsync(default))!.Stages["train"].Attempts);
+    }
+
+    [Fact]
+    public async Task A_state_lost_altogether_is_rebuilt_by_adopting_the_kernel_still_running_on_the_account()
+    {
+        await using var h = await Harness.StartAsync();
+        var setup = Prepare(h);
+        await setup.TickAsync(h);
+        var pushed = (await setup.Files.LoadAsync(default))!.Stages["train"].Attempts.Single();
+        h.Time.Advance(TimeSpan.FromSeconds(10)); // running now
+        File.Delete(Path.Combine(h.Workspace, "state", "state.json")); // the state is gone
+
+        await setup.TickAsync(h);
+
+        var adopted = (await setup.Files.LoadAsync(default))!.Stages["train"].Attempts.Single();
+        Assert.Equal(pushed.Slug, adopted.Slug);
+        Assert.True(adopted.IsActive, $"{adopted.State}: {adopted.Error}");
+        Assert.Equal(pushed.Handle!["owner"], adopted.Handle!["owner"]);
+        Assert.Equal(pushed.Number, adopted.Number);
+        Assert.NotNull(adopted.DeadlineUtc);
+        Assert.Equal(1, h.Server.State.Calls("SaveKernel"));
+        Assert.Contains(h.Log.Lines, l => l.Contains($"adopted alice/{pushed.Slug} version 1 (Running; the state that knew it was lost)"));
+    }
+
+    [Fact]
+    public void Slugs_are_recognised_as_a_stages_attempts_only_for_that_pipeline_stage_and_key()
+    {
+        var key = new string('e', 64);
+        var slug = SteelCI.Contracts.KernelSlug.Create("recover", "train", key, 3, "0a1b2");
+        Assert.Equal(3, SteelCI.Contracts.KernelSlug.AttemptOf(slug, "recover", "train", key));
+        Assert.Null(SteelCI.Contracts.KernelSlug.AttemptOf(slug, "recover", "other", key));
+        Assert.Null(SteelCI.Contracts.KernelSlug.AttemptOf(slug, "recover", "train", new string('f', 64)));
+        Assert.Null(SteelCI.Contracts.KernelSlug.AttemptOf("steelci-probe-20261130-184005-4e20", "recover", "train", key));
+        var longSlug = SteelCI.Contracts.KernelSlug.Create("a-very-long-pipeline-name", "a-very-long-stage-name", key, 12, "abcde");
+        Assert.Equal(12, SteelCI.Contracts.KernelSlug.AttemptOf(longSlug, "a-very-long-pipeline-name", "a-very-long-stage-name", key));
     }
 
     [Fact]
