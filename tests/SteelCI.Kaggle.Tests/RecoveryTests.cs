@@ -70,12 +70,12 @@ public sealed class RecoveryTests
                 .TickAsync(Pipeline, new RunRequest(RetryFailed: false), default));
     }
 
-    private static Setup Prepare(Harness h)
+    private static Setup Prepare(Harness h, string yaml = Yaml)
     {
         var ws = h.Workspace;
         var specPath = Path.Combine(ws, "steelci.yml");
-        File.WriteAllText(specPath, Yaml);
-        var pipeline = PipelineResolver.Resolve(SpecLoader.Parse(Yaml, specPath), specPath, new PipelineOptions());
+        File.WriteAllText(specPath, yaml);
+        var pipeline = PipelineResolver.Resolve(SpecLoader.Parse(yaml, specPath), specPath, new PipelineOptions(Backend: "kaggle"));
         var (bundleDir, _) = BackendTests.Sources(ws);
         var packager = new PrebuiltTrainer(new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), ws), ws),
             new TrainerBundle(bundleDir, new string('d', 64)));
@@ -146,6 +146,37 @@ public sealed class RecoveryTests
         Assert.NotNull(adopted.DeadlineUtc);
         Assert.Equal(1, h.Server.State.Calls("SaveKernel"));
         Assert.Contains(h.Log.Lines, l => l.Contains($"adopted alice/{pushed.Slug} version 1 (Running; the state that knew it was lost)"));
+    }
+
+    [Fact]
+    public async Task A_competition_whose_rules_the_account_has_not_accepted_fails_the_stage_with_the_rules_url_and_nothing_runs()
+    {
+        // kaggle-api.md §8 "invalid*Sources": the version would run without the competition's data.
+        const string yaml = """
+            version: 1
+            name: recover
+            trainer: { project: t.csproj }
+            session_minutes: 60
+            datasets:
+              severstal: { competition: severstal-steel-defect-detection }
+            stages:
+              train: { entry: train, inputs: [severstal], accelerator: gpu, budget: { epochs: 2, minutes_per_epoch: 5 } }
+            """;
+        await using var h = await Harness.StartAsync();
+        var setup = Prepare(h, yaml);
+
+        await setup.TickAsync(h); // pushes, reads the invalid competition source, deletes the kernel
+        await setup.TickAsync(h); // finishes the attempt as failed
+
+        var stage = (await setup.Files.LoadAsync(default))!.Stages["train"];
+        var attempt = stage.Attempts.Single();
+        Assert.Equal(StageStatus.Failed, stage.Status);
+        Assert.Equal(AttemptState.Error, attempt.State);
+        Assert.Contains("competition severstal-steel-defect-detection: accept the competition's rules at " +
+            "https://www.kaggle.com/competitions/severstal-steel-defect-detection/rules", attempt.Error);
+        Assert.Contains("deleted again", attempt.Error);
+        Assert.Empty(h.Server.State.KernelRefs("alice").Concat(h.Server.State.KernelRefs("bob")));
+        Assert.Equal(1, h.Server.State.Calls("SaveKernel"));
     }
 
     [Fact]
