@@ -199,10 +199,16 @@ public static class DoctorCommand
                     var statistics = await client.GetAcceleratorQuotaStatisticsAsync(cancellationToken);
                     var gpu = statistics.GpuQuota;
                     var sessions = KaggleAccountReport.SessionsInUse(state, client.Account.Name);
-                    if (gpu is null || gpu.TotalTimeAllowed <= TimeSpan.Zero)
+                    if (gpu is null) // gpuQuota absent: no GPU access (kaggle-api.md §8), not "0 h left"
                     {
-                        findings.Add(new("kaggle", name + " GPU", Level.Fail, "no GPU quota: the account is not entitled to GPUs",
-                            "verify the account's phone number at https://www.kaggle.com/settings (Phone verification), then GPUs are granted"));
+                        findings.Add(new("kaggle", name + " GPU", Level.Fail, AcceleratorQuotaStatistics.NoGpuAccess,
+                            AcceleratorQuotaStatistics.NoGpuAccessFix));
+                        continue;
+                    }
+                    if (gpu.TotalTimeAllowed <= TimeSpan.Zero)
+                    {
+                        findings.Add(new("kaggle", name + " GPU", Level.Fail, "Kaggle allows this account 0 h of GPU this week",
+                            "wait for the refresh, or " + AcceleratorQuotaStatistics.NoGpuAccessFix));
                         continue;
                     }
                     var left = gpu.Remaining.TotalHours;

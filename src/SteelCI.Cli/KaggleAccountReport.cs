@@ -27,7 +27,8 @@ public static class KaggleAccountReport
                 var statistics = await client.GetAcceleratorQuotaStatisticsAsync(cancellationToken);
                 var gpu = statistics.GpuQuota;
                 rows.Add(new StatusReport.AccountRow(name, gpu?.Remaining.TotalHours, gpu?.TotalTimeAllowed.TotalHours, reserveHours,
-                    SessionsInUse(state, name), statistics.QuotaRefreshTime, null));
+                    SessionsInUse(state, name), statistics.QuotaRefreshTime,
+                    gpu is null ? $"{AcceleratorQuotaStatistics.NoGpuAccess}; {AcceleratorQuotaStatistics.NoGpuAccessFix}" : null));
             }
             catch (KaggleException error)
             {

@@ -70,8 +70,8 @@ internal sealed class FakeDatasetService(FakeKaggleState state, FakeKaggleOption
             return FakeResult.Ok(new { status = "error", error = "The dataset slug must be 6 to 50 characters of a-z, 0-9 and dashes" });
         if (title.Length is < 6 or > 50)
             return FakeResult.Ok(new { status = "error", error = "The dataset title must be 6 to 50 characters" });
-        if (state.Datasets.ContainsKey($"{owner}/{slug}"))
-            return FakeResult.Ok(new { status = "error", error = $"The requested slug {slug} is already in use" });
+        if (state.Datasets.ContainsKey($"{owner}/{slug}")) // 409, as kagglehub expects it (kaggle-api.md §8, datasets_helpers.py)
+            return FakeResult.Error(409, $"The requested slug {slug} is already in use", "ALREADY_EXISTS");
         if (!TryFiles(user, request, out var files, out var refusal))
             return FakeResult.Ok(new { status = "error", error = refusal });
         var dataset = new FakeDataset { Owner = owner, Slug = slug, Title = title };

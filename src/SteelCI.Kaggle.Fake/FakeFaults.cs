@@ -28,6 +28,7 @@ public sealed class FakeFaults
 {
     private readonly object _gate = new();
     private readonly List<(FakeFault Fault, string? Method)> _queued = [];
+    private readonly List<(string Method, int Status, string Body)> _replies = [];
     private Random _random = new(1);
 
     /// <summary>Probability in [0,1] that an RPC gets one of <see cref="RandomKinds"/>.</summary>
@@ -56,6 +57,29 @@ public sealed class FakeFaults
     {
         lock (_gate)
             _queued.Add((fault, method));
+    }
+
+    /// <summary>
+    /// The next call to <paramref name="method"/> is not handled: it gets exactly this status and JSON body. Tests replay
+    /// replies quoted from the real service (kaggle-api.md §8) through the real client with it.
+    /// </summary>
+    public void Reply(string method, int status, string body)
+    {
+        lock (_gate)
+            _replies.Add((method, status, body));
+    }
+
+    internal (int Status, string Body)? TakeReply(string method)
+    {
+        lock (_gate)
+        {
+            var index = _replies.FindIndex(r => r.Method == method);
+            if (index < 0)
+                return null;
+            var reply = _replies[index];
+            _replies.RemoveAt(index);
+            return (reply.Status, reply.Body);
+        }
     }
 
     internal FakeFault? Take(string method)

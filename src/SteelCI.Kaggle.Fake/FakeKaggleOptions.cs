@@ -20,6 +20,11 @@ public sealed record FakeKaggleOptions
     public TimeSpan NotVisibleFor { get; init; } = TimeSpan.Zero;
     /// <summary>Right after a push, status without versionLabel shows the previous version's state for this long.</summary>
     public TimeSpan StaleStatusFor { get; init; } = TimeSpan.Zero;
+    /// <summary>
+    /// Answer the session cap as HTTP 400 "Bad Request: Maximum batch GPU session count of 2 reached." instead of 200
+    /// with <c>error</c>; both are seen (kaggle-api.md §8).
+    /// </summary>
+    public bool SessionCapAsBadRequest { get; init; }
     /// <summary>Refuse legacy Basic credentials with 401, as some users report.</summary>
     public bool RejectBasicAuth { get; init; }
     /// <summary>What runs a pushed kernel; the scripted runner (no process) when null.</summary>

@@ -68,6 +68,13 @@ public sealed class FakeKaggleServer : IAsyncDisposable
     private async Task Rpc(HttpContext context, string service, string method)
     {
         State.CountCall(method);
+        if (Faults.TakeReply(method) is { } canned)
+        {
+            context.Response.StatusCode = canned.Status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(canned.Body, context.RequestAborted);
+            return;
+        }
         var fault = Faults.Take(method);
         if (fault is FakeFault.ResetBefore)
         {

@@ -14,6 +14,8 @@ public sealed class FakeKaggleState
     internal readonly Dictionary<string, FakeBlob> BlobsById = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, FakeBlob> BlobsByToken = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, string> Downloads = new(StringComparer.Ordinal);
+    internal readonly HashSet<string> WithoutGpu = new(StringComparer.Ordinal);
+    private readonly HashSet<(string User, string Competition)> _acceptedRules = [];
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private long _nextId = 135302787;
     private long _bytesReceived;
@@ -30,6 +32,22 @@ public sealed class FakeKaggleState
             UserIds.TryAdd(username, 1000 + UserIds.Count);
         }
     }
+
+    /// <summary>An account without GPU access: its quota reply has no <c>gpuQuota</c> (kaggle-api.md §8).</summary>
+    public void RemoveGpuAccess(string username)
+    {
+        lock (Gate)
+            WithoutGpu.Add(username);
+    }
+
+    /// <summary>The user accepted the competition's rules; until then a push listing it gets it back in invalidCompetitionSources.</summary>
+    public void AcceptCompetitionRules(string username, string competition)
+    {
+        lock (Gate)
+            _acceptedRules.Add((username, competition));
+    }
+
+    internal bool AcceptedRules(string username, string competition) => _acceptedRules.Contains((username, competition.Split('/')[^1]));
 
     /// <summary>Revokes a token: later calls with it get 401.</summary>
     public void RevokeToken(string token)

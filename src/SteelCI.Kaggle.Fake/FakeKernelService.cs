@@ -76,14 +76,23 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
         if (language is not ("python" or "r" or "rmarkdown"))
             return FakeResult.Ok(new { error = $"Invalid language {language}" });
         var gpu = request.Bool("enableGpu") == true || !string.IsNullOrEmpty(request.String("machineShape"));
+        if (gpu && state.WithoutGpu.Contains(user))
+            return FakeResult.Ok(new { error = "GPU is not available for this account. Phone verification is required." }); // [G] wording
         var active = state.Kernels.Values.Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.IsActive);
         var limit = gpu ? options.GpuSessionLimit : options.CpuSessionLimit;
         if (active.Count(v => v.Gpu == gpu) >= limit)
-            return FakeResult.Ok(new { error = $"Maximum batch {(gpu ? "GPU" : "CPU")} session count of {limit} reached." });
+        {
+            var cap = $"Maximum batch {(gpu ? "GPU" : "CPU")} session count of {limit} reached.";
+            // Both forms are real (kaggle-api.md §8): 200 with error (the CLI) and 400 "Bad Request: …" (kaggle-cli#185).
+            return options.SessionCapAsBadRequest ? FakeResult.BadRequest("Bad Request: " + cap) : FakeResult.Ok(new { error = cap });
+        }
 
-        var invalid = request.Strings("datasetDataSources").Where(s => !datasets.IsVisible(user, s)).ToList();
-        if (invalid.Count > 0)
-            return FakeResult.Ok(new { error = "Invalid dataset sources", invalidDatasetSources = invalid });
+        // Unattachable inputs are warnings: the version is created and runs without them (kaggle-api.md §8, CLI kernels_push_cli).
+        var datasetSources = request.Strings("datasetDataSources");
+        var invalidDatasets = datasetSources.Where(s => !datasets.IsVisible(user, s)).ToList();
+        var invalidCompetitions = request.Strings("competitionDataSources").Where(c => !state.AcceptedRules(user, c)).ToList();
+        var invalidKernels = request.Strings("kernelDataSources").Where(k => !IsVisibleKernel(user, k)).ToList();
+        var invalidModels = request.Strings("modelDataSources").ToList(); // the fake hosts no models
 
         var kernel = FindForSave(user, request, out var refusal);
         if (refusal is not null)
@@ -112,20 +121,29 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             Gpu = gpu,
             Internet = request.Bool("enableInternet") ?? true,
             MachineShape = request.String("machineShape"),
-            DatasetSources = request.Strings("datasetDataSources"),
+            DatasetSources = datasetSources.Except(invalidDatasets).ToList(),
             Timeout = TimeSpan.FromSeconds(request.Long("sessionTimeoutSeconds") ?? 0),
             QuickSave = quick,
             Phase = quick ? VersionPhase.Complete : VersionPhase.Queued,
         };
         kernel.Versions.Add(version);
-        return FakeResult.Ok(new
-        {
-            @ref = kernel.Ref,
-            url = $"https://www.kaggle.com/code/{kernel.Ref}",
-            versionNumber = version.Number,
-            kernelId = kernel.Id,
-        });
+        // The real reply's ref is a path, "/code/{owner}/{slug}" (kaggle-api.md §8, public push logs); error is "" and the
+        // lists are present even when empty.
+        return FakeResult.Ok(new SaveKernelReply(
+            $"/code/{kernel.Ref}", $"https://www.kaggle.com/code/{kernel.Ref}", version.Number, "", kernel.Id, [],
+            invalidDatasets, invalidCompetitions, invalidKernels, invalidModels));
     }
+
+    private bool IsVisibleKernel(string user, string reference)
+    {
+        var kernel = state.Kernels.GetValueOrDefault(reference.Trim('/'));
+        return kernel is not null && (kernel.Owner == user || !kernel.Latest.IsPrivate);
+    }
+
+    /// <summary>SaveKernel's reply with every field written, empty lists and "" included, as the real reply shows them.</summary>
+    private sealed record SaveKernelReply(string Ref, string Url, int VersionNumber, string Error, long KernelId,
+        IReadOnlyList<string> InvalidTags, IReadOnlyList<string> InvalidDatasetSources, IReadOnlyList<string> InvalidCompetitionSources,
+        IReadOnlyList<string> InvalidKernelSources, IReadOnlyList<string> InvalidModelSources);
 
     private FakeKernel? FindForSave(string user, FakeRequest request, out string? refusal)
     {
@@ -202,13 +220,19 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
         return FakeResult.Ok(new { metadata = Metadata(kernel), blob = new { source = latest.Source, language = latest.Language, kernelType = latest.KernelType, slug = kernel.Slug } });
     }
 
+    /// <summary>
+    /// With <c>group: PROFILE</c> (the CLI's <c>--mine</c>) the caller's own kernels, private ones included; otherwise
+    /// public kernels only. [I] "private kernels are likely listed only with PROFILE" (kaggle-api.md §8, CLI
+    /// kernels_list): the fake takes the stricter reading so a client that leaves group out cannot pass here.
+    /// </summary>
     private FakeResult List(string user, FakeRequest request)
     {
         var filterUser = request.String("user");
         var search = request.String("search");
+        var mine = string.Equals(request.String("group"), "PROFILE", StringComparison.OrdinalIgnoreCase);
         var pageSize = (int)Math.Clamp(request.Long("pageSize") ?? 20, 1, 100);
         var visible = state.Kernels.Values
-            .Where(k => k.Owner == user || !k.Latest.IsPrivate)
+            .Where(k => mine ? k.Owner == user : !k.Latest.IsPrivate)
             .Where(k => filterUser is null || k.Owner == filterUser)
             .Where(k => search is null || k.Slug.Contains(search, StringComparison.OrdinalIgnoreCase) || k.Title.Contains(search, StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Ref, StringComparer.Ordinal).ToList();
@@ -248,11 +272,15 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             else
                 used += span;
         }
+        var refreshText = refresh.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var tpu = new { timeUsed = "0s", timeReserved = "0s", totalTimeAllowed = Seconds(options.TpuQuota) };
+        if (state.WithoutGpu.Contains(user)) // gpuQuota absent (kaggle-api.md §8: kaggle-cli quota_view, tests/unit/test_quota.py)
+            return FakeResult.Ok(new { quotaRefreshTime = refreshText, tpuQuota = tpu });
         return FakeResult.Ok(new
         {
-            quotaRefreshTime = refresh.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            quotaRefreshTime = refreshText,
             gpuQuota = new { timeUsed = Seconds(used), timeReserved = Seconds(reserved), totalTimeAllowed = Seconds(options.GpuQuota), hasEverRun = used > TimeSpan.Zero },
-            tpuQuota = new { timeUsed = "0s", timeReserved = "0s", totalTimeAllowed = Seconds(options.TpuQuota) },
+            tpuQuota = tpu,
         });
     }
 

@@ -31,7 +31,8 @@ public sealed class ClientKernelTests
         await using var h = await Harness.StartAsync();
         var alice = h.Alice();
         var pushed = await alice.SaveKernelAsync(Push("train-run-1"), CancellationToken.None);
-        Assert.Equal("alice/train-run-1", pushed.Ref);
+        Assert.Equal("/code/alice/train-run-1", pushed.Ref); // the real form (kaggle-api.md §8)
+        Assert.Equal(new KernelRef("alice", "train-run-1"), pushed.Kernel);
         Assert.Equal(1, pushed.VersionNumber);
         Assert.True(pushed.KernelId > 0);
 
@@ -130,7 +131,7 @@ public sealed class ClientKernelTests
         var alice = h.Alice();
         await alice.SaveKernelAsync(Push("list-me-1", gpu: false), CancellationToken.None);
         await alice.SaveKernelAsync(Push("list-me-2", gpu: false), CancellationToken.None);
-        var listed = await alice.ListKernelsAsync(new ListKernelsRequest { User = "alice", Search = "list-me", PageSize = 1 }, CancellationToken.None);
+        var listed = await alice.ListKernelsAsync(new ListKernelsRequest { Group = "PROFILE", Search = "list-me", PageSize = 1 }, CancellationToken.None);
         Assert.Single(listed.Kernels!);
         Assert.NotNull(listed.NextPageToken);
         await alice.DeleteKernelAsync("alice", "list-me-1", CancellationToken.None);

@@ -54,7 +54,8 @@ public sealed class TransferTests
         Assert.Equal(DatabundleVersionStatus.Ready, (await alice.GetDatasetStatusAsync("alice", "tree-data", CancellationToken.None)).Status);
         await alice.CreateDatasetVersionAsync(version, CancellationToken.None);
 
-        var taken = await Assert.ThrowsAsync<KaggleRejectedException>(() => alice.CreateDatasetAsync(
+        // An existing slug is 409 CONFLICT, which kagglehub reads as "already exists" (kaggle-api.md §8, datasets_helpers.py).
+        var taken = await Assert.ThrowsAsync<KaggleConflictException>(() => alice.CreateDatasetAsync(
             new CreateDatasetRequest { OwnerSlug = "alice", Slug = "tree-data", Title = "Tree data", Files = [new() { Token = a }] }, CancellationToken.None));
         Assert.Contains("already in use", taken.Message);
         await Assert.ThrowsAsync<KaggleNotFoundException>(() => alice.GetDatasetStatusAsync("alice", "no-such-data", CancellationToken.None));

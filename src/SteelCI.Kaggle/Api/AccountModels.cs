@@ -25,8 +25,16 @@ public sealed record AcceleratorQuota
     [JsonIgnore] public TimeSpan Remaining => TimeSpan.FromTicks(Math.Max(0, (TotalTimeAllowed - TimeUsed - TimeReserved).Ticks));
 }
 
+/// <summary>
+/// GetAcceleratorQuotaStatistics. <see cref="GpuQuota"/> is absent for accounts without GPU access (kaggle-api.md §8:
+/// kaggle-cli <c>quota_view</c>, <c>tests/unit/test_quota.py</c>); that is "no GPU access", never "0 h left".
+/// </summary>
 public sealed record AcceleratorQuotaStatistics
 {
+    public const string NoGpuAccess = "no GPU access on this account (Kaggle's quota reply has no GPU part)";
+    public const string NoGpuAccessFix = "GPUs need a phone-verified account: verify it at https://www.kaggle.com/settings " +
+        "(Phone verification), or leave this account out of GPU stages";
+
     public DateTimeOffset? QuotaRefreshTime { get; init; }
     public AcceleratorQuota? GpuQuota { get; init; }
     public AcceleratorQuota? TpuQuota { get; init; }

@@ -50,7 +50,7 @@ public sealed class BlobUploader(KaggleClient client)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent([]) };
         request.Content.Headers.TryAddWithoutValidation("Content-Range", $"bytes */{size}");
-        using var response = await Send(request, "probe", cancellationToken);
+        using var response = await Send(request, "probe", client.Options.RequestTimeout, cancellationToken);
         switch ((int)response.StatusCode)
         {
             case 200 or 201:
@@ -77,7 +77,7 @@ public sealed class BlobUploader(KaggleClient client)
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         if (offset > 0)
             request.Content.Headers.TryAddWithoutValidation("Content-Range", $"bytes {offset}-{size - 1}/{size}");
-        using var response = await Send(request, name, cancellationToken);
+        using var response = await Send(request, name, client.Options.UploadTimeout(size - offset), cancellationToken);
         if ((int)response.StatusCode is 200 or 201)
         {
             client.Log.Info($"uploaded {name} ({size:N0} bytes{(offset > 0 ? $", resumed at {offset:N0}" : "")})");
@@ -88,10 +88,11 @@ public sealed class BlobUploader(KaggleClient client)
         throw Failure(response, name);
     }
 
-    private async Task<HttpResponseMessage> Send(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    /// <summary>One PUT, given <paramref name="limit"/> (a body PUT's limit is sized to its bytes, see <see cref="KaggleClientOptions.UploadTimeout"/>).</summary>
+    private async Task<HttpResponseMessage> Send(HttpRequestMessage request, string what, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(client.Options.RequestTimeout);
+        timeout.CancelAfter(limit);
         try
         {
             return await client.Http.SendAsync(request, timeout.Token);

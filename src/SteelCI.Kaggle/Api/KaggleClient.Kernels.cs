@@ -8,22 +8,44 @@ public sealed partial class KaggleClient
     /// <summary>
     /// Pushes and runs a kernel version. Never repeated when Kaggle may have acted: a
     /// <see cref="KaggleTransientException"/> with OutcomeUnknown means "check GetKernel before pushing again".
-    /// A 200 with <c>error</c> becomes <see cref="KaggleRejectedException"/> (or <see cref="KaggleSessionLimitException"/>).
+    /// The replies, as kaggle-api.md §8 records them: <c>ref</c> is <c>"/code/{owner}/{slug}"</c> (read into
+    /// <see cref="SaveKernelResponse.Kernel"/> with the owner we pushed as); the session cap comes as 200 with
+    /// <c>error</c> or as 400 "Bad Request: Maximum batch GPU session count of 2 reached." (both
+    /// <see cref="KaggleSessionLimitException"/>); any other <c>error</c> is <see cref="KaggleRejectedException"/>; a
+    /// version created without some of its inputs (the four <c>invalid*Sources</c> lists) is
+    /// <see cref="KaggleInvalidSourcesException"/>: that version exists and runs, the caller deletes it.
     /// </summary>
     public async Task<SaveKernelResponse> SaveKernelAsync(SaveKernelRequest request, CancellationToken cancellationToken)
     {
-        var response = await CallAsync<SaveKernelResponse>(KernelsService, "SaveKernel", request, safe: false, cancellationToken);
+        SaveKernelResponse response;
+        try
+        {
+            response = await CallAsync<SaveKernelResponse>(KernelsService, "SaveKernel", request, safe: false, cancellationToken);
+        }
+        catch (KaggleBadRequestException error) when (KaggleSessionLimitException.IsSessionCap(error.Message))
+        {
+            throw new KaggleSessionLimitException(error.Message + " (wait for a running session to end, or use another account)", error.Status!.Value);
+        }
         if (!string.IsNullOrEmpty(response.Error))
         {
             var message = $"account {Account.Name}: kernel push refused: {response.Error}";
-            if (response.Error.Contains("session count", StringComparison.OrdinalIgnoreCase))
+            if (KaggleSessionLimitException.IsSessionCap(response.Error))
                 throw new KaggleSessionLimitException(message + " (wait for a running session to end, or use another account)");
             throw new KaggleRejectedException(message);
         }
-        if (response.InvalidDatasetSources is { Count: > 0 } invalid)
-            throw new KaggleRejectedException($"account {Account.Name}: kernel push refused: unknown dataset sources {string.Join(", ", invalid)}");
-        if (string.IsNullOrEmpty(response.Ref))
-            throw new KaggleException($"account {Account.Name}: SaveKernel answered without a ref; the API may have changed");
+        var owner = request.Slug?.Contains('/') == true ? request.Slug.Split('/')[0] : await GetUsernameAsync(cancellationToken);
+        var kernel = KernelRef.FromReply(response.Ref, owner);
+        if (KernelRef.OtherOwner(response.Ref, owner) is { } other)
+            _log.Warn($"account {Account.Name}: SaveKernel answered ref {response.Ref} (owner {other}) for a push as {owner}; using {owner}");
+        response = response with { Kernel = kernel };
+        var invalid = response.InvalidSources();
+        if (invalid.Count > 0)
+        {
+            var version = response.VersionNumber ?? 1;
+            throw new KaggleInvalidSourcesException(
+                $"account {Account.Name}: Kaggle created {kernel} version {version} without {invalid.Count} of its inputs, " +
+                $"so it would run without them: {string.Join("; ", invalid)}", kernel, version, invalid);
+        }
         return response;
     }
 

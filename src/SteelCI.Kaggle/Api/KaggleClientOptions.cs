@@ -7,6 +7,18 @@ public sealed record KaggleClientOptions
     public Uri BaseUrl { get; init; } = new("https://api.kaggle.com/");
     /// <summary>One HTTP request, measured on the wall clock by the transport.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+    /// <summary>Shortest wait for one upload PUT: kagglehub allows 600 s per request (kaggle-api.md §8).</summary>
+    public TimeSpan UploadTimeoutFloor { get; init; } = TimeSpan.FromSeconds(600);
+    /// <summary>The slowest uplink an upload PUT is given time for: a PUT of N bytes may take N / this, at least the floor.</summary>
+    public long MinUploadBytesPerSecond { get; init; } = 256 * 1024;
+
+    /// <summary>How long one PUT of <paramref name="bytes"/> may take: sized to the bytes, never under the floor.</summary>
+    public TimeSpan UploadTimeout(long bytes)
+    {
+        var needed = TimeSpan.FromSeconds((double)Math.Max(0, bytes) / Math.Max(1, MinUploadBytesPerSecond));
+        var floor = UploadTimeoutFloor > RequestTimeout ? UploadTimeoutFloor : RequestTimeout;
+        return needed > floor ? needed : floor;
+    }
     public int MaxRetries { get; init; } = 6;
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(2);

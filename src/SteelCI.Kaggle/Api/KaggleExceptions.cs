@@ -17,11 +17,35 @@ public sealed class KaggleNotFoundException(string message, HttpStatusCode statu
 /// <summary>400: Kaggle refused the request's arguments; repeating it fails the same way.</summary>
 public sealed class KaggleBadRequestException(string message, HttpStatusCode status) : KaggleException(message, status);
 
-/// <summary>Kaggle answered 200 with an <c>error</c> field: a business refusal (invalid metadata, unknown source...).</summary>
-public class KaggleRejectedException(string message) : KaggleException(message, HttpStatusCode.OK);
+/// <summary>409: the thing exists already (kagglehub reads a 409 on CreateDataset as "already exists", kaggle-api.md §8).</summary>
+public sealed class KaggleConflictException(string message) : KaggleException(message, HttpStatusCode.Conflict);
 
-/// <summary>"Maximum batch GPU session count of 2 reached.": the account is full; try another or wait.</summary>
-public sealed class KaggleSessionLimitException(string message) : KaggleRejectedException(message);
+/// <summary>Kaggle answered 200 with an <c>error</c> field: a business refusal (invalid metadata, unknown source...).</summary>
+public class KaggleRejectedException(string message, HttpStatusCode status = HttpStatusCode.OK) : KaggleException(message, status);
+
+/// <summary>
+/// "Maximum batch GPU session count of 2 reached.": the account is full; try another or wait. Kaggle says it two ways
+/// (kaggle-api.md §8): 200 with <c>error</c> (what the CLI sees) and 400 "Bad Request: …" (kaggle-cli#185).
+/// </summary>
+public sealed class KaggleSessionLimitException(string message, HttpStatusCode status = HttpStatusCode.OK) : KaggleRejectedException(message, status)
+{
+    /// <summary>Whether Kaggle's text is the session cap ("Maximum batch GPU session count of N reached.").</summary>
+    public static bool IsSessionCap(string? text) =>
+        text is not null && text.Contains("Maximum batch", StringComparison.OrdinalIgnoreCase)
+        && text.Contains("session count", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// The push created and started a version, but Kaggle left out inputs it listed in <c>invalid*Sources</c> (kaggle-api.md
+/// §8: warnings in the CLI, the version runs without them). The message names each source and what to do about it.
+/// </summary>
+public sealed class KaggleInvalidSourcesException(string message, KernelRef kernel, int version, IReadOnlyList<InvalidSource> sources)
+    : KaggleRejectedException(message)
+{
+    public KernelRef Kernel { get; } = kernel;
+    public int Version { get; } = version;
+    public IReadOnlyList<InvalidSource> Sources { get; } = sources;
+}
 
 /// <summary>
 /// A failure a later try may not see: 429, 5xx, a timeout, a reset connection, HTML instead of JSON.

@@ -26,6 +26,10 @@ public sealed record SaveKernelRequest
     public string? KernelExecutionType { get; init; }
 }
 
+/// <summary>
+/// ApiSaveKernelResponse. <see cref="Ref"/> is <c>"/code/{owner}/{slug}"</c> on the real service (kaggle-api.md §8);
+/// read it through <see cref="Kernel"/>, which the client fills with the owner it pushed as.
+/// </summary>
 public sealed record SaveKernelResponse
 {
     public string? Ref { get; init; }
@@ -33,7 +37,41 @@ public sealed record SaveKernelResponse
     public int? VersionNumber { get; init; }
     public string? Error { get; init; }
     public long? KernelId { get; init; }
+    public IReadOnlyList<string>? InvalidTags { get; init; }
     public IReadOnlyList<string>? InvalidDatasetSources { get; init; }
+    public IReadOnlyList<string>? InvalidCompetitionSources { get; init; }
+    public IReadOnlyList<string>? InvalidKernelSources { get; init; }
+    public IReadOnlyList<string>? InvalidModelSources { get; init; }
+
+    /// <summary>The pushed kernel: the owner we pushed as, the slug from <see cref="Ref"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public KernelRef? Kernel { get; init; }
+
+    /// <summary>Every entry of the four <c>invalid*Sources</c> lists.</summary>
+    public IReadOnlyList<InvalidSource> InvalidSources() =>
+    [
+        .. (InvalidDatasetSources ?? []).Select(s => new InvalidSource(SourceKind.Dataset, s)),
+        .. (InvalidCompetitionSources ?? []).Select(s => new InvalidSource(SourceKind.Competition, s)),
+        .. (InvalidKernelSources ?? []).Select(s => new InvalidSource(SourceKind.Kernel, s)),
+        .. (InvalidModelSources ?? []).Select(s => new InvalidSource(SourceKind.Model, s)),
+    ];
+}
+
+public enum SourceKind { Dataset, Competition, Kernel, Model }
+
+/// <summary>An input Kaggle did not attach, and what the account's owner can do about it.</summary>
+public sealed record InvalidSource(SourceKind Kind, string Source)
+{
+    public string Fix => Kind switch
+    {
+        SourceKind.Competition => $"accept the competition's rules at https://www.kaggle.com/competitions/{Source.Split('/')[^1]}/rules " +
+            "while signed in as this account (Join Competition / I Understand and Accept), then run again",
+        SourceKind.Dataset => "check the dataset slug (owner/slug) and that this account can see the dataset (a private dataset of " +
+            "another account is invisible to it; a new dataset must finish processing first)",
+        SourceKind.Kernel => "check the kernel's owner/slug and that this account can see it",
+        _ => "check the model handle (owner/model/framework/variation) and that this account can see the model",
+    };
+
+    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} {Source}: {Fix}";
 }
 
 public sealed record KernelSessionStatus

@@ -52,6 +52,7 @@ internal static class ResponseClassifier
             404 => new KaggleNotFoundException($"{what}: not found (404: {message})", status),
             429 => new KaggleTransientException($"{what}: rate limited (429)", status, outcomeUnknown: false,
                 RetryAfter.Parse(Header(response, "Retry-After"), now, maxRetryAfter)),
+            409 => new KaggleConflictException($"{what}: already exists (409: {message})"),
             408 => new KaggleTransientException($"{what}: request timeout (408)", status, outcomeUnknown: true),
             >= 500 => new KaggleTransientException($"{what}: Kaggle server error ({code}: {message})", status, outcomeUnknown: true),
             _ => new KaggleBadRequestException($"{what}: request refused ({code}: {message})", status),

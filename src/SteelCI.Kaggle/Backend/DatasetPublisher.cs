@@ -60,19 +60,35 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
             var request = await UploadAsync(client, owner, slug, source, cancellationToken);
             try
             {
-                await client.CreateDatasetAsync(request, cancellationToken);
+                await CreateAsync(client, request, cancellationToken);
             }
             catch (KaggleTransientException error) when (error.OutcomeUnknown)
             {
                 log.Warn($"{error.Message}; checking whether {owner}/{slug} was created");
                 if (await StatusAsync(client, owner, slug, cancellationToken) is null)
-                    await client.CreateDatasetAsync(request, cancellationToken);
+                    await CreateAsync(client, request, cancellationToken);
             }
         }
         else
             log.Info($"account {client.Account.Name}: reusing dataset {owner}/{slug} ({source.Mount})");
         await WaitReadyAsync(client, owner, slug, cancellationToken);
         return slug;
+    }
+
+    /// <summary>
+    /// CreateDataset; a 409 means the slug exists already (kagglehub reads it so, kaggle-api.md §8): a content-addressed
+    /// slug holds the same bytes, created by an earlier run or by a push whose answer was lost, so it is waited for.
+    /// </summary>
+    private async Task CreateAsync(KaggleClient client, CreateDatasetRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CreateDatasetAsync(request, cancellationToken);
+        }
+        catch (KaggleConflictException error)
+        {
+            log.Info($"{error.Message}; the content-addressed dataset {request.OwnerSlug}/{request.Slug} is used as it is");
+        }
     }
 
     private static async Task<DatabundleVersionStatus?> StatusAsync(KaggleClient client, string owner, string slug, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using SteelCI.Contracts;
 using SteelCI.Kaggle.Api;
 using SteelCI.Ports;
 
@@ -9,11 +10,15 @@ namespace SteelCI.Kaggle.Backend;
 /// Runs each attempt as a private Kaggle kernel on one of several accounts: sources uploaded once per account as
 /// content-addressed datasets, the launcher pushed with those datasets attached (GPU per accelerator, internet off),
 /// status polled per version, outputs and log downloaded into a local folder. The handle holds account, owner,
-/// kernel slug and version, so a restarted runner finds the attempt again. Kaggle cannot cancel a session:
-/// <see cref="StopAsync"/> only forgets it.
+/// kernel slug and version, so a restarted runner finds the attempt again; a runner that died between the push and
+/// saving the handle finds the kernel by its slug (<see cref="FindAsync"/>) and adopts it. Kaggle cannot cancel a
+/// session: <see cref="StopAsync"/> only forgets it.
 /// </summary>
-public sealed class KaggleBackend : IComputeBackend
+public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
 {
+    /// <summary>Handle key of an attempt whose push Kaggle accepted without some inputs (the kernel was deleted again).</summary>
+    public const string RefusedKey = "refused";
+
     private readonly IReadOnlyList<KaggleClient> _clients;
     private readonly KaggleBackendOptions _options;
     private readonly TimeProvider _time;
@@ -69,16 +74,11 @@ public sealed class KaggleBackend : IComputeBackend
                     refusals.Add(error.Message);
                     continue;
                 }
+                if (pushed.Refused is { } refused)
+                    return Handle(package.Slug, client, pushed, refused);
                 _active[package.Slug] = client.Account.Name;
                 _log.Info($"account {client.Account.Name}: pushed {pushed.Owner}/{pushed.Slug} version {pushed.Version}");
-                return new AttemptHandle(package.Slug, new Dictionary<string, string>
-                {
-                    ["account"] = client.Account.Name,
-                    ["owner"] = pushed.Owner,
-                    ["kernel"] = pushed.Slug,
-                    ["version"] = pushed.Version.ToString(CultureInfo.InvariantCulture),
-                    ["pushedUtc"] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-                });
+                return Handle(package.Slug, client, pushed);
             }
             throw new KaggleSessionLimitException($"no Kaggle account can take {package.Slug} now: {string.Join("; ", refusals)}");
         }
@@ -88,8 +88,25 @@ public sealed class KaggleBackend : IComputeBackend
         }
     }
 
+    private AttemptHandle Handle(string slug, KaggleClient client, KernelPusher.Pushed pushed, string? refused = null)
+    {
+        var data = new Dictionary<string, string>
+        {
+            ["account"] = client.Account.Name,
+            ["owner"] = pushed.Owner,
+            ["kernel"] = pushed.Slug,
+            ["version"] = pushed.Version.ToString(CultureInfo.InvariantCulture),
+            ["pushedUtc"] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+        };
+        if (refused is not null)
+            data[RefusedKey] = refused;
+        return new AttemptHandle(slug, data);
+    }
+
     public async Task<AttemptStatus> PollAsync(AttemptHandle handle, CancellationToken cancellationToken)
     {
+        if (handle.Data.GetValueOrDefault(RefusedKey) is { } refused)
+            return new AttemptStatus(AttemptState.Error, refused);
         var client = ClientOf(handle);
         if (client is null)
             return new AttemptStatus(AttemptState.Lost, $"account {handle.Data["account"]} is no longer configured");
@@ -122,9 +139,16 @@ public sealed class KaggleBackend : IComputeBackend
 
     public async Task<CollectedOutput> CollectAsync(AttemptHandle handle, CancellationToken cancellationToken)
     {
-        var client = ClientOf(handle) ?? throw new KaggleException($"account {handle.Data["account"]} is no longer configured");
         var root = Path.Combine(_options.Workspace, "kaggle", "outputs", handle.Slug);
         var working = Directory.CreateDirectory(Path.Combine(root, "working")).FullName;
+        if (handle.Data.GetValueOrDefault(RefusedKey) is { } refused)
+        {
+            // Nothing ran: the log is the reason, ended by a failed marker so the runner reports that reason.
+            var marker = TrainerContract.EndMarker("failed", null);
+            await File.WriteAllTextAsync(Path.Combine(root, "log.txt"), refused + "\n" + marker + "\n", cancellationToken);
+            return new CollectedOutput(working, marker + "\n");
+        }
+        var client = ClientOf(handle) ?? throw new KaggleException($"account {handle.Data["account"]} is no longer configured");
         var output = await client.ListKernelSessionOutputAsync(handle.Data["owner"], handle.Data["kernel"], Version(handle),
             cancellationToken, _options.OutputPageSize);
         var downloader = new OutputDownloader(client);
@@ -178,7 +202,12 @@ public sealed class KaggleBackend : IComputeBackend
                 continue;
             }
             var quota = (await client.GetAcceleratorQuotaStatisticsAsync(cancellationToken)).GpuQuota;
-            var remaining = quota?.Remaining ?? TimeSpan.Zero;
+            if (quota is null)
+            {
+                refusals.Add($"account {client.Account.Name}: {AcceleratorQuotaStatistics.NoGpuAccess}; {AcceleratorQuotaStatistics.NoGpuAccessFix}");
+                continue;
+            }
+            var remaining = quota.Remaining;
             var needed = package.SessionLimit < _options.MaxSession ? package.SessionLimit : _options.MaxSession;
             if (remaining - _options.GpuReserve < needed)
             {

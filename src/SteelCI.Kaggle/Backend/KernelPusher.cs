@@ -16,7 +16,11 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
     /// <summary>Pushes of one attempt, each after checking that the previous one left no kernel behind.</summary>
     public const int MaxPushes = 3;
 
-    public sealed record Pushed(string Owner, string Slug, int Version, string Url);
+    /// <summary>
+    /// A pushed version. <see cref="Refused"/> is set when Kaggle created it without some of its inputs: it was deleted
+    /// again, and the attempt is a failure that says which input and what to do.
+    /// </summary>
+    public sealed record Pushed(string Owner, string Slug, int Version, string Url, string? Refused = null);
 
     public async Task<Pushed> PushAsync(KaggleClient client, string owner, KernelPackage package,
         IReadOnlyDictionary<string, string> datasetSlugs, CancellationToken cancellationToken)
@@ -27,8 +31,13 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
             try
             {
                 var response = await client.SaveKernelAsync(request, cancellationToken);
-                var reference = response.Ref!.Split('/');
-                return new Pushed(reference[0], reference[^1], response.VersionNumber ?? 1, response.Url ?? "");
+                var kernel = response.Kernel!;
+                return new Pushed(kernel.Owner, kernel.Slug, response.VersionNumber ?? 1, response.Url ?? "");
+            }
+            catch (KaggleInvalidSourcesException error)
+            {
+                return new Pushed(error.Kernel.Owner, error.Kernel.Slug, error.Version, "",
+                    await DeleteAsync(client, error.Kernel, error.Message, cancellationToken));
             }
             catch (KaggleTransientException error) when (error.OutcomeUnknown && push < MaxPushes)
             {
@@ -38,6 +47,23 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
                     return found;
                 log.Warn($"account {client.Account.Name}: {owner}/{package.Slug} does not exist; pushing again");
             }
+        }
+    }
+
+    /// <summary>Deletes a version that would run without its inputs (the kernel holds only that version: one slug per attempt).</summary>
+    private async Task<string> DeleteAsync(KaggleClient client, KernelRef kernel, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DeleteKernelAsync(kernel.Owner, kernel.Slug, cancellationToken);
+            log.Warn($"{reason}; deleted {kernel}");
+            return $"{reason}. The kernel was deleted again, nothing of this attempt runs on Kaggle";
+        }
+        catch (KaggleException error)
+        {
+            log.Warn($"{reason}; deleting {kernel} failed: {error.Message}");
+            return $"{reason}. Deleting the kernel failed ({error.Message}): delete it at https://www.kaggle.com/code/{kernel} " +
+                "or it runs, and spends quota, until its session timeout";
         }
     }
 
@@ -85,27 +111,36 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
         };
     }
 
-    private async Task<Pushed?> FindAsync(KaggleClient client, string owner, string slug, CancellationToken cancellationToken)
+    /// <summary>
+    /// The kernel <paramref name="owner"/>/<paramref name="slug"/> if it exists: GetKernel, then ListKernels of the account's
+    /// own kernels (<c>group: PROFILE</c>, as the CLI's <c>--mine</c>; private kernels are likely listed only so,
+    /// kaggle-api.md §8), <see cref="KaggleBackendOptions.PushChecks"/> times apart, since a new kernel may 403 a while.
+    /// </summary>
+    public async Task<Pushed?> FindAsync(KaggleClient client, string owner, string slug, CancellationToken cancellationToken, int? checks = null)
     {
-        for (var check = 1; check <= options.PushChecks; check++)
+        var rounds = checks ?? options.PushChecks;
+        for (var check = 1; check <= rounds; check++)
         {
             try
             {
                 var kernel = await client.GetKernelAsync(owner, slug, cancellationToken);
                 if (kernel.Metadata?.CurrentVersionNumber is { } version)
-                    return new Pushed(owner, kernel.Metadata.Slug ?? slug, version, "");
+                    return new Pushed(owner, slug, version, "");
             }
             catch (KaggleNotFoundException)
             {
                 // not there, or not visible yet: ask the list too, then wait a little
             }
-            var listed = await client.ListKernelsAsync(new ListKernelsRequest { User = owner, Search = slug, PageSize = 20 }, cancellationToken);
-            var match = listed.Kernels?.FirstOrDefault(k => k.Ref == $"{owner}/{slug}" || k.Slug == slug);
+            // As the CLI's `kernels list --mine --search`: group PROFILE, no user (the caller's own kernels).
+            var listed = await client.ListKernelsAsync(new ListKernelsRequest { Group = "PROFILE", Search = slug, PageSize = 20 }, cancellationToken);
+            var match = listed.Kernels?.FirstOrDefault(k => k.Slug == slug || SlugOf(k.Ref) == slug);
             if (match is not null)
                 return new Pushed(owner, slug, match.CurrentVersionNumber ?? 1, "");
-            if (check < options.PushChecks)
+            if (check < rounds)
                 await Task.Delay(options.PushCheckInterval, time, cancellationToken);
         }
         return null;
     }
+
+    private static string? SlugOf(string? reference) => reference?.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
 }

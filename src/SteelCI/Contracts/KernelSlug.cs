@@ -22,6 +22,29 @@ public static partial class KernelSlug
         return slug;
     }
 
+    /// <summary>
+    /// The attempt number of <paramref name="slug"/> when it is a slug <see cref="Create"/> makes for this pipeline, stage
+    /// and key (any attempt, any nonce), else null. A runner whose state was lost finds its stage's kernels with it.
+    /// </summary>
+    public static int? AttemptOf(string slug, string pipeline, string stage, string contentKey)
+    {
+        var match = Tail().Match(slug);
+        if (!match.Success || !int.TryParse(match.Groups[1].Value, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var attempt) || attempt < 1)
+            return null;
+        try
+        {
+            return Create(pipeline, stage, contentKey, attempt, match.Groups[2].Value) == slug ? attempt : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{4,49}$")]
     private static partial Regex Valid();
+
+    [GeneratedRegex("-a([0-9]{1,6})-([a-z0-9]+)$")]
+    private static partial Regex Tail();
 }

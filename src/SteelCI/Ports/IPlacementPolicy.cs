@@ -51,4 +51,12 @@ public interface IAttemptRecovery
 {
     /// <summary>The handle of the attempt submitted under <paramref name="slug"/> (on <paramref name="account"/> when known), or null.</summary>
     Task<AttemptHandle?> FindAsync(string slug, string? account, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Attempts still queued or running whose slug <paramref name="isOurs"/> accepts: a runner whose state was lost
+    /// altogether knows no slug, only what its stages' slugs look like. Their handles, with <c>pushedUtc</c> when the
+    /// backend knows when they started. Default: none (the backend cannot list its attempts).
+    /// </summary>
+    Task<IReadOnlyList<AttemptHandle>> FindActiveAsync(Func<string, bool> isOurs, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AttemptHandle>>([]);
 }

@@ -157,6 +157,7 @@ public sealed class PipelineRunner(
     /// <summary>Brings the recorded state in line with this run's keys and with what the store holds.</summary>
     private async Task ReconcileAsync(RunContext run, CancellationToken cancellationToken)
     {
+        var orphans = await OrphansAsync(run, cancellationToken);
         foreach (var node in run.Pipeline.Nodes)
         {
             var key = run.Keys[node.Name];
@@ -166,7 +167,11 @@ public sealed class PipelineRunner(
                 await StopActiveAsync(stage, cancellationToken);
                 stage = null;
             }
-            stage ??= run.State.Stages[node.Name] = new StageState { ContentKey = key };
+            if (stage is null)
+            {
+                stage = run.State.Stages[node.Name] = new StageState { ContentKey = key };
+                await AdoptOrphansAsync(run, node, stage, orphans, cancellationToken);
+            }
 
             foreach (var attempt in stage.Attempts.Where(a => a.IsActive && a.Handle is null))
             {
@@ -214,6 +219,47 @@ public sealed class PipelineRunner(
         }
         foreach (var name in run.State.Stages.Keys.Where(n => run.Pipeline.Nodes.All(node => node.Name != n)).ToList())
             run.State.Stages.Remove(name);
+    }
+
+    /// <summary>
+    /// With no recorded state at all (a first run, or a state lost altogether), the backend's attempts still queued or
+    /// running under slugs of this pipeline's stages and keys: they are adopted instead of being started a second time.
+    /// </summary>
+    private async Task<IReadOnlyList<AttemptHandle>> OrphansAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        if (run.State.Stages.Count > 0 || run.Request.Force || backend is not IAttemptRecovery recovery)
+            return [];
+        return await recovery.FindActiveAsync(slug => run.Pipeline.Nodes.Any(n =>
+            KernelSlug.AttemptOf(slug, run.Pipeline.Name, n.Name, run.Keys[n.Name]) is not null), cancellationToken);
+    }
+
+    private async Task AdoptOrphansAsync(RunContext run, PipelineNode node, StageState stage, IReadOnlyList<AttemptHandle> orphans,
+        CancellationToken cancellationToken)
+    {
+        var key = run.Keys[node.Name];
+        var mine = orphans.Select(o => (Handle: o, Number: KernelSlug.AttemptOf(o.Slug, run.Pipeline.Name, node.Name, key)))
+            .Where(o => o.Number is not null).OrderBy(o => o.Number).ToList();
+        if (mine.Count == 0 || await store.FindAsync(ReleaseTag.Complete(run.Pipeline.Name, node.Name, key).ToString(), cancellationToken) is not null)
+            return; // a stage whose complete release exists is reused; its stray sessions are not read
+        var now = time.GetUtcNow();
+        foreach (var (handle, number) in mine)
+        {
+            var started = handle.Data.TryGetValue("pushedUtc", out var pushed)
+                && DateTimeOffset.TryParse(pushed, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+                ? at : now;
+            stage.Attempts.Add(new AttemptRecord
+            {
+                Slug = handle.Slug,
+                Number = number!.Value,
+                Backend = backend.Name,
+                Account = handle.Data.GetValueOrDefault("account"),
+                State = AttemptState.Running,
+                StartedUtc = started,
+                DeadlineUtc = started + TimeSpan.FromMinutes(run.Pipeline.SessionMinutes),
+                Handle = new Dictionary<string, string>(handle.Data),
+            });
+            reporter.Info($"{node.Name}: adopted {handle.Slug}, still running on {backend.Name} from a lost state");
+        }
     }
 
     private async Task StopActiveAsync(StageState stage, CancellationToken cancellationToken)
