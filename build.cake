@@ -78,14 +78,18 @@ Task("Plan")
     });
 
 Task("Simulate")
-    .Description("The scheduler on fake time against a simulated Kaggle: the Severstal plan on 1 to 6 accounts vs the lower bound")
+    .Description("The scheduler on fake time against a simulated Kaggle: the Severstal plan on 1 to 6 accounts, both lower bounds, SteelCI vs round-robin vs greedy (--jitter=0.15 runs seeds 1-10; --seeds=1-20, --learning=live|none)")
     .Does(() =>
     {
-        var exitCode = StartProcess("dotnet", new ProcessSettings
-        {
-            Arguments = new ProcessArgumentBuilder().Append("run").Append("--project").Append("bench/SteelCI.Simulate")
-                .Append("-c").Append("Release").Append("--").Append("--out").AppendQuoted("artifacts/simulation"),
-        });
+        var jitter = Argument<string>("jitter", "0");
+        var seeds = Argument<string>("seeds", jitter == "0" ? "1" : "1-10");
+        var arguments = new ProcessArgumentBuilder().Append("run").Append("--project").Append("bench/SteelCI.Simulate")
+            .Append("-c").Append("Release").Append("--").Append("--jitter").Append(jitter).Append("--seeds").Append(seeds)
+            .Append("--out").AppendQuoted("artifacts/simulation");
+        var learning = Argument<string>("learning", null);
+        if (learning != null)
+            arguments.Append("--learning").Append(learning);
+        var exitCode = StartProcess("dotnet", new ProcessSettings { Arguments = arguments });
         if (exitCode != 0)
             throw new CakeException(exitCode, "the simulator failed");
     });

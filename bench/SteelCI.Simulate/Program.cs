@@ -2,40 +2,73 @@ using System.Globalization;
 using SteelCI.Scheduling.Reporting;
 using SteelCI.Scheduling.Simulation;
 
-// dotnet run --project bench/SteelCI.Simulate -- [--accounts 6] [--jitter 0.15] [--seed 1] [--out folder]
-// Prints the simulator table for 1..n accounts; with --out, also writes each scheduler run's plan text and Gantt PNG.
+// dotnet run --project bench/SteelCI.Simulate -- [--accounts 6] [--jitter 0.15] [--seed 1 | --seeds 1-10]
+//     [--learning collected|live|none] [--out folder]
+// Prints the simulator table for 1..n accounts (per seed), both lower bounds, SteelCI, round-robin and greedy, and the
+// worst case over the seeds; with --out, also writes SteelCI's plan text and Gantt PNG (and greedy's plan text) of the first seed's runs.
+const string Usage = "usage: steelci-simulate [--accounts N] [--jitter 0.15] [--seed 1 | --seeds 1-10] [--learning collected|live|none] [--out folder]";
 var maxAccounts = 6;
 var jitter = 0.0;
-var seed = 1;
+IReadOnlyList<int> seeds = [1];
+var learning = EpochTimes.AtCollection;
 string? output = null;
-for (var i = 0; i < args.Length; i++)
+try
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
+    for (var i = 0; i < args.Length; i++)
     {
-        case "--accounts": maxAccounts = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--jitter": jitter = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--out": output = Next(); break;
-        default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: steelci-simulate [--accounts N] [--jitter 0.15] [--seed 1] [--out folder]");
-            return 2;
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--accounts": maxAccounts = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--jitter": jitter = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--seed": seeds = [int.Parse(Next(), CultureInfo.InvariantCulture)]; break;
+            case "--seeds": seeds = Seeds(Next()); break;
+            case "--learning":
+                learning = Next() switch
+                {
+                    "collected" => EpochTimes.AtCollection,
+                    "live" => EpochTimes.Live,
+                    "none" => EpochTimes.Ignored,
+                    var other => throw new ArgumentException($"--learning '{other}': expected collected, live or none"),
+                };
+                break;
+            case "--out": output = Next(); break;
+            default: throw new ArgumentException($"unknown argument '{args[i]}'");
+        }
     }
+    if (maxAccounts < 1 || jitter is < 0 or >= 1)
+        throw new ArgumentException("--accounts must be at least 1 and --jitter in [0, 1)");
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine($"{e.Message}; {Usage}");
+    return 2;
 }
 
-var options = new SimulationOptions { Jitter = jitter, Seed = seed };
-var rows = await SimulationBench.RunAsync(Enumerable.Range(1, maxAccounts), options);
+var options = new SimulationOptions { Jitter = jitter, Seed = seeds[0], Learning = learning };
+var rows = await SimulationBench.RunAsync(Enumerable.Range(1, maxAccounts), seeds, options);
 Console.Write(SimulationTable.Format(rows, options));
 if (output is not null)
 {
     Directory.CreateDirectory(output);
-    foreach (var row in rows)
+    foreach (var row in rows.Where(r => r.Seed == seeds[0]))
     {
         var name = Path.Combine(output, $"severstal-{row.Accounts}-accounts");
-        await File.WriteAllTextAsync(name + ".txt", PlanText.Format($"Severstal on {row.Accounts} account(s), simulated", row.Scheduler,
+        await File.WriteAllTextAsync(name + ".txt", PlanText.Format($"Severstal on {row.Accounts} account(s), simulated (seed {row.Seed})", row.Scheduler,
             SeverstalPlan.Stages(), options.RefreshPeriod));
         SteelCI.Scheduling.Charts.GanttChart.Save(row.Scheduler, $"Severstal on {row.Accounts} account(s)", name + ".png");
+        await File.WriteAllTextAsync(name + "-greedy.txt", PlanText.Format($"Severstal on {row.Accounts} account(s), greedy baseline (seed {row.Seed})",
+            row.Greedy, SeverstalPlan.Stages(), options.RefreshPeriod));
     }
     Console.WriteLine($"\nPlans and Gantt charts: {Path.GetFullPath(output)}");
 }
 return 0;
+
+static IReadOnlyList<int> Seeds(string text)
+{
+    var dash = text.IndexOf('-', 1);
+    if (dash < 0)
+        return text.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+    var (from, to) = (int.Parse(text[..dash], CultureInfo.InvariantCulture), int.Parse(text[(dash + 1)..], CultureInfo.InvariantCulture));
+    return to < from ? throw new ArgumentException($"--seeds {text}: the range is empty") : Enumerable.Range(from, to - from + 1).ToList();
+}

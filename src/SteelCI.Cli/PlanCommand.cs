@@ -2,6 +2,7 @@ using System.CommandLine;
 using SteelCI.Local;
 using SteelCI.Scheduling.Accounts;
 using SteelCI.Scheduling.Charts;
+using SteelCI.Scheduling.Estimates;
 using SteelCI.Scheduling.Placement;
 using SteelCI.Scheduling.Reporting;
 using SteelCI.Scheduling.Simulation;
@@ -42,15 +43,19 @@ public static class PlanCommand
                 : Environment.GetEnvironmentVariable("STEELCI_KAGGLE_ACCOUNTS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["account1"];
             var now = TimeProvider.System.GetUtcNow();
             var stageNames = resolved.Nodes.Select(n => n.Name).ToList();
-            var stages = resolved.Nodes.Select(n => StageWork.Of(n, stageNames)).ToList();
+            var configured = resolved.Nodes.Select(n => StageWork.Of(n, stageNames)).ToList();
             var done = await EpochsDoneAsync(root, resolved, cancellationToken);
             var options = new SimulationOptions();
+            // Measured epoch times replace the configured budget where collected sessions measured them (issue 18).
+            var speeds = MeasuredSpeeds.From(await new FileStateStore(root.State).LoadAsync(cancellationToken), options.Scheduler.Startup);
+            var stages = configured.Select(speeds.Apply).ToList();
             var team = names.Select(name => (new AccountSettings(name, TimeSpan.FromHours(result.GetValue(reserve))),
                 new QuotaSnapshot(TimeSpan.FromHours(result.GetValue(quota)), TimeSpan.FromHours(result.GetValue(used)), TimeSpan.Zero,
                     now + options.RefreshPeriod))).ToList();
             var plan = await new Forecaster(options).PredictAsync(now, stages, done, team, new QuotaLedger(), cancellationToken);
             var title = $"{resolved.Name} ({resolved.Profile}) on {names.Length} account(s)";
             Console.Write(PlanText.Format(title, plan, stages, options.RefreshPeriod));
+            Console.Write(SpeedText.Format(configured, speeds));
             var png = Path.GetFullPath(result.GetValue(chart) ?? Path.Combine(root.Root, "plan.png"));
             Directory.CreateDirectory(Path.GetDirectoryName(png)!);
             GanttChart.Save(plan, title, png);

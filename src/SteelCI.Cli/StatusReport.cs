@@ -15,8 +15,9 @@ namespace SteelCI.Cli;
 public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset UpdatedUtc, DateTimeOffset NowUtc,
     IReadOnlyList<StatusReport.StageRow> Stages, IReadOnlyList<StatusReport.AccountRow> Accounts)
 {
+    /// <summary>A stage; <see cref="EstimateMinutesPerEpoch"/> is its configured budget, <see cref="MeasuredMinutesPerEpoch"/> what its collected sessions measured (null before one).</summary>
     public sealed record StageRow(string Name, string Status, int Epochs, int EpochsDone, string? Release, string? Error,
-        IReadOnlyList<AttemptRow> Attempts);
+        IReadOnlyList<AttemptRow> Attempts, double? EstimateMinutesPerEpoch = null, double? MeasuredMinutesPerEpoch = null);
 
     public sealed record AttemptRow(int Number, string Slug, string Backend, string? Account, string State,
         DateTimeOffset StartedUtc, DateTimeOffset? EndedUtc, TimeSpan Elapsed, DateTimeOffset? ExpectedFinishUtc,
@@ -36,6 +37,7 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
         var names = pipeline?.Nodes.Select(n => n.Name).Where(state.Stages.ContainsKey).ToList() ?? state.Stages.Keys.ToList();
         names.AddRange(state.Stages.Keys.Where(n => !names.Contains(n)));
         var rows = new List<StageRow>();
+        var speeds = Scheduling.Estimates.MeasuredSpeeds.From(state, new Scheduling.Placement.SchedulerOptions().Startup);
         foreach (var name in names)
         {
             var stage = state.Stages[name];
@@ -44,7 +46,8 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
                 ? node?.Epochs ?? 0
                 : stage.Attempts.Select(a => EpochsIn(state.Pipeline, a.Release)).DefaultIfEmpty(0).Max();
             var attempts = stage.Attempts.Select(a => Attempt(state.Pipeline, node, a, now)).ToList();
-            rows.Add(new StageRow(name, Lower(stage.Status), node?.Epochs ?? 0, done, stage.Release, stage.Error, attempts));
+            rows.Add(new StageRow(name, Lower(stage.Status), node?.Epochs ?? 0, done, stage.Release, stage.Error, attempts,
+                node?.MinutesPerEpoch > 0 ? node.MinutesPerEpoch : null, speeds.Measured(name)?.TotalMinutes));
         }
         return new StatusReport(state.Pipeline, state.RunId, state.UpdatedUtc, now, rows, accounts ?? []);
     }
@@ -81,7 +84,7 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
     {
         foreach (var stage in Stages)
         {
-            var progress = stage.Epochs > 0 ? $" {stage.EpochsDone}/{stage.Epochs} ep" : "";
+            var progress = (stage.Epochs > 0 ? $" {stage.EpochsDone}/{stage.Epochs} ep" : "") + Speed(stage);
             if (stage.Attempts.Count == 0)
             {
                 yield return [stage.Name, stage.Status + progress, "", "", "", "", "", stage.Release ?? stage.Error ?? ""];
@@ -99,6 +102,11 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
             }
         }
     }
+
+    /// <summary>" · 40 min/ep est., 44.2 measured" (estimate beside measure), or nothing without a configured budget.</summary>
+    private static string Speed(StageRow stage) => stage.EstimateMinutesPerEpoch is not { } estimate ? ""
+        : string.Create(CultureInfo.InvariantCulture, $" · {estimate:0.#} min/ep est., ") +
+          (stage.MeasuredMinutesPerEpoch is { } measured ? string.Create(CultureInfo.InvariantCulture, $"{measured:0.#} measured") : "not measured");
 
     public IEnumerable<string> AccountLines() => Accounts.Select(a => a.Problem is not null
         ? $"{a.Name}: {a.Problem}"

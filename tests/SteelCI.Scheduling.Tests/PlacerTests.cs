@@ -14,11 +14,34 @@ public sealed class PlacerTests
     [Fact]
     public void A_chunk_is_the_epochs_that_fit_before_the_session_deadline()
     {
-        // 12 h - 5 min margin - 5 min start-up = 710 min; epochs planned at 40 x 1.05 = 42 min -> 16 epochs.
+        // 12 h - 5 min margin = 715 min; not the stage's last chunk, so the deadline falls 2 min before a tick:
+        // 47 x 15 - 2 = 703 min; 698 min after start-up at 40 x 1.05 = 42 min an epoch -> 16 epochs planned.
         var (epochs, window) = Placer.Chunk(new StageProgress(Seg, 0, false), TimeSpan.FromHours(30));
 
         Assert.Equal(16, epochs);
-        Assert.Equal(TimeSpan.FromMinutes(5 + 16 * 42), window);
+        Assert.Equal(TimeSpan.FromMinutes(703), window);
+        // Unaligned (the accounts' hours cannot cover the work left), the window is all that fits: 715 min.
+        Assert.Equal((16, TimeSpan.FromMinutes(715)), Placer.Chunk(new StageProgress(Seg, 0, false), TimeSpan.FromHours(30), Seg.PerEpoch, alignToTick: false));
+    }
+
+    [Fact]
+    public void A_stages_last_chunk_gets_its_expected_time_and_the_slack_and_a_measured_speed_changes_the_chunk()
+    {
+        // 9 epochs left fit in one session: 5 + 9 x 40 x 1.25 = 455 min.
+        Assert.Equal((9, TimeSpan.FromMinutes(455)), Placer.Chunk(new StageProgress(Seg, 16, false), TimeSpan.FromHours(30)));
+        // Measured at 60 min an epoch: 9 x 63 = 567 min still fits, the deadline is 5 + 9 x 60 x 1.25 = 680 min.
+        Assert.Equal((9, TimeSpan.FromMinutes(680)), Placer.Chunk(new StageProgress(Seg, 16, false), TimeSpan.FromHours(30), TimeSpan.FromMinutes(60)));
+        // At 80 min an epoch only 8 fit (698 / 84): a chunk that is not the last one, aligned to the tick.
+        Assert.Equal((8, TimeSpan.FromMinutes(703)), Placer.Chunk(new StageProgress(Seg, 16, false), TimeSpan.FromHours(30), TimeSpan.FromMinutes(80)));
+    }
+
+    [Fact]
+    public void A_chunk_too_short_to_be_worth_its_start_up_is_not_started()
+    {
+        // 19 min affordable: 14 min of training after the 5 min start-up is under MinChunk (15 min); not the stage's last.
+        Assert.Equal((0, TimeSpan.Zero), Placer.Chunk(new StageProgress(Seg, 0, false), TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(4)));
+        // The stage's last epoch is started however short.
+        Assert.Equal(1, Placer.Chunk(new StageProgress(Seg with { PerEpoch = TimeSpan.FromMinutes(4) }, 24, false), TimeSpan.FromMinutes(19)).Epochs);
     }
 
     [Fact]

@@ -22,11 +22,12 @@ public sealed class ReportTests : IDisposable
         var text = PlanText.Format("Severstal", result, SeverstalPlan.Stages(), TimeSpan.FromDays(7));
 
         Assert.Contains("finish 2026-11-28 17:35 UTC (+17h35m) on 3 account(s)", text);
-        Assert.Matches(@"seg1\s+1 account\d\s+1-16 of 25\s+11-28 00:00 \(\+0h00m\)\s+11-28 10:45 \(\+10h45m\) done", text);
-        Assert.Matches(@"seg1\s+2 account\d\s+17-25 of 25", text);
-        Assert.Matches(@"submission\s+1 account\d\s+1-1 of 1\s+11-28 17:00", text);
+        // The first chunk trains until its deadline, 2 min before the 11:45 tick (703 min), where the second starts.
+        Assert.Matches(@"seg1\s+1 account\d\s+0-17.4 of 25\s+11-28 00:00 \(\+0h00m\)\s+11-28 11:43 \(\+11h43m\) trainer deadline, 2 min lost", text);
+        Assert.Matches(@"seg1\s+2 account\d\s+17.4-25 of 25\s+11-28 11:45", text);
+        Assert.Matches(@"submission\s+1 account\d\s+0-1 of 1\s+11-28 17:00", text);
         Assert.Matches(@"account1\s+\d+\.\d\d h", text);
-        Assert.Contains("GPU time lost to cut-offs: 0 min in 0 session(s)", text);
+        Assert.Contains("GPU time lost to cut-offs: 8 min in 4 session(s)", text);
     }
 
     [Fact]
@@ -60,8 +61,9 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(SeverstalPlan.Start, seg1[0].Start);
         Assert.Equal(16, seg1[1].FromEpoch);
         Assert.All(stages, s => Assert.Equal(s.Epochs, forecast.EpochsDone[s.Name]));
-        // 10 h were left this week and the open session may still use 5 h 17 min of them: 4 h 43 min buy 6 epochs of seg4, the rest waits for the refresh.
-        Assert.Contains(forecast.Sessions, s => s is { Stage: "seg4", FromEpoch: 10, EpochsPlanned: 6 } && s.Start == now);
+        // 10 h were left this week and the open session may still use 5 h 17 min of them: 4 h 43 min train seg4 from
+        // epoch 10 for 278 min after start-up (6.9 epochs at 40 min), the rest waits for the refresh.
+        Assert.Contains(forecast.Sessions, s => s is { Stage: "seg4", FromExact: 10, ToExact: 16.9 } && s.Start == now);
         Assert.Contains(forecast.Sessions, s => s.Start >= now.AddDays(2));
     }
 
@@ -73,8 +75,10 @@ public sealed class ReportTests : IDisposable
 
         var table = SimulationTable.Format(rows, options);
 
-        Assert.Contains("(a) critical path = seg1 16.67 h in ceil(16.67 / 11.92) = 2 sessions x 5 min + submission with start-up 0.58 h = 17.42 h", table);
-        Assert.Contains("W = 72.30 h (10 minimal sessions of start-up included)", table);
-        Assert.Matches(@"\| 2 \| 17h25m \| 7d 03h04m \+ 0h35m = 7d 03h40m \| 7d 03h40m \| 7d \d\dh\d\dm \| 1\.0\dx lower bound \|", table);
+        Assert.Contains("(estimated: seg1 16.67 h -> 17.42 h)", table);
+        Assert.Contains("(estimated: 72.30 h in 10 sessions)", table);
+        // With the estimates exact, both bounds agree: 2 accounts are bound by quota (7d 03h40m), the critical path is 17h25m.
+        Assert.Matches(@"\| 2 \| 1 \| 7d 03h40m \(17h25m / 7d 03h40m\) \| 7d 03h40m \(17h25m / 7d 03h40m\) \| 7d \d\dh\d\dm \| 1\.0\d\d / 1\.0\d\d \|", table);
+        Assert.Contains("| accounts | SteelCI worst (seed) | round-robin worst (seed) | greedy worst (seed) |", table);
     }
 }

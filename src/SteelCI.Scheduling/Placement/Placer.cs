@@ -1,3 +1,5 @@
+using SteelCI.Scheduling.Estimates;
+
 namespace SteelCI.Scheduling.Placement;
 
 /// <summary>
@@ -7,14 +9,19 @@ namespace SteelCI.Scheduling.Placement;
 /// epochs that fit before the session deadline and within what the account may still spend — ties going to the
 /// account with the most hours left, which spreads work and keeps every account able to take the next chunk.
 /// A chunk's window is charged against the account before the next decision, so two placements never overspend it.
+/// Epoch times come from <see cref="SpeedEstimates"/> (measured where the sessions have shown them, the configured
+/// estimate before): priorities use the stage's mean, chunk sizes the account's own where it has one.
 /// Pure: the same input gives the same placements.
 /// </summary>
 public sealed class Placer(SchedulerOptions options)
 {
     public SchedulerOptions Options { get; } = options;
 
-    public IReadOnlyList<Placement> Place(DateTimeOffset now, IReadOnlyList<StageProgress> stages, IReadOnlyList<AccountCapacity> accounts)
+    public IReadOnlyList<Placement> Place(DateTimeOffset now, IReadOnlyList<StageProgress> stages, IReadOnlyList<AccountCapacity> accounts,
+        SpeedEstimates? speeds = null)
     {
+        speeds ??= SpeedEstimates.None;
+        stages = stages.Select(s => s with { Work = speeds.Apply(s.Work) }).ToList();
         var byName = stages.ToDictionary(s => s.Work.Name, StringComparer.Ordinal);
         var tails = TailHours(stages);
         var ready = stages
@@ -23,13 +30,18 @@ public sealed class Placer(SchedulerOptions options)
             .ThenBy(s => s.Work.Name, StringComparer.Ordinal)
             .ToList();
 
+        // Ending chunks just before a tick pays when the next chunk can start there; when the accounts' hours this
+        // week cannot cover the work left anyway, every minute of window is worth more than the wait.
+        var workLeft = stages.Where(s => !s.Done).Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Work.PerEpoch * s.Remaining + Options.Startup);
+        var align = accounts.Aggregate(TimeSpan.Zero, (sum, a) => sum + a.Spendable) >= workLeft;
         var free = accounts.ToDictionary(a => a.Name, a => (a.FreeSlots, a.Spendable), StringComparer.Ordinal);
         var placements = new List<Placement>();
         foreach (var stage in ready)
         {
             var best = accounts
                 .Where(a => free[a.Name].FreeSlots > 0)
-                .Select(a => (Account: a.Name, Chunk: Chunk(stage, free[a.Name].Spendable), Left: free[a.Name].Spendable))
+                .Select(a => (Account: a.Name, PerEpoch: speeds.PerEpoch(stage.Work, a.Name), Left: free[a.Name].Spendable))
+                .Select(a => (a.Account, a.PerEpoch, Chunk: Chunk(stage, a.Left, a.PerEpoch, align), a.Left))
                 .Where(c => c.Chunk.Epochs > 0)
                 .OrderByDescending(c => c.Chunk.Epochs)
                 .ThenByDescending(c => c.Left)
@@ -40,28 +52,47 @@ public sealed class Placer(SchedulerOptions options)
             var (slots, spendable) = free[best.Account];
             free[best.Account] = (slots - 1, spendable - best.Chunk.Window);
             placements.Add(new Placement(stage.Work.Name, best.Account, stage.EpochsDone, best.Chunk.Epochs, now,
-                now + best.Chunk.Window, now + Options.Startup + stage.Work.PerEpoch * best.Chunk.Epochs));
+                now + best.Chunk.Window, now + Options.Startup + best.PerEpoch * best.Chunk.Epochs));
         }
         return placements;
     }
 
     /// <summary>
-    /// The epochs of <paramref name="stage"/> that fit in one session with <paramref name="spendable"/> hours, and the
-    /// window (start-up included) they are given. Zero epochs when nothing fits, or when a stage that cannot resume
+    /// The epochs of <paramref name="stage"/> that fit in one session with <paramref name="spendable"/> hours at the
+    /// planned epoch time (estimate + safety), and the window (start-up included) they are given. The stage's last
+    /// chunk gets its expected time plus <see cref="SchedulerOptions.DeadlineSlack"/>; an earlier one, which the
+    /// trainer runs until its deadline, all the account can afford, ending <see cref="SchedulerOptions.CollectionLead"/>
+    /// before a tick (with <paramref name="alignToTick"/>; <see cref="Place"/> asks for it while the accounts' hours
+    /// cover the work left). Never more than the account can afford or the longest window. Zero epochs when nothing fits, or when a stage that cannot resume
     /// does not fit whole.
     /// </summary>
-    public (int Epochs, TimeSpan Window) Chunk(StageProgress stage, TimeSpan spendable)
+    public (int Epochs, TimeSpan Window) Chunk(StageProgress stage, TimeSpan spendable) => Chunk(stage, spendable, stage.Work.PerEpoch);
+
+    /// <summary>The chunk with an epoch time of <paramref name="perEpoch"/> (a measured one) instead of the stage's estimate.</summary>
+    public (int Epochs, TimeSpan Window) Chunk(StageProgress stage, TimeSpan spendable, TimeSpan perEpoch, bool alignToTick = true)
     {
         var cap = spendable < Options.MaxWindow ? spendable : Options.MaxWindow;
-        var planned = Options.PlannedEpoch(stage.Work);
+        var planned = perEpoch * (1 + Options.EpochSafety);
         if (cap <= Options.Startup || planned <= TimeSpan.Zero)
             return (0, TimeSpan.Zero);
         var epochs = (int)Math.Min(stage.Remaining, Math.Floor((cap - Options.Startup) / planned));
-        if (epochs <= 0 || (!stage.Work.Resumable && epochs < stage.Remaining))
+        if (epochs <= 0 || (!stage.Work.Resumable && epochs < stage.Remaining)
+            || (epochs < stage.Remaining && cap - Options.Startup < Options.MinChunk))
             return (0, TimeSpan.Zero);
-        var window = Options.Startup + planned * epochs;
+        // The deadline leaves the chunk DeadlineSlack more than its expected time (at most what the account can give):
+        // a session slower than its estimate still ends its chunk; Kaggle charges what a session uses, and the
+        // ledger holds the window only while the session is open.
+        if (alignToTick && epochs < stage.Remaining && Options.Tick > TimeSpan.Zero)
+        {
+            // Not the stage's last chunk: the trainer trains until its deadline, so the deadline is put just before a
+            // tick (ticks come every Tick from now), where the next chunk is placed at once instead of a tick later.
+            var aligned = Options.Tick * Math.Floor((cap + Options.CollectionLead) / Options.Tick) - Options.CollectionLead;
+            if (aligned >= Options.Startup + planned)
+                return ((int)Math.Floor((aligned - Options.Startup) / planned), aligned);
+        }
+        var window = Options.Startup + perEpoch * epochs * (1 + Options.DeadlineSlack);
         window = TimeSpan.FromMinutes(Math.Ceiling(window.TotalMinutes));
-        return (epochs, window < cap ? window : cap);
+        return (epochs, window < cap ? window : TimeSpan.FromMinutes(Math.Floor(cap.TotalMinutes)));
     }
 
     /// <summary>Why a stage cannot ever be placed (a stage that cannot resume and is longer than one session), or null.</summary>

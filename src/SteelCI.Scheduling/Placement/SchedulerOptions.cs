@@ -11,6 +11,14 @@ public sealed record SchedulerOptions
     public TimeSpan DeadlineMargin { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Epochs are planned this much slower than expected, so a slow session still ends its chunk.</summary>
     public double EpochSafety { get; init; } = 0.05;
+    /// <summary>A chunk's deadline gives its epochs this much more than expected (within what the account can afford), so a slow session still ends its chunk.</summary>
+    public double DeadlineSlack { get; init; } = 0.25;
+    /// <summary>A chunk that is not its stage's last and would train less than this is not started: its start-up would cost a third of it or more.</summary>
+    public TimeSpan MinChunk { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>How often the tick runs (the scheduled workflow's period); a chunk that is not a stage's last ends just before one.</summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>How long before a tick such a chunk's deadline falls, for the trainer to stop and its output to be saved.</summary>
+    public TimeSpan CollectionLead { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The longest window a chunk may be given: session limit minus the margin.</summary>
     public TimeSpan MaxWindow => SessionLimit - DeadlineMargin;

@@ -26,9 +26,11 @@ public static class PlanText
             var number = 0;
             foreach (var s in result.Sessions.Where(s => s.Stage == stage.Name).OrderBy(s => s.Start))
             {
-                var epochs = s.EpochsDone == s.EpochsPlanned
-                    ? $"{s.FromEpoch + 1}-{s.FromEpoch + s.EpochsPlanned} of {stage.Epochs}"
-                    : $"{s.FromEpoch + 1}-{s.FromEpoch + s.EpochsPlanned} ({s.EpochsDone} kept)";
+                var epochs = s.FromExact is { } from && s.ToExact is { } to
+                    ? Invariant($"{from:0.#}-{to:0.#} of {stage.Epochs}")
+                    : s.EpochsDone == s.EpochsPlanned
+                        ? $"{s.FromEpoch + 1}-{s.FromEpoch + s.EpochsPlanned} of {stage.Epochs}"
+                        : $"{s.FromEpoch + 1}-{s.FromEpoch + s.EpochsPlanned} ({s.EpochsDone} kept)";
                 text.AppendLine(Invariant($"{stage.Name,-12} {++number,2} {s.Account,-12} {epochs,-16} {At(result, s.Start),-20} {At(result, s.End),-20} {Describe(s)}"));
             }
         }

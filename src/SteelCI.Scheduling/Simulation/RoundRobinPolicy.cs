@@ -4,8 +4,8 @@ using SteelCI.Scheduling.Placement;
 namespace SteelCI.Scheduling.Simulation;
 
 /// <summary>
-/// The naive baseline: stage i belongs to account i mod n; whenever it is ready and idle, a chunk of the epochs that
-/// fit in a session is pushed there, quota ignored. The platform refuses pushes without quota and stops sessions
+/// The naive baseline: stage i belongs to account i mod n; whenever it is ready and idle, a session that trains it
+/// until the longest window is pushed there, quota ignored. The platform refuses pushes without quota and stops sessions
 /// that run out of it (their files lost); the stage retries every tick.
 /// </summary>
 internal sealed class RoundRobinPolicy(IReadOnlyList<AccountSettings> accounts, SimulatedPlatform platform, SchedulerOptions options) : ISimulationPolicy
@@ -24,8 +24,7 @@ internal sealed class RoundRobinPolicy(IReadOnlyList<AccountSettings> accounts, 
             var stage = views[i];
             if (stage.Done || stage.Running || !stage.Work.After.All(a => views.Any(v => v.Work.Name == a && v.Done)))
                 continue;
-            var fit = (int)Math.Floor((options.MaxWindow - options.Startup) / stage.Work.PerEpoch);
-            var epochs = Math.Min(stage.Remaining, Math.Max(1, fit));
+            var epochs = stage.Remaining;
             var account = accounts[i % accounts.Count].Name;
             var refusal = platform.TryStart(account, stage.Work.Name, stage.EpochsDone, epochs, stage.Work.PerEpoch, options.Startup,
                 now + options.MaxWindow, out _);

@@ -1,9 +1,13 @@
 using SteelCI.Scheduling.Accounts;
+using SteelCI.Scheduling.Estimates;
 using SteelCI.Scheduling.Placement;
 
 namespace SteelCI.Scheduling.Simulation;
 
-/// <summary>SteelCI's scheduler in the simulator: the account pool, the ledger and the placer, exactly as a tick uses them.</summary>
+/// <summary>
+/// SteelCI's scheduler in the simulator: the account pool, the ledger and the placer, exactly as a tick uses them,
+/// with the epoch times the sessions have shown so far (<see cref="EpochTimes"/>) as the placer's speed estimates.
+/// </summary>
 internal sealed class SchedulerPolicy : ISimulationPolicy
 {
     private readonly SimulatedPlatform _platform;
@@ -11,9 +15,12 @@ internal sealed class SchedulerPolicy : ISimulationPolicy
     private readonly AccountPool _pool;
     private readonly QuotaLedger _ledger = new();
     private readonly Dictionary<int, LedgerSession> _sessions = new();
+    private readonly EpochTimes _learning;
 
-    public SchedulerPolicy(IReadOnlyList<AccountSettings> accounts, SimulatedPlatform platform, Placer placer, IEnumerable<(int Id, LedgerSession Session)> running)
+    public SchedulerPolicy(IReadOnlyList<AccountSettings> accounts, SimulatedPlatform platform, Placer placer, IEnumerable<(int Id, LedgerSession Session)> running,
+        EpochTimes learning)
     {
+        _learning = learning;
         _platform = platform;
         _placer = placer;
         _pool = new AccountPool(accounts, platform);
@@ -35,10 +42,18 @@ internal sealed class SchedulerPolicy : ISimulationPolicy
     public async Task PlaceAsync(DateTimeOffset now, StageTracker stages, CancellationToken cancellationToken)
     {
         var capacity = await _pool.CapacityAsync(_ledger, now, cancellationToken);
-        foreach (var placement in _placer.Place(now, stages.Views(), capacity))
+        var speeds = new SpeedEstimates();
+        if (_learning is not EpochTimes.Ignored)
+            foreach (var (stage, account, took) in _platform.FinishedEpochs(live: _learning is EpochTimes.Live))
+                speeds.Observe(stage, account, 1, took);
+        if (_learning is not EpochTimes.Ignored)
+            foreach (var (stage, running) in _platform.CutEpochs())
+                speeds.ObserveAtLeast(stage, running);
+        foreach (var placement in _placer.Place(now, stages.Views(), capacity, speeds))
         {
             var work = stages.Work(placement.Stage);
-            var refusal = _platform.TryStart(placement.Account, placement.Stage, placement.FromEpoch, placement.Epochs, work.PerEpoch,
+            // The trainer trains until the stage is done or its deadline (the chunk's epochs are the plan, for reports).
+            var refusal = _platform.TryStart(placement.Account, placement.Stage, placement.FromEpoch, work.Epochs - placement.FromEpoch, work.PerEpoch,
                 _placer.Options.Startup, placement.DeadlineUtc, out var id);
             if (refusal is not null)
             {

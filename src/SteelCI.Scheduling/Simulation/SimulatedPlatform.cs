@@ -6,8 +6,8 @@ namespace SteelCI.Scheduling.Simulation;
 /// Kaggle as the simulator models it: per account a weekly GPU allowance that every running session consumes from
 /// its push (start-up included) and that resets every refresh period; at most <see cref="AccountSettings.MaxSessions"/>
 /// sessions at once; a push refused when the cap is reached or no quota is left; a session stopped (its files lost)
-/// at the session limit or when its account runs out of quota. Epochs take the stage's time per epoch times a
-/// per-session speed factor drawn from [1 − jitter, 1 + jitter]. Time moves only through <see cref="AdvanceTo"/>,
+/// at the session limit or when its account runs out of quota. Epochs take the times the simulator gives (drawn by
+/// <see cref="RealisedSpeeds"/>). Time moves only through <see cref="AdvanceTo"/>,
 /// event by event, so quota exhaustion and refreshes land at their exact instants between ticks.
 /// </summary>
 internal sealed class SimulatedPlatform : IQuotaSource
@@ -29,23 +29,24 @@ internal sealed class SimulatedPlatform : IQuotaSource
         public DateTimeOffset NaturalEnd => Min(Min(EpochEnds.Length == 0 ? Start + Startup : EpochEnds[^1], TrainerDeadline), HardLimit);
     }
 
+    private sealed record EndedRun(Running Running, int EpochsDone, DateTimeOffset End);
+
     private readonly Dictionary<string, Account> _accounts;
     private readonly TimeSpan _refreshPeriod;
     private readonly TimeSpan _sessionLimit;
-    private readonly double _jitter;
-    private readonly Random _random;
+    private readonly Func<string, int, TimeSpan, TimeSpan> _epochTime;
     private readonly List<SimulatedSession> _history = new();
+    private readonly List<EndedRun> _ended = new();
     private int _nextId;
 
     public SimulatedPlatform(IEnumerable<SimulatedAccountState> accounts, DateTimeOffset now, TimeSpan refreshPeriod,
-        TimeSpan sessionLimit, double jitter, int seed)
+        TimeSpan sessionLimit, Func<string, int, TimeSpan, TimeSpan> epochTime)
     {
         _accounts = accounts.ToDictionary(a => a.Settings.Name, a => new Account(a), StringComparer.Ordinal);
         Now = now;
         _refreshPeriod = refreshPeriod;
         _sessionLimit = sessionLimit;
-        _jitter = jitter;
-        _random = new Random(seed);
+        _epochTime = epochTime;
     }
 
     public DateTimeOffset Now { get; private set; }
@@ -71,11 +72,10 @@ internal sealed class SimulatedPlatform : IQuotaSource
             return $"Maximum batch GPU session count of {state.Settings.MaxSessions} reached.";
         if (state.Used >= state.Allowed)
             return $"account {account} has no GPU quota left until {state.NextRefresh:u}";
-        var speed = 1 + _jitter * (2 * _random.NextDouble() - 1);
         var ends = new DateTimeOffset[epochs];
         var at = Now + startup;
         for (var i = 0; i < epochs; i++)
-            ends[i] = at += perEpoch * speed;
+            ends[i] = at += _epochTime(stage, fromEpoch + i, perEpoch);
         id = ++_nextId;
         state.Sessions.Add(new Running(id, account, stage, fromEpoch, Now, ends, trainerDeadline, Now + _sessionLimit, startup));
         MaxConcurrent = Math.Max(MaxConcurrent, state.Sessions.Count);
@@ -93,6 +93,43 @@ internal sealed class SimulatedPlatform : IQuotaSource
             session.DeadlineUtc, session.StartUtc + _sessionLimit, startup));
         MaxConcurrent = Math.Max(MaxConcurrent, state.Sessions.Count);
         return id;
+    }
+
+    /// <summary>
+    /// The epochs finished by now, with the time each took: those of ended sessions (what a tick learns when it collects
+    /// a session's output), and with <paramref name="live"/> also those of running sessions (a live log).
+    /// </summary>
+    public IEnumerable<(string Stage, string Account, TimeSpan Took)> FinishedEpochs(bool live)
+    {
+        foreach (var ended in _ended)
+            foreach (var took in Durations(ended.Running, ended.EpochsDone))
+                yield return (ended.Running.Stage, ended.Running.Account, took);
+        if (!live)
+            yield break;
+        foreach (var session in _accounts.Values.SelectMany(a => a.Sessions))
+            foreach (var took in Durations(session, session.EpochEnds.Count(e => e <= Now)))
+                yield return (session.Stage, session.Account, took);
+    }
+
+    /// <summary>For each collected session cut before it finished an epoch it had begun: how long that epoch had run.</summary>
+    public IEnumerable<(string Stage, TimeSpan Running)> CutEpochs()
+    {
+        foreach (var (session, done, end) in _ended.Where(e => e.EpochsDone < e.Running.EpochEnds.Length).Select(e => (e.Running, e.EpochsDone, e.End)))
+        {
+            var from = done == 0 ? session.Start + session.Startup : session.EpochEnds[done - 1];
+            if (end > from)
+                yield return (session.Stage, end - from);
+        }
+    }
+
+    private static IEnumerable<TimeSpan> Durations(Running session, int epochs)
+    {
+        var from = session.Start + session.Startup;
+        for (var i = 0; i < epochs; i++)
+        {
+            yield return session.EpochEnds[i] - from;
+            from = session.EpochEnds[i];
+        }
     }
 
     /// <summary>Runs the platform to <paramref name="to"/>; the sessions that ended on the way.</summary>
@@ -155,6 +192,7 @@ internal sealed class SimulatedPlatform : IQuotaSource
         else
             record = Record(session, at, reason, 0, Positive(at - computeStart));
         _history.Add(record);
+        _ended.Add(new EndedRun(session, record.EpochsDone, at));
         return record;
     }
 

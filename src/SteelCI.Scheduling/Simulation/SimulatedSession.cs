@@ -29,4 +29,7 @@ public sealed record SimulatedSession(
     TimeSpan Lost)
 {
     public TimeSpan Duration => End - Start;
+    /// <summary>Where the session started and stopped in fractional epochs (the simulator resumes inside an epoch); null where only whole epochs are known.</summary>
+    public double? FromExact { get; init; }
+    public double? ToExact { get; init; }
 }

@@ -6,7 +6,8 @@ namespace SteelCI.Scheduling.Simulation;
 /// <summary>
 /// Runs a pipeline's placement on fake time: every tick the platform advances to the clock, ended sessions are
 /// credited (their checkpoints become the stages' progress) and the strategy places what is ready. The clock is a
-/// <see cref="FakeTimeProvider"/> advanced one tick at a time; nothing sleeps.
+/// <see cref="FakeTimeProvider"/> advanced one tick at a time; nothing sleeps. Resumable stages run in checkpoint units
+/// (<see cref="CheckpointUnits"/>); the result is in epochs.
 /// </summary>
 public sealed class Simulator(SimulationOptions options)
 {
@@ -22,14 +23,22 @@ public sealed class Simulator(SimulationOptions options)
         if (unplaceable is not null)
             throw new UnplaceableStageException(unplaceable);
 
-        var platform = new SimulatedPlatform(accounts, setup.Start, Options.RefreshPeriod, scheduler.SessionLimit, Options.Jitter, Options.Seed);
-        var tracker = new StageTracker(setup.Stages, setup.EpochsDone);
-        var adopted = setup.Running.Select(s => (Id: platform.Adopt(s, tracker.Work(s.Stage).PerEpoch, scheduler.Startup), Session: s)).ToList();
+        var units = new CheckpointUnits(setup.Stages, Options.CheckpointsPerEpoch);
+        var speeds = new RealisedSpeeds(setup.Stages, Options.Jitter, Options.Seed);
+        var platform = new SimulatedPlatform(accounts, setup.Start, Options.RefreshPeriod, scheduler.SessionLimit,
+            (stage, unit, estimate) => speeds.EpochTime(stage, unit / units.Of(stage), estimate * units.Of(stage)) / units.Of(stage));
+        var tracker = new StageTracker(units.ToUnits(setup.Stages), units.ToUnits(setup.EpochsDone));
+        var adopted = setup.Running.Select(units.ToUnits)
+            .Select(s => (Id: platform.Adopt(s, tracker.Work(s.Stage).PerEpoch, scheduler.Startup), Session: s)).ToList();
         foreach (var (_, session) in adopted)
             tracker.Started(session.Stage);
-        ISimulationPolicy policy = strategy == Strategy.RoundRobinIgnoringQuota
-            ? new RoundRobinPolicy(accounts.Select(a => a.Settings).ToList(), platform, scheduler)
-            : new SchedulerPolicy(accounts.Select(a => a.Settings).ToList(), platform, placer, adopted);
+        var settings = accounts.Select(a => a.Settings).ToList();
+        ISimulationPolicy policy = strategy switch
+        {
+            Strategy.RoundRobinIgnoringQuota => new RoundRobinPolicy(settings, platform, scheduler),
+            Strategy.Greedy => new GreedyPolicy(settings, platform, placer, adopted),
+            _ => new SchedulerPolicy(settings, platform, placer, adopted, Options.Learning),
+        };
 
         var horizon = setup.Start + Options.Horizon;
         while (!tracker.AllDone && time.GetUtcNow() <= horizon)
@@ -48,8 +57,9 @@ public sealed class Simulator(SimulationOptions options)
         var finished = tracker.AllDone
             ? platform.History.Select(s => s.End).DefaultIfEmpty(setup.Start).Max()
             : (DateTimeOffset?)null;
-        return new SimulationResult(strategy, accounts.Count, setup.Start, finished, platform.History.Concat(platform.StillRunning()).ToList(),
-            new Dictionary<string, int>(tracker.Done),
+        return new SimulationResult(strategy, accounts.Count, setup.Start, finished,
+            platform.History.Concat(platform.StillRunning()).Select(units.ToEpochs).ToList(),
+            new Dictionary<string, int>(units.ToEpochs(tracker.Done)),
             accounts.ToDictionary(a => a.Settings.Name, a => platform.MaxWeekUse(a.Settings.Name)),
             platform.MaxConcurrent, policy.Refusals);
     }

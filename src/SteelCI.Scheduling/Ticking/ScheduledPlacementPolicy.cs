@@ -1,5 +1,6 @@
 using SteelCI.Ports;
 using SteelCI.Scheduling.Accounts;
+using SteelCI.Scheduling.Estimates;
 using SteelCI.Scheduling.Placement;
 using SteelCI.Spec;
 using SteelCI.State;
@@ -13,7 +14,8 @@ namespace SteelCI.Scheduling.Ticking;
 /// choose the account and the chunk of each ready GPU stage. The chunk is the attempt's session limit: the trainer
 /// checkpoints and exits before it, and the next tick resumes from the published partial release on any account.
 /// Stages on the CPU (dataset generation) and stages without an epoch estimate keep the runner's default: the
-/// backend's account, the pipeline's session limit.
+/// backend's account, the pipeline's session limit. Epoch times: what collected attempts measured
+/// (<see cref="MeasuredSpeeds"/>), the pipeline's minutes_per_epoch before.
 /// </summary>
 public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : IPlacementPolicy
 {
@@ -39,7 +41,8 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
         if (progress.Count > 0)
         {
             var capacity = await pool.CapacityAsync(LedgerOf(request.State, planned), request.Now, cancellationToken);
-            foreach (var placement in Placer.Place(request.Now, progress, capacity))
+            var speeds = MeasuredSpeeds.From(request.State, Placer.Options.Startup);
+            foreach (var placement in Placer.Place(request.Now, progress, capacity, speeds))
                 decisions.Add(new PlacementDecision(placement.Stage, placement.Account,
                     SessionLimitFor(placement.DeadlineUtc - placement.StartUtc), placement.Epochs));
         }

@@ -62,6 +62,8 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         var tag = ReleaseTag.For(manifest).ToString();
         await store.PublishAsync(tag, output.Directory, run.Request.Force, cancellationToken);
         attempt.Release = tag;
+        attempt.EpochsDone = manifest.Status == OutputStatus.Complete ? manifest.Progress.EpochsTotal : manifest.Progress.EpochsDone;
+        attempt.TrainedUtc = manifest.CreatedUtc;
         if (manifest.Status == OutputStatus.Complete)
         {
             stage.Status = StageStatus.Complete;

@@ -70,6 +70,7 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             StartedUtc = now,
             DeadlineUtc = now + decision.SessionLimit,
             PlannedEpochs = decision.Epochs,
+            FromEpoch = resume?.Manifest.Progress.EpochsDone ?? 0,
             ResumedFrom = resume?.Tag,
         };
         stage.Attempts.Add(attempt);

@@ -42,6 +42,12 @@ public sealed class AttemptRecord
     public DateTimeOffset? DeadlineUtc { get; set; }
     /// <summary>Epochs the placement expected this session to train (reports only).</summary>
     public int? PlannedEpochs { get; set; }
+    /// <summary>Epochs in the checkpoint the attempt resumed from (0 for a fresh start). Null in older states.</summary>
+    public int? FromEpoch { get; set; }
+    /// <summary>Epochs in the output it published (its manifest's progress). Null until collected, and in older states.</summary>
+    public int? EpochsDone { get; set; }
+    /// <summary>When the trainer wrote that output (its manifest's createdUtc): with the start and the epochs, the stage's measured speed on this account.</summary>
+    public DateTimeOffset? TrainedUtc { get; set; }
     /// <summary>What the backend needs to find the attempt again (a process id, a kernel version); null until submitted.</summary>
     public Dictionary<string, string>? Handle { get; set; }
     public string? ResumedFrom { get; set; }

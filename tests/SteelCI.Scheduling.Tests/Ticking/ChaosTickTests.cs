@@ -48,7 +48,7 @@ public sealed class ChaosTickTests(ITestOutputHelper output) : IDisposable
 
     [Theory]
     [InlineData(2, 6)]
-    [InlineData(3, 11)]
+    [InlineData(3, 12)]
     public async Task A_week_of_ticks_with_crashes_at_every_save_skipped_and_concurrent_ticks_loses_and_duplicates_nothing(int accounts, int seed)
     {
         var figures = await RunAsync(accounts, seed);
