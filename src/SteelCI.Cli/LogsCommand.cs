@@ -22,9 +22,9 @@ public static class LogsCommand
         var stage = new Argument<string>("stage") { Description = "The stage whose attempt's log to show" };
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
-        var attempt = new Option<int?>("--attempt") { Description = "Attempt number (default: the last one)" };
+        var attempt = new Option<int?>("--attempt") { Description = "Attempt number (default: the last one)" }.Positive();
         var follow = new Option<bool>("--follow", "-f") { Description = "Local backend: keep printing the log until the attempt ends" };
-        var poll = new Option<double>("--poll-seconds") { Description = "With --follow: seconds between reads", DefaultValueFactory = _ => 1 };
+        var poll = new Option<double>("--poll-seconds") { Description = "With --follow: seconds between reads", DefaultValueFactory = _ => 1 }.Positive();
         var kaggle = new KaggleRunOptions();
         var command = new Command("logs", "Show an attempt's log (--follow tails a running local attempt)")
         {

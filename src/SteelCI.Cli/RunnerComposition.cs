@@ -45,6 +45,7 @@ public sealed class RunnerComposition : IDisposable
         KaggleRunOptions.Values backendOptions, TimeSpan pollInterval, Func<KaggleBackend, IPlacementPolicy>? scheduler,
         CancellationToken cancellationToken)
     {
+        workspace.Claim();
         var console = AnsiConsole.Console;
         var time = TimeProvider.System;
         var processes = new SystemProcessRunner();
