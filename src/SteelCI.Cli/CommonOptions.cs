@@ -26,14 +26,28 @@ public static class CommonOptions
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T>() is not { } value)
-                return;
+            if (result.Tokens.Count == 0 || !TryValue<T>(result, out var value))
+                return; // absent, or not a number at all: the parser reports that itself
             var number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
             if (double.IsNaN(number) || (orZero ? number < 0 : number <= 0))
                 result.AddError($"{option.Name} {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}: " +
                     (orZero ? "must not be negative" : "must be greater than 0"));
         });
         return option;
+    }
+
+    private static bool TryValue<T>(System.CommandLine.Parsing.OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>()!;
+            return value is not null;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     public static Option<string[]> Data() => new("--data")

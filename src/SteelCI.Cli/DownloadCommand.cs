@@ -25,6 +25,8 @@ public static class DownloadCommand
             var which = result.GetValue(release) ?? result.GetValue(stage)
                 ?? throw new UsageException("download: give --stage NAME or --release TAG");
             var specPath = result.GetValue(pipeline)!;
+            if (File.Exists(result.GetValue(output)))
+                throw new UsageException($"--output {result.GetValue(output)} is a file; give a new folder for the checkpoint");
             var spec = SteelCI.Spec.SpecLoader.Load(specPath);
             var console = AnsiConsole.Console;
             using var wiring = StoreWiring.Create(result.GetValue(store) ?? spec.Store, Workspace.For(specPath, result.GetValue(workspace)),

@@ -32,6 +32,10 @@ public static class PipelineLoading
             if (!paths.TryAdd(name, path))
                 throw new UsageException($"--data {item}: dataset '{name}' is given twice");
         }
-        return PipelineResolver.Resolve(spec, specPath, new PipelineOptions(profile, paths, sessionMinutes, backend));
+        var pipeline = PipelineResolver.Resolve(spec, specPath, new PipelineOptions(profile, paths, sessionMinutes, backend));
+        if (!File.Exists(pipeline.TrainerProject)) // else `run` would fail only when it builds the trainer
+            throw new SpecException(spec.Trainer.LocationIn(Path.GetFullPath(specPath)),
+                $"trainer.project: {pipeline.TrainerProject} does not exist (a path relative to the pipeline file)");
+        return pipeline;
     }
 }

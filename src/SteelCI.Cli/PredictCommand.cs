@@ -58,10 +58,11 @@ public static class PredictCommand
         if (threads is < 1)
             return Fail(console, "--threads must be at least 1");
 
-        var workspace = Workspace.For(specPath, workspaceRoot).Claim();
+        var workspace = Workspace.For(specPath, workspaceRoot);
         var time = TimeProvider.System;
         using var wiring = StoreWiring.Create(storeName ?? pipeline.Store, workspace, time, line => console.WriteLine(line));
         var target = await ReleaseChoice.ResolveAsync(spec, wiring.Store, which, "--release", includePartial: false, cancellationToken);
+        workspace.Claim();
         var manifest = target.Manifest;
 
         // Which model releases to fetch, under which input names, and with which params.

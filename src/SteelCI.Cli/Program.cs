@@ -26,6 +26,8 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     fake,
 };
 
+if (Console.IsOutputRedirected) // logs are read in wide viewers: paths and URLs in messages must not wrap
+    Spectre.Console.AnsiConsole.Console.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Console.Profile.Width, 200);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -16,14 +16,19 @@ public static class Settings
     {
         if (Environment.GetEnvironmentVariable("GITHUB_API_URL") is { Length: > 0 } url)
             HttpUrl(url, "GITHUB_API_URL", "https://api.github.com");
+        GitHubStoreOptions options;
         try
         {
-            return GitHubStoreOptions.FromEnvironment(Path.Combine(workspace.Root, "github-cache"), log: log);
+            options = GitHubStoreOptions.FromEnvironment(Path.Combine(workspace.Root, "github-cache"), log: log);
         }
         catch (GitHubStoreException error)
         {
             throw new UsageException($"store github: {error.Message}");
         }
+        if (options.Token.Any(char.IsControl))
+            throw new UsageException("store github: the token (STEELCI_GITHUB_TOKEN, GITHUB_TOKEN or GH_TOKEN) holds a line break or another " +
+                "control character; set it to the token alone");
+        return options;
     }
 
     /// <summary>The GitHub API URL the store talks to, for messages (never holds the token).</summary>

@@ -93,7 +93,7 @@ public static partial class SpecLoader
             return $"expected {Event(expected.Groups["want"].Value)} here, found {Event(expected.Groups["got"].Value)}";
         if (NotANumber().Match(message) is { Success: true } number)
             return $"'{number.Groups["value"].Value}' is not a number";
-        if (message.Contains("found invalid tab", StringComparison.Ordinal))
+        if (message.Contains("found invalid tab", StringComparison.Ordinal) || message.Contains("found a tab character", StringComparison.Ordinal))
             return "a tab in the indentation; YAML indents with spaces only";
         if (message.StartsWith("Failed to create an instance of type 'System.String'", StringComparison.Ordinal))
             return "expected a single value (a string) here, found a mapping or a list";
