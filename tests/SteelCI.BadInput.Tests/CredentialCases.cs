@@ -48,6 +48,8 @@ public static class CredentialCases
             "download", "{spec}", "--store", "github", "--stage", "s1", "--output", "{work}/out"),
         GitHub("status --store github without settings", 2, _ => "GITHUB_REPOSITORY", Settings(repository: null), "status", "{spec}", "--store", "github"),
         GitHub("logs --store github without settings", 2, _ => "GITHUB_REPOSITORY", Settings(repository: null), "logs", "s1", "{spec}", "--store", "github"),
+        GitHub("a GitHub API on a closed port (infrastructure, after its retries)", 3, _ => "[GitHub API http://127.0.0.1:9]",
+            Settings(api: "http://127.0.0.1:9"), "download", "{spec}", "--store", "github", "--stage", "s1", "--output", "{work}/out"),
         new("credentials", "a wrong GitHub token", 2, b => ["download", b.Spec, "--store", "github", "--stage", "s1", "--output", Path.Combine(b.Work, "out")],
             _ => "refused the token")
         {
