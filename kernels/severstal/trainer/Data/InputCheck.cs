@@ -27,6 +27,13 @@ public static class InputCheck
             throw new BadInputException($"stage {stage}: param 'lr' = {context.Config.Params["lr"]} must be a positive number");
     }
 
+    /// <summary>
+    /// The folder a dataset input really is: the local backend mounts inputs as links in the attempt's folder, and a
+    /// message must name the user's file (the --data folder), not the link.
+    /// </summary>
+    public static string RealFolder(string folder) =>
+        new DirectoryInfo(folder).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? folder;
+
     /// <summary>The dataset folder (train.csv, train_images/); throws <see cref="BadInputException"/> at the first problem.</summary>
     public static void Dataset(string folder)
     {

@@ -11,7 +11,7 @@ internal static class Inputs
 
     public static (string Folder, TrainLabels Labels) Data(StageContext context)
     {
-        var folder = context.Input(context.Param("data", Dataset));
+        var folder = InputCheck.RealFolder(context.Input(context.Param("data", Dataset)));
         try
         {
             var labels = TrainLabels.Load(folder);
