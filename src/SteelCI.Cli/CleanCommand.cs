@@ -3,7 +3,10 @@ using Spectre.Console;
 
 namespace SteelCI.Cli;
 
-/// <summary><c>steelci clean</c>: deletes the workspace (releases, state, attempts, trainer bundles).</summary>
+/// <summary>
+/// <c>steelci clean</c>: deletes the workspace (releases, state, attempts, trainer bundles), and only a workspace
+/// SteelCI made (<see cref="Workspace.For"/> refuses the root, the home folder, a file and a folder of the user's).
+/// </summary>
 public static class CleanCommand
 {
     public static Command Create()
@@ -14,8 +17,13 @@ public static class CleanCommand
         command.SetAction(result =>
         {
             var root = Workspace.For(result.GetValue(pipeline)!, result.GetValue(workspace));
-            if (Directory.Exists(root.Root))
-                Directory.Delete(root.Root, recursive: true);
+            if (!root.Exists)
+            {
+                AnsiConsole.WriteLine($"Nothing to remove: {root.Root} does not exist");
+                return ExitCodes.Success;
+            }
+            // A link is removed, never followed: what it points at is not SteelCI's.
+            Directory.Delete(root.Root, recursive: true);
             AnsiConsole.WriteLine($"Removed {root.Root}");
             return ExitCodes.Success;
         });

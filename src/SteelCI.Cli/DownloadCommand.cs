@@ -23,14 +23,18 @@ public static class DownloadCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var which = result.GetValue(release) ?? result.GetValue(stage)
-                ?? throw new NotSupportedException("give --stage NAME or --release TAG");
+                ?? throw new UsageException("download: give --stage NAME or --release TAG");
             var specPath = result.GetValue(pipeline)!;
+            if (File.Exists(result.GetValue(output)))
+                throw new UsageException($"--output {result.GetValue(output)} is a file; give a new folder for the checkpoint");
             var spec = SteelCI.Spec.SpecLoader.Load(specPath);
             var console = AnsiConsole.Console;
             using var wiring = StoreWiring.Create(result.GetValue(store) ?? spec.Store, Workspace.For(specPath, result.GetValue(workspace)),
                 TimeProvider.System, line => console.WriteLine(line));
+            var chosen = await ReleaseChoice.ResolveAsync(spec, wiring.Store, which, result.GetValue(release) is null ? "--stage" : "--release",
+                result.GetValue(partial), cancellationToken);
             var downloaded = await new CheckpointDownloader(wiring.Store, line => console.WriteLine(line))
-                .DownloadAsync(spec.Name, which, result.GetValue(output)!, result.GetValue(partial), cancellationToken);
+                .DownloadAsync(spec.Name, chosen.Tag, result.GetValue(output)!, result.GetValue(partial), cancellationToken);
             var metrics = string.Join(", ", downloaded.Manifest.Metrics.Select(m => $"{m.Key}={m.Value:0.####}"));
             console.MarkupLine($"[green]{Markup.Escape(downloaded.Tag)}[/] in {Markup.Escape(downloaded.Directory)}: " +
                 $"{downloaded.Manifest.Files.Count} files verified; {Markup.Escape(metrics)}");

@@ -15,12 +15,19 @@ public static class Infrastructure
     {
         KaggleSessionLimitException => true, // session cap, or every account short of GPU quota
         KaggleTransientException => true,    // 429, 5xx, timeouts
-        HttpRequestException => true,
+        HttpRequestException or HttpIOException => true,
         Octokit.RateLimitExceededException or Octokit.SecondaryRateLimitExceededException => true,
         Octokit.ApiException api => (int)api.StatusCode >= 500,
         TimeoutException => true,
         _ => false,
     };
+
+    /// <summary>An error a later try may not meet: a refused or cut connection, a timeout, a 5xx or 429 answer.</summary>
+    /// (GitHubCalls gives up with such an error inside its own after its retries; that one is internal to SteelCI.GitHub.)
+    public static bool IsTransient(Exception error) => Is(error)
+        || error is IOException or System.Net.Sockets.SocketException
+        || error.GetType().Name == "RetryableHttpException"
+        || error.InnerException is { } inner && IsTransient(inner);
 
     public static string Describe(Exception error) =>
         $"infrastructure, not your code: {error.Message} (try again later; steelci status shows quota per account)";

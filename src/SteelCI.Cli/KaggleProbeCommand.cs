@@ -18,7 +18,7 @@ public static class KaggleProbeCommand
         var url = new Option<string?>("--kaggle-url") { Description = "Base URL of the Kaggle API (default https://api.kaggle.com/); a fake's URL from `steelci fake kaggle`" };
         var workspace = new Option<string?>("--workspace") { Description = "Folder for the probe's kernel folder and outputs (default: .steelci in the current folder)" };
         var cpu = new Option<bool>("--cpu") { Description = "Probe a CPU session (spends no GPU quota; torch then sees no GPU)" };
-        var poll = new Option<double?>("--poll-seconds") { Description = "Seconds between status checks (default: 30 on Kaggle, 1 against a fake)" };
+        var poll = new Option<double?>("--poll-seconds") { Description = "Seconds between status checks (default: 30 on Kaggle, 1 against a fake)" }.Positive();
         var probe = new Command("probe", "Run a small kernel that reports what the SteelCI launcher relies on, and print it as a table")
         {
             account, url, workspace, cpu, poll,

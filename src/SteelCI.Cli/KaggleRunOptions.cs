@@ -25,10 +25,10 @@ public sealed class KaggleRunOptions
     {
         Description = "Base URL of the Kaggle API (default https://api.kaggle.com/); a fake's URL from `steelci fake kaggle`",
     };
-    public Option<double?> PollSeconds { get; } = new("--poll-seconds")
+    public Option<double?> PollSeconds { get; } = new Option<double?>("--poll-seconds")
     {
         Description = "Seconds between status checks (default: 1 locally and against a fake, 30 on Kaggle)",
-    };
+    }.Positive();
 
     public void AddTo(Command command)
     {

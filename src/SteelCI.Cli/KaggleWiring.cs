@@ -36,7 +36,7 @@ public sealed class KaggleWiring : IDisposable
         var names = values.AccountNames(Environment.GetEnvironmentVariable);
         var accounts = names.Select((name, i) => reader.Read(name, isDefault: i == 0)).ToList();
         var fake = values.IsFake;
-        var options = new KaggleClientOptions { BaseUrl = new Uri(values.KaggleUrl ?? "https://api.kaggle.com/") };
+        var options = new KaggleClientOptions { BaseUrl = Settings.KaggleBaseUrl(values.KaggleUrl) };
         if (fake)
             options = options with { BaseDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(3), MaxRetries = 10, RequestTimeout = TimeSpan.FromSeconds(60) };
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };

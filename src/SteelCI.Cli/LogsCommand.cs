@@ -22,25 +22,27 @@ public static class LogsCommand
         var stage = new Argument<string>("stage") { Description = "The stage whose attempt's log to show" };
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
-        var attempt = new Option<int?>("--attempt") { Description = "Attempt number (default: the last one)" };
+        var attempt = new Option<int?>("--attempt") { Description = "Attempt number (default: the last one)" }.Positive();
         var follow = new Option<bool>("--follow", "-f") { Description = "Local backend: keep printing the log until the attempt ends" };
-        var poll = new Option<double>("--poll-seconds") { Description = "With --follow: seconds between reads", DefaultValueFactory = _ => 1 };
+        var poll = new Option<double>("--poll-seconds") { Description = "With --follow: seconds between reads", DefaultValueFactory = _ => 1 }.Positive();
+        var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
         var kaggle = new KaggleRunOptions();
         var command = new Command("logs", "Show an attempt's log (--follow tails a running local attempt)")
         {
-            stage, pipeline, workspace, attempt, follow, poll,
+            stage, pipeline, workspace, attempt, follow, poll, store,
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
             result.GetValue(stage)!, result.GetValue(attempt), result.GetValue(follow), TimeSpan.FromSeconds(Math.Max(0.01, result.GetValue(poll))),
-            kaggle.Read(result), console ?? AnsiConsole.Console, time ?? TimeProvider.System, cancellationToken));
+            kaggle.Read(result), console ?? AnsiConsole.Console, time ?? TimeProvider.System, cancellationToken, result.GetValue(store)));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string stageName, int? number, bool follow,
-        TimeSpan poll, KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+        TimeSpan poll, KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken,
+        string? store = null)
     {
-        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
+        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: store is not null, store);
         var state = await context.LoadStateAsync(cancellationToken);
         var output = console.Profile.Out.Writer;
         if (state is null)

@@ -30,7 +30,7 @@ public sealed class OperateContext : IDisposable
             _wiring = StoreWiring.Create(pipeline.Store, workspace, TimeProvider.System, _ => { });
             StateStore = _wiring.StateFor(pipeline.Name);
         }
-        catch (GitHub.GitHubStoreException error) when (!strict) // doctor and status still show what they can
+        catch (Exception error) when (!strict && error is GitHub.GitHubStoreException or UsageException) // doctor and status still show what they can
         {
             PipelineProblem = $"the {pipeline.Store} store cannot be reached ({error.Message}); showing the local state";
         }
@@ -46,7 +46,9 @@ public sealed class OperateContext : IDisposable
     public IStateStore StateStore { get; }
 
     /// <summary>With <paramref name="strict"/> a broken pipeline file stops the command (exit 2); without, it is noted.</summary>
-    public static OperateContext Open(string specPath, string? workspaceRoot, string? profile, KaggleRunOptions.Values? backend = null, bool strict = true)
+    /// <param name="store">--store: read the state where that store keeps it (after <c>run --store github</c>).</param>
+    public static OperateContext Open(string specPath, string? workspaceRoot, string? profile, KaggleRunOptions.Values? backend = null, bool strict = true,
+        string? store = null)
     {
         var workspace = Workspace.For(specPath, workspaceRoot);
         try
@@ -54,6 +56,8 @@ public sealed class OperateContext : IDisposable
             var pipeline = PipelineLoading.Load(specPath, profile, []);
             if (backend is not null)
                 pipeline = backend.Apply(pipeline);
+            if (store is not null)
+                pipeline = pipeline with { Store = store };
             return new OperateContext(specPath, workspace, pipeline, null, strict);
         }
         catch (Exception error) when (!strict && error is SpecException or FileNotFoundException or DirectoryNotFoundException)

@@ -14,14 +14,28 @@ public static class PipelineLoading
         foreach (var item in data)
         {
             var equals = item.IndexOf('=');
+            string name;
             if (equals > 0)
-                paths[item[..equals]] = Path.GetFullPath(item[(equals + 1)..]);
+                name = item[..equals];
             else if (spec.Datasets.Count == 1)
-                paths[spec.Datasets.Keys.Single()] = Path.GetFullPath(item);
+                name = spec.Datasets.Keys.Single();
             else
-                throw new SpecException(new SpecLocation(Path.GetFullPath(specPath), 1, 1),
-                    $"--data {item}: the pipeline has {spec.Datasets.Count} datasets; write --data NAME=DIR");
+                throw new UsageException($"--data {item}: the pipeline {Path.GetFullPath(specPath)} has {spec.Datasets.Count} datasets " +
+                    $"({string.Join(", ", spec.Datasets.Keys)}); write --data NAME=DIR");
+            if (!spec.Datasets.ContainsKey(name))
+                throw new UsageException($"--data {item}: the pipeline has no dataset '{name}' (datasets: {string.Join(", ", spec.Datasets.Keys)})");
+            var path = Path.GetFullPath(item[(equals + 1)..]);
+            if (File.Exists(path))
+                throw new UsageException($"--data {item}: {path} is a file; give the folder that holds the dataset (for Severstal: train.csv and train_images/)");
+            if (!Directory.Exists(path))
+                throw new UsageException($"--data {item}: no such folder {path}");
+            if (!paths.TryAdd(name, path))
+                throw new UsageException($"--data {item}: dataset '{name}' is given twice");
         }
-        return PipelineResolver.Resolve(spec, specPath, new PipelineOptions(profile, paths, sessionMinutes, backend));
+        var pipeline = PipelineResolver.Resolve(spec, specPath, new PipelineOptions(profile, paths, sessionMinutes, backend));
+        if (!File.Exists(pipeline.TrainerProject)) // else `run` would fail only when it builds the trainer
+            throw new SpecException(spec.Trainer.LocationIn(Path.GetFullPath(specPath)),
+                $"trainer.project: {pipeline.TrainerProject} does not exist (a path relative to the pipeline file)");
+        return pipeline;
     }
 }

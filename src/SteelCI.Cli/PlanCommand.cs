@@ -23,9 +23,9 @@ public static class PlanCommand
         var workspace = CommonOptions.Workspace();
         var profile = CommonOptions.Profile();
         var accounts = new Option<string[]>("--account") { Description = "An account to plan on (repeat); default: STEELCI_KAGGLE_ACCOUNTS, else one", AllowMultipleArgumentsPerToken = false };
-        var quota = new Option<double>("--quota-hours") { Description = "GPU hours each account has per week", DefaultValueFactory = _ => 30 };
-        var used = new Option<double>("--used-hours") { Description = "GPU hours each account has already used this week", DefaultValueFactory = _ => 0 };
-        var reserve = new Option<double>("--reserve-hours") { Description = "Hours each owner keeps for themselves (never planned into)", DefaultValueFactory = _ => 0 };
+        var quota = new Option<double>("--quota-hours") { Description = "GPU hours each account has per week", DefaultValueFactory = _ => 30 }.Positive();
+        var used = new Option<double>("--used-hours") { Description = "GPU hours each account has already used this week", DefaultValueFactory = _ => 0 }.Positive(orZero: true);
+        var reserve = new Option<double>("--reserve-hours") { Description = "Hours each owner keeps for themselves (never planned into)", DefaultValueFactory = _ => 0 }.Positive(orZero: true);
         var chart = new Option<string?>("--chart") { Description = "Where to write the Gantt PNG (default: <workspace>/plan.png, or actual.png)" };
         var actual = new Option<bool>("--actual") { Description = "Chart what actually ran (the recorded attempts) instead of a forecast" };
         var command = new Command("plan", "Print the predicted schedule on the team's Kaggle accounts and write a Gantt chart")
@@ -41,6 +41,13 @@ public static class PlanCommand
                 return await ChartActualAsync(resolved, root, result.GetValue(chart), cancellationToken);
             var names = result.GetValue(accounts) is { Length: > 0 } given ? given
                 : Environment.GetEnvironmentVariable("STEELCI_KAGGLE_ACCOUNTS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["account1"];
+            Feasibility.Check(resolved);
+            if (names.Length == 0)
+                throw new UsageException("STEELCI_KAGGLE_ACCOUNTS names no account; give --account NAME");
+            if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new UsageException($"--account {twice.Key} is given twice");
+            if (result.GetValue(reserve) >= result.GetValue(quota))
+                throw new UsageException($"--reserve-hours {result.GetValue(reserve)} leaves nothing of --quota-hours {result.GetValue(quota)} to plan into");
             var now = TimeProvider.System.GetUtcNow();
             var stageNames = resolved.Nodes.Select(n => n.Name).ToList();
             var configured = resolved.Nodes.Select(n => StageWork.Of(n, stageNames)).ToList();
@@ -56,6 +63,8 @@ public static class PlanCommand
             var title = $"{resolved.Name} ({resolved.Profile}) on {names.Length} account(s)";
             Console.Write(PlanText.Format(title, plan, stages, options.RefreshPeriod));
             Console.Write(SpeedText.Format(configured, speeds));
+            if (result.GetValue(chart) is null)
+                root.Claim();
             var png = Path.GetFullPath(result.GetValue(chart) ?? Path.Combine(root.Root, "plan.png"));
             Directory.CreateDirectory(Path.GetDirectoryName(png)!);
             GanttChart.Save(plan, title, png);

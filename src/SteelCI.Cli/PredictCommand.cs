@@ -31,7 +31,7 @@ public static class PredictCommand
         var images = new Option<string>("--images") { Description = "Folder of images to predict (.jpg, .jpeg, .png)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Folder to create for submission.csv and overlays/ (absent or empty)", Required = true };
         var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store)" };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads for the trainer (default: one per core)" };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads for the trainer (default: one per core)" }.Positive();
         var command = new Command("predict", "Run the trained pipeline on new images: submission.csv plus PNG overlays of the predicted masks")
         {
             pipeline, workspace, release, images, output, store, threads,
@@ -61,7 +61,8 @@ public static class PredictCommand
         var workspace = Workspace.For(specPath, workspaceRoot);
         var time = TimeProvider.System;
         using var wiring = StoreWiring.Create(storeName ?? pipeline.Store, workspace, time, line => console.WriteLine(line));
-        var target = await new CheckpointDownloader(wiring.Store).ResolveAsync(pipeline.Name, which, includePartial: false, cancellationToken);
+        var target = await ReleaseChoice.ResolveAsync(spec, wiring.Store, which, "--release", includePartial: false, cancellationToken);
+        workspace.Claim();
         var manifest = target.Manifest;
 
         // Which model releases to fetch, under which input names, and with which params.

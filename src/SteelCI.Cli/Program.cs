@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using SteelCI.Cli;
 using SteelCI.Kernels;
 using SteelCI.Local;
@@ -27,11 +26,28 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     fake,
 };
 
+if (Console.IsOutputRedirected) // logs are read in wide viewers: paths and URLs in messages must not wrap
+    Spectre.Console.AnsiConsole.Console.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Console.Profile.Width, 200);
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // A command line that cannot be read is exit 2, like a broken pipeline file: nothing ran.
+    foreach (var parseError in parsed.Errors)
+        Console.Error.WriteLine($"error: {parseError.Message}");
+    var name = parsed.CommandResult.Command == root ? "steelci" : $"steelci {parsed.CommandResult.Command.Name}";
+    Console.Error.WriteLine($"See: {name} --help");
+    return ExitCodes.InvalidInput;
+}
+
 try
 {
-    // Our own handlers below turn known failures into clear messages and exit codes; anything else is a bug and
-    // should surface with its stack trace.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Our own handlers below turn known failures into clear messages and exit codes (2 setup, 1 a stage, 3 the
+    // infrastructure, 4 busy); anything else is a bug and should surface with its stack trace.
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (UsageException error)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
 }
 catch (SpecException error)
 {
@@ -61,6 +77,16 @@ catch (SteelCI.Kaggle.Credentials.KaggleCredentialsException error)
 {
     return Fail(error.Message, ExitCodes.InvalidInput);
 }
+catch (Octokit.AuthorizationException error) // 401: a wrong or expired token (the token itself is never printed)
+{
+    return Fail($"GitHub at {Settings.GitHubApi} refused the token ({(int)error.StatusCode}: {error.Message}); set a valid token in " +
+        "STEELCI_GITHUB_TOKEN or GITHUB_TOKEN (permissions: contents: write)", ExitCodes.InvalidInput);
+}
+catch (Octokit.NotFoundException error) // the repository is not there, or the token cannot see it
+{
+    return Fail($"GitHub at {Settings.GitHubApi}: {error.Message} (404); check GITHUB_REPOSITORY and that the token can read it",
+        ExitCodes.InvalidInput);
+}
 catch (Exception error) when (Infrastructure.Is(error)) // no capacity, quota out, an API down: not the code's fault
 {
     return Fail(Infrastructure.Describe(error), ExitCodes.Infrastructure);
@@ -69,13 +95,26 @@ catch (SteelCI.Kaggle.Api.KaggleException error) // messages name the account an
 {
     return Fail(error.Message, ExitCodes.StageFailed);
 }
-catch (SteelCI.GitHub.GitHubStoreException error) // missing configuration, missing release, refused checksum; never the token
+catch (SteelCI.GitHub.GitHubStoreException error) when (error.InnerException is { } inner && Infrastructure.IsTransient(inner))
+{
+    return Fail(Infrastructure.Describe(error) + $" [GitHub API {Settings.GitHubApi}]", ExitCodes.Infrastructure);
+}
+catch (SteelCI.GitHub.GitHubStoreException error) // missing release, refused checksum; never the token
 {
     return Fail(error.Message, ExitCodes.StageFailed);
 }
+catch (IOException error) // a path the user gave cannot be read or written (the message names it)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
+}
+catch (UnauthorizedAccessException error) // no permission on a path the user gave (the message names it)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
+}
 
+// One line on stderr, never wrapped: paths and URLs in it stay whole for copying.
 static int Fail(string message, int code)
 {
-    AnsiConsole.Console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    Console.Error.WriteLine($"error: {message}");
     return code;
 }

@@ -84,7 +84,7 @@ public static class PruneCommand
             Directory.Delete(trash, recursive: true);
             return;
         }
-        var options = GitHubStoreOptions.FromEnvironment(Path.Combine(workspace.Root, "github-cache"));
+        var options = Settings.GitHub(workspace);
         var client = GitHubArtifactStore.CreateClient(options);
         try
         {

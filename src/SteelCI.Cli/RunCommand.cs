@@ -14,8 +14,8 @@ public static class RunCommand
         var profile = CommonOptions.Profile();
         var data = CommonOptions.Data();
         var force = new Option<bool>("--force") { Description = "Retrain every stage even where a release with the same content key exists" };
-        var slots = new Option<int?>("--slots") { Description = "Stages that may run at once (default: one per core)" };
-        var session = new Option<double?>("--session-minutes") { Description = "Override the session limit; a stage that needs longer checkpoints and resumes" };
+        var slots = new Option<int?>("--slots") { Description = "Stages that may run at once (default: one per core)" }.Positive();
+        var session = new Option<double?>("--session-minutes") { Description = "Override the session limit; a stage that needs longer checkpoints and resumes" }.Positive();
         var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store)" };
         var kaggle = new KaggleRunOptions();
         var command = new Command("run", "Run the pipeline (backend local or kaggle, store local or github) and print a summary")

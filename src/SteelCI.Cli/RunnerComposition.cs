@@ -53,6 +53,7 @@ public sealed class RunnerComposition : IDisposable
             console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
         var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
         var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
+        workspace.Claim(); // after the settings were read: a refused one writes nothing
         var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots);
         IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
         var runner = new PipelineRunner(

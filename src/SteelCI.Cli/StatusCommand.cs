@@ -17,22 +17,23 @@ public static class StatusCommand
         var workspace = CommonOptions.Workspace();
         var profile = CommonOptions.Profile();
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (stages, attempts, accounts)" };
+        var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
         var kaggle = new KaggleRunOptions();
         var command = new Command("status", "Show every stage and attempt: where, state, elapsed, expected finish, quota left per account")
         {
-            pipeline, workspace, profile, json,
+            pipeline, workspace, profile, json, store,
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
             result.GetValue(profile), result.GetValue(json), kaggle.Read(result), console ?? AnsiConsole.Console,
-            time ?? TimeProvider.System, cancellationToken));
+            time ?? TimeProvider.System, cancellationToken, result.GetValue(store)));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, bool json,
-        KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+        KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken, string? store = null)
     {
-        using var context = OperateContext.Open(specPath, workspaceRoot, profile, backend, strict: false);
+        using var context = OperateContext.Open(specPath, workspaceRoot, profile, backend, strict: store is not null, store);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)
         {

@@ -33,8 +33,8 @@ public sealed class StoreWiring : IDisposable
         if (store == "local")
             return new StoreWiring(new LocalArtifactStore(workspace.Releases), null, _ => new FileStateStore(workspace.State));
         if (store != "github")
-            throw new NotSupportedException($"store '{store}' is not one of: local, github");
-        var options = GitHubStoreOptions.FromEnvironment(Path.Combine(workspace.Root, "github-cache"), log: log);
+            throw new UsageException($"--store {store}: expected local or github");
+        var options = Settings.GitHub(workspace, log);
         var transfers = GitHubArtifactStore.CreateTransferClient();
         return new StoreWiring(new GitHubArtifactStore(options, transfers, time), transfers,
             pipeline => new GitHubStateStore(options, pipeline, transfers, time, new GitHubStateOptions { RenewEvery = TimeSpan.FromMinutes(20) }));

@@ -31,7 +31,7 @@ public static class TickCommand
         var workspace = CommonOptions.Workspace();
         var profile = CommonOptions.Profile();
         var data = CommonOptions.Data();
-        var slots = new Option<int?>("--slots") { Description = "Local backend: stages that may run at once (default: one per core)" };
+        var slots = new Option<int?>("--slots") { Description = "Local backend: stages that may run at once (default: one per core)" }.Positive();
         var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store); github keeps the state on GitHub too" };
         var kaggle = new KaggleRunOptions();
         var command = new Command("tick", "One idempotent reconcile step: poll, publish, place ready work, persist; never waits")

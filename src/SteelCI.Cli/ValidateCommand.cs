@@ -15,6 +15,7 @@ public static class ValidateCommand
         command.SetAction(result =>
         {
             var resolved = PipelineLoading.Load(result.GetValue(pipeline)!, result.GetValue(profile), result.GetValue(data) ?? []);
+            Feasibility.Check(resolved); // what plan and a Kaggle run would otherwise meet only later
             var table = new Table().Title($"{resolved.Name} · profile {resolved.Profile} · backend {resolved.Backend} · store {resolved.Store}");
             table.AddColumns("stage", "entry", "inputs", "epochs", "params");
             foreach (var node in resolved.Nodes)

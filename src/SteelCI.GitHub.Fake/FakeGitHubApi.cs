@@ -24,12 +24,16 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
 
     public Uri BaseUri { get; set; } = new("http://127.0.0.1/");
 
+    /// <summary>The storage origin (another port: another origin, as objects.githubusercontent.com is another host).</summary>
+    public Uri StorageUri { get; set; } = new("http://127.0.0.1/");
+
     private Uri ApiBase => new(BaseUri, "api/v3/");
 
     private DateTimeOffset Now => options.Time.GetUtcNow();
 
     public void Map(WebApplication app)
     {
+        app.Use(Origins);
         app.Use(Guard);
         var api = app.MapGroup("/api/v3");
         api.MapGet("/rate_limit", RateLimitStatus);
@@ -48,6 +52,21 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
         app.MapPost($"/api/uploads/{Repo}/releases/{{id:long}}/assets", UploadAsset);
         app.MapGet("/storage/{id:int}", Storage);
         app.MapGet("/{owner}/{repo}/releases/download/{tag}/{name}", BrowserDownload);
+    }
+
+    /// <summary>
+    /// Two origins, as on GitHub: asset bytes only from the storage port, everything else only from the API port
+    /// (on github.com the API is api.github.com and bytes come from objects.githubusercontent.com).
+    /// </summary>
+    private async Task Origins(HttpContext context, RequestDelegate next)
+    {
+        var onStorage = context.Connection.LocalPort == StorageUri.Port;
+        if (onStorage != context.Request.Path.StartsWithSegments("/storage"))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+        await next(context);
     }
 
     /// <summary>Empties the primary budget until <paramref name="resetIn"/> from now on the fake's clock.</summary>
@@ -442,7 +461,7 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
     private Task RedirectToStorage(HttpContext context, int id)
     {
         context.Response.StatusCode = 302;
-        context.Response.Headers.Location = $"{BaseUri}storage/{id}?X-Amz-Signature={Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        context.Response.Headers.Location = $"{StorageUri}storage/{id}?X-Amz-Signature={Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
         return Task.CompletedTask;
     }
 

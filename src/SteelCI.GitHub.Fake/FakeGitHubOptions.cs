@@ -5,6 +5,9 @@ public sealed class FakeGitHubOptions
     /// <summary>0 lets the operating system choose; read the result from <see cref="FakeGitHubServer.BaseUri"/>.</summary>
     public int Port { get; init; }
 
+    /// <summary>The port of the storage origin that serves asset bytes (0: the system's choice; never the API's port).</summary>
+    public int StoragePort { get; init; }
+
     /// <summary>When set, requests must carry it (<c>token X</c> or <c>Bearer X</c>); a wrong one gets 401, and writes
     /// without one get 401. When null, any token is accepted.</summary>
     public string? Token { get; init; }

@@ -1,10 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace SteelCI.GitHub.Fake;
@@ -12,22 +10,27 @@ namespace SteelCI.GitHub.Fake;
 /// <summary>
 /// A loopback fake of GitHub's releases REST API that real Octokit works against unchanged. The API answers under
 /// <c>/api/v3/</c> (what Octokit targets for a non-github.com host), uploads under <c>/api/uploads/</c> (GitHub
-/// Enterprise style <c>upload_url</c>), and asset bytes from <c>/storage/</c>, which refuses an Authorization header
-/// like GitHub's storage hosts do. State lives in memory; see docs/github.md.
+/// Enterprise style <c>upload_url</c>), and asset bytes from <c>/storage/</c> on a second port, another origin as GitHub's
+/// storage host is another host, so a standard HTTP client that follows the download redirect drops Authorization by
+/// itself; storage refuses the header like GitHub's storage hosts do. State lives in memory; see docs/github.md.
 /// </summary>
 public sealed class FakeGitHubServer : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private FakeGitHubServer(WebApplication app, FakeGitHubApi api, Uri baseUri)
+    private FakeGitHubServer(WebApplication app, FakeGitHubApi api, Uri baseUri, Uri storageUri)
     {
         this.app = app;
         Api = api;
         BaseUri = baseUri;
+        StorageUri = storageUri;
     }
 
     /// <summary>http://127.0.0.1:PORT/</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>Where asset bytes are served: http://localhost:OTHERPORT/ (another host and origin than the API's 127.0.0.1).</summary>
+    public Uri StorageUri { get; }
 
     /// <summary>The REST base to give a client: http://127.0.0.1:PORT/api/v3/</summary>
     public Uri ApiUri => new(BaseUri, "api/v3/");
@@ -41,6 +44,7 @@ public sealed class FakeGitHubServer : IAsyncDisposable
     public static async Task<FakeGitHubServer> StartAsync(FakeGitHubOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FakeGitHubOptions();
+        ListenOptions? apiListen = null, storageListen = null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -48,17 +52,20 @@ public sealed class FakeGitHubServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null; // checkpoint parts approach 2 GiB
             kestrel.Limits.MinRequestBodyDataRate = null;
             kestrel.Limits.MinResponseDataRate = null;
-            kestrel.Listen(IPAddress.Loopback, options.Port);
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen => apiListen = listen);
+            kestrel.Listen(IPAddress.Loopback, options.StoragePort, listen => storageListen = listen);
         });
         var app = builder.Build();
         var api = new FakeGitHubApi(options);
         api.Map(app);
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        var baseUri = new Uri($"http://127.0.0.1:{port}/");
+        // Kestrel writes the bound port back into each endpoint (port 0 = the system's choice).
+        var baseUri = new Uri($"http://127.0.0.1:{apiListen!.IPEndPoint!.Port}/");
+        // Another host name as well as another port: clients that compare only the host (Octokit) drop Authorization too.
+        var storageUri = new Uri($"http://localhost:{storageListen!.IPEndPoint!.Port}/");
         api.BaseUri = baseUri;
-        return new FakeGitHubServer(app, api, baseUri);
+        api.StorageUri = storageUri;
+        return new FakeGitHubServer(app, api, baseUri, storageUri);
     }
 
     /// <summary>Runs until cancelled (for <c>steelci fake github --port N</c>).</summary>

@@ -6,12 +6,15 @@ namespace SteelCI.Local;
 
 /// <summary>
 /// Releases as folders: <c>{root}/{tag}/</c> holds the files and manifest.json. A release appears by one rename of a
-/// fully written, verified staging folder, so a reader never sees half of one; its files are made read-only.
+/// fully written, verified staging folder, so a reader never sees half of one; its files are made read-only. A release
+/// that no longer matches its manifest is renamed to <c>{root}/.aside-{tag}-{stamp}/</c> (kept, never reused, never
+/// listed) before the stage publishes again.
 /// </summary>
-public sealed class LocalArtifactStore(string root) : IArtifactStore
+public sealed class LocalArtifactStore(string root, TimeProvider? time = null) : IArtifactStore
 {
     private const string StagingPrefix = ".staging-";
     private const string TrashPrefix = ".trash-";
+    public const string AsidePrefix = ".aside-";
 
     public string Location => root;
 
@@ -31,21 +34,50 @@ public sealed class LocalArtifactStore(string root) : IArtifactStore
         return Task.FromResult(File.Exists(manifest) ? new StoredRelease(tag, Json.Read<Manifest>(manifest), directory) : null);
     }
 
+    public Task<StoredRelease?> FindVerifiedAsync(string tag, Action<string> setAside, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(root, tag);
+        if (!Directory.Exists(directory))
+            return Task.FromResult<StoredRelease?>(null);
+        try
+        {
+            var manifest = ManifestVerifier.Verify(directory);
+            return Task.FromResult<StoredRelease?>(new StoredRelease(tag, manifest, directory));
+        }
+        catch (InvalidDataException error)
+        {
+            var aside = SetAside(directory, tag);
+            setAside($"release {tag} does not verify ({error.Message}); set aside as {aside}, the stage runs again");
+            return Task.FromResult<StoredRelease?>(null);
+        }
+    }
+
     public async Task<IReadOnlyList<StoredRelease>> ListAsync(string tagPrefix, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(root))
             return [];
         var releases = new List<StoredRelease>();
         foreach (var directory in Directory.EnumerateDirectories(root, tagPrefix + "*").Order(StringComparer.Ordinal))
-            if (await FindAsync(Path.GetFileName(directory), cancellationToken) is { } release)
-                releases.Add(release);
+        {
+            try
+            {
+                if (await FindAsync(Path.GetFileName(directory), cancellationToken) is { } release)
+                    releases.Add(release);
+            }
+            catch (InvalidDataException)
+            {
+                // an unreadable manifest is no release: a run that needs this tag sets the folder aside
+            }
+        }
         return releases;
     }
 
     public async Task<StoredRelease> PublishAsync(string tag, string directory, bool replace, CancellationToken cancellationToken)
     {
         var manifest = ManifestVerifier.Verify(directory);
-        var existing = await FindAsync(tag, cancellationToken);
+        var final = Path.Combine(root, tag);
+        string? problem = null;
+        var existing = await FindVerifiedAsync(tag, line => problem = line, cancellationToken);
         if (existing is not null && !replace)
             return existing;
 
@@ -63,7 +95,6 @@ public sealed class LocalArtifactStore(string root) : IArtifactStore
             foreach (var (_, full) in Sha256.FilesUnder(staging))
                 File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-        var final = Path.Combine(root, tag);
         if (existing is not null)
         {
             var trash = Path.Combine(root, TrashPrefix + Guid.NewGuid().ToString("N"));
@@ -82,13 +113,23 @@ public sealed class LocalArtifactStore(string root) : IArtifactStore
                 DeleteTree(staging); // a concurrent publish of the same tag won; its content has the same key
             }
         }
-        return (await FindAsync(tag, cancellationToken))!;
+        return await FindVerifiedAsync(tag, line => problem = line, cancellationToken)
+            ?? throw new InvalidDataException($"{final}: the release did not verify after publishing ({problem})");
     }
 
     public Task<string> FetchAsync(StoredRelease release, CancellationToken cancellationToken)
     {
         ManifestVerifier.Verify(release.Location, release.Manifest.ContentKey);
         return Task.FromResult(release.Location);
+    }
+
+    /// <summary>Renames a damaged release out of the way, kept for inspection; returns its new folder.</summary>
+    private string SetAside(string directory, string tag)
+    {
+        var stamp = (time ?? TimeProvider.System).GetUtcNow().ToString("yyyyMMdd-HHmmss");
+        var aside = Path.Combine(root, $"{AsidePrefix}{tag}-{stamp}-{Guid.NewGuid().ToString("N")[..6]}");
+        Directory.Move(directory, aside);
+        return aside;
     }
 
     /// <summary>Read-only files go too: on Unix, removing a file needs write access to its folder only.</summary>

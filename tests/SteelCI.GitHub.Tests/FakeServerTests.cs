@@ -84,6 +84,36 @@ public sealed class FakeServerTests
     }
 
     [Fact]
+    public async Task A_standard_client_following_the_redirect_downloads_because_storage_is_another_origin()
+    {
+        await using var h = await Harness.StartAsync();
+        var github = h.Octokit();
+        var release = await github.Repository.Release.Create(Harness.Owner, Harness.Repo, new NewRelease("t1"));
+        var asset = await github.Repository.Release.UploadAsset(release,
+            new ReleaseAssetUpload("a.bin", "application/octet-stream", new MemoryStream([9, 8, 7]), null));
+
+        // HttpClient's defaults: follow redirects, and drop Authorization when the redirect leaves the origin.
+        using var http = new HttpClient();
+        using var ask = new HttpRequestMessage(HttpMethod.Get, asset.Url);
+        ask.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Harness.Token);
+        ask.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/octet-stream"));
+        using var answer = await http.SendAsync(ask);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(new byte[] { 9, 8, 7 }, await answer.Content.ReadAsByteArrayAsync());
+        var served = answer.RequestMessage!.RequestUri!;
+        Assert.NotEqual(h.Server.ApiUri.GetLeftPart(UriPartial.Authority), served.GetLeftPart(UriPartial.Authority));
+        Assert.NotEqual(h.Server.ApiUri.Host, served.Host);
+        Assert.Equal(h.Server.StorageUri.GetLeftPart(UriPartial.Authority), served.GetLeftPart(UriPartial.Authority));
+        Assert.Contains(h.Server.State.Requests, r => r.Path.StartsWith("/storage/", StringComparison.Ordinal) && !r.HadAuthorization && r.Status == 200);
+
+        // Each origin serves only its own paths.
+        using var plain = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(h.Server.BaseUri, served.PathAndQuery))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(h.Server.StorageUri, "api/v3/rate_limit"))).StatusCode);
+    }
+
+    [Fact]
     public async Task Conditional_get_answers_304_without_spending_rate_limit()
     {
         await using var h = await Harness.StartAsync();

@@ -14,6 +14,14 @@ public interface IArtifactStore
     /// <summary>A finished release with this tag, or null. Unfinished uploads are never returned.</summary>
     Task<StoredRelease?> FindAsync(string tag, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The release with this tag, only if its files match its manifest: what a run reuses. One that does not verify (a
+    /// file changed, truncated or missing, the manifest missing or unreadable) is set aside, kept for inspection under
+    /// another name and never returned again, so the stage runs again and can publish the tag anew.
+    /// <paramref name="setAside"/> hears what was set aside, where, and why.
+    /// </summary>
+    Task<StoredRelease?> FindVerifiedAsync(string tag, Action<string> setAside, CancellationToken cancellationToken);
+
     /// <summary>Releases whose tag starts with <paramref name="tagPrefix"/>.</summary>
     Task<IReadOnlyList<StoredRelease>> ListAsync(string tagPrefix, CancellationToken cancellationToken);
 

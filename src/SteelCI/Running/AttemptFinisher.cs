@@ -35,7 +35,7 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         {
             attempt.State = AttemptState.Error;
             attempt.Error = Explain(status, marker is null, output.Log);
-            Fail(stage, $"{node.Name} failed: {attempt.Error}");
+            Fail(stage, attempt.Error); // the summary says "{stage} failed:" once, before this
             reporter.AttemptFinished(node.Name, attempt, "error");
             return true;
         }
@@ -54,7 +54,7 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         {
             attempt.State = AttemptState.Error;
             attempt.Error = $"output refused: {error.Message}";
-            Fail(stage, $"{node.Name}: {attempt.Error}");
+            Fail(stage, attempt.Error);
             reporter.AttemptFinished(node.Name, attempt, "refused");
             return true;
         }
@@ -77,7 +77,7 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
             .Select(a => ReleaseTag.TryParse(run.Pipeline.Name, a.Release!)?.PartialEpochs ?? 0).DefaultIfEmpty(0).Max();
         reporter.AttemptFinished(node.Name, attempt, $"partial, {manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal} epochs");
         if (manifest.Progress.EpochsDone <= previous)
-            Fail(stage, $"{node.Name}: a session ended without finishing an epoch ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal}); " +
+            Fail(stage, $"a session ended without finishing an epoch ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal}); " +
                 "raise session_minutes or lower the work per epoch");
         else
             stage.Status = StageStatus.Pending;

@@ -8,7 +8,7 @@ namespace SteelCI.Running;
 
 /// <summary>Turns a ready node into a submitted attempt: inputs resolved, resume point chosen, kernel packaged.</summary>
 internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore store, IKernelPackager packager,
-    TimeProvider time, RunnerOptions options)
+    IRunReporter reporter, TimeProvider time, RunnerOptions options)
 {
     public const string ResumeMount = "steelci-resume";
 
@@ -29,7 +29,7 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             }
             var tag = run.StageOf(name).Release ?? throw new InvalidOperationException($"input '{name}' of '{node.Name}' has no release");
             var release = await store.FindAsync(tag, cancellationToken)
-                ?? throw new InvalidOperationException($"release {tag} (input '{name}' of '{node.Name}') vanished from {store.Location}");
+                ?? throw new InvalidDataException($"release {tag} (input '{name}' of '{node.Name}') vanished from {store.Location}; run again to retrain it");
             sources.Add(new KernelSource(name, await store.FetchAsync(release, cancellationToken), run.Keys[name]));
             inputs.Add(new StageInput(name, name, tag, run.Keys[name]));
         }
@@ -93,10 +93,13 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
     {
         var prefix = ReleaseTag.Complete(run.Pipeline.Name, node.Name, key) + "-partial-";
         var own = run.StageOf(node.Name).Attempts.Select(a => a.Release).Where(t => t?.StartsWith(prefix) == true).ToHashSet();
-        var candidates = await store.ListAsync(prefix, cancellationToken);
-        return candidates
+        var candidates = (await store.ListAsync(prefix, cancellationToken))
             .Where(r => own.Contains(r.Tag) || (own.Count == 0 && !run.Request.Force))
-            .MaxBy(r => r.Manifest.Progress.EpochsDone);
+            .OrderByDescending(r => r.Manifest.Progress.EpochsDone);
+        foreach (var candidate in candidates)
+            if (await store.FindVerifiedAsync(candidate.Tag, reporter.Info, cancellationToken) is { } verified)
+                return verified; // a damaged checkpoint is set aside; the next best one (or the start) is used
+        return null;
     }
 
     private static string Nonce() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))[..5];

@@ -63,7 +63,7 @@ public sealed class PipelineRunner(
     /// <summary>Finishes what has ended and starts what is ready; true while any attempt is still active.</summary>
     private async Task<bool> StepAsync(RunContext run, CancellationToken cancellationToken)
     {
-        var starter = new AttemptStarter(backend, store, packager, time, options);
+        var starter = new AttemptStarter(backend, store, packager, reporter, time, options);
         var finisher = new AttemptFinisher(backend, store, reporter, time);
         foreach (var node in run.Pipeline.Nodes.Where(n => run.StageOf(n.Name).Status == StageStatus.Running))
         {
@@ -204,7 +204,7 @@ public sealed class PipelineRunner(
             }
 
             var tag = ReleaseTag.Complete(run.Pipeline.Name, node.Name, key).ToString();
-            var release = run.Request.Force ? null : await store.FindAsync(tag, cancellationToken);
+            var release = run.Request.Force ? null : await store.FindVerifiedAsync(tag, reporter.Info, cancellationToken);
             if (release is not null)
             {
                 stage.Status = StageStatus.Reused;
@@ -279,7 +279,7 @@ public sealed class PipelineRunner(
     internal static int LostCount(StageState stage) => stage.Attempts.Count(a => a.State == AttemptState.Lost && a.Handle is not null);
 
     /// <summary>
-    /// Work is never started twice: a stage whose complete release exists already (a runner killed after publishing
+    /// Work is never started twice: a stage whose complete, verifying release exists already (a runner killed after publishing
     /// and before saving its state, another machine, a concurrent run) is taken from the store instead.
     /// </summary>
     private async Task<bool> AlreadyPublishedAsync(RunContext run, PipelineNode node, CancellationToken cancellationToken)
@@ -287,7 +287,7 @@ public sealed class PipelineRunner(
         if (run.Request.Force)
             return false; // retraining was asked for; the new output replaces the release when it is published
         var tag = ReleaseTag.Complete(run.Pipeline.Name, node.Name, run.Keys[node.Name]).ToString();
-        if (await store.FindAsync(tag, cancellationToken) is null)
+        if (await store.FindVerifiedAsync(tag, reporter.Info, cancellationToken) is null)
             return false;
         var stage = run.StageOf(node.Name);
         stage.Status = stage.Attempts.Count == 0 ? StageStatus.Reused : StageStatus.Complete;

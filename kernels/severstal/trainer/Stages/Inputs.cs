@@ -11,10 +11,13 @@ internal static class Inputs
 
     public static (string Folder, TrainLabels Labels) Data(StageContext context)
     {
-        var folder = context.Input(context.Param("data", Dataset));
+        var folder = InputCheck.RealFolder(context.Input(context.Param("data", Dataset)));
         try
         {
-            return (folder, TrainLabels.Load(folder));
+            var labels = TrainLabels.Load(folder);
+            InputCheck.Params(context);
+            InputCheck.Dataset(folder); // bad data is refused here, naming the file, before any batch is read
+            return (folder, labels);
         }
         catch (Exception error) when (error is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
         {
