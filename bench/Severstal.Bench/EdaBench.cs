@@ -5,12 +5,12 @@ using Severstal.Eda;
 /// <summary>
 /// The eda stage's work (one pass over every image, charts, report) against the floor it cannot beat: decoding the
 /// same images with the trainer's loader and nothing else, on the same threads, in the same run. Generates the data
-/// first when the folder has no train.csv. Reports wall and CPU time (CPU time is what to trust on a shared machine:
+/// first when the folder has no train.csv (seed 7, as the pipeline's dataset); --output keeps the report and charts. Reports wall and CPU time (CPU time is what to trust on a shared machine:
 /// other processes stretch the wall clock, not the CPU seconds this process spends).
 /// </summary>
 internal static class EdaBench
 {
-    public static int Run(string folder, int images, int threads)
+    public static int Run(string folder, int images, int threads, string? keep)
     {
         if (!File.Exists(Path.Combine(folder, "train.csv")))
         {
@@ -20,7 +20,7 @@ internal static class EdaBench
         var ids = Directory.EnumerateFiles(Path.Combine(folder, "train_images"), "*.jpg").ToList();
         var decode = Measure(() => Parallel.ForEach(ids, new ParallelOptions { MaxDegreeOfParallelism = threads },
             path => GrayImage.Load(path, Rle.Height, Rle.Width)));
-        var output = Directory.CreateTempSubdirectory("eda-bench-").FullName;
+        var output = keep is null ? Directory.CreateTempSubdirectory("eda-bench-").FullName : Directory.CreateDirectory(keep).FullName;
         var eda = Measure(() =>
         {
             var (summary, facts, labels) = EdaScan.Run(folder, threads);
@@ -31,7 +31,8 @@ internal static class EdaBench
                 .SavePng(Path.Combine(output, ExampleGrid.FileName));
             File.WriteAllText(Path.Combine(output, EdaReport.FileName), EdaReport.Build(summary, charts, examples: true));
         });
-        Directory.Delete(output, recursive: true);
+        if (keep is null)
+            Directory.Delete(output, recursive: true);
         var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
         Console.WriteLine(FormattableString.Invariant(
             $"decode only  images={ids.Count} threads={threads}: {decode.Wall:0.0} s wall, {decode.Cpu:0.0} s CPU, {1000 * decode.Cpu / ids.Count:0.0} CPU-ms/image"));

@@ -41,7 +41,8 @@ public sealed class EdaChartTests
             for (var y = bar.Y; y < bar.Bottom; y += 7)
                 EdaHandMadeSetTests.AssertPixel(image, x, y, colour.R, colour.G, colour.B);
             EdaHandMadeSetTests.AssertPixel(image, bar.X + 2, bar.Bottom - 1, colour.R, colour.G, colour.B);
-            Assert.NotEqual((colour.R, colour.G, colour.B), Pixel(image, x - 10, bar.Y - 20 > plotTop ? bar.Y - 20 : bar.Y - 1));
+            Assert.NotEqual((colour.R, colour.G, colour.B), Pixel(image, bar.X + 1, bar.Y - 1));
+            Assert.NotEqual((colour.R, colour.G, colour.B), Pixel(image, bar.X - 1, bar.Bottom - 1)); // nor left of it
         }
         // The zero bar leaves its slot blank just above the axis: no bar colour anywhere in that column.
         var emptyX = BarChart.LeftMargin + (int)(slot * 1.5);

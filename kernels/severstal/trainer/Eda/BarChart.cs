@@ -51,7 +51,10 @@ public static class BarChart
                 canvas.CentredText(centre, plot.Bottom + 8, labels[i], Canvas.Ink, scale);
             }
             if (showValues && values[i] > 0 && PixelFont.Width(Number(values[i]), 1) <= slot)
-                canvas.CentredText(centre, bar.Y - 12, Number(values[i]), Canvas.Ink, 1);
+            {
+                var scale = PixelFont.Width(Number(values[i]), 2) <= barWidth ? 2 : 1;
+                canvas.CentredText(centre, bar.Y - 4 - 7 * scale, Number(values[i]), Canvas.Ink, scale);
+            }
         }
         return bars;
     }

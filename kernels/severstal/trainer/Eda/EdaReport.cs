@@ -11,7 +11,7 @@ public static class EdaReport
     public static string Build(EdaSummary s, IReadOnlyList<Chart> charts, bool examples)
     {
         var text = new StringBuilder();
-        string Share(double part, double whole) => whole == 0 ? "–" : (100 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + " %";
+        string Share(double part, double whole) => whole == 0 ? "–" : (100 * part / whole).ToString("0.0#", CultureInfo.InvariantCulture) + " %";
         string N(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
         text.Append("# Severstal training data: exploratory analysis\n\n");
         text.Append("| what | value |\n|---|---|\n");

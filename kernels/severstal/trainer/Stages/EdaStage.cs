@@ -22,7 +22,7 @@ public static class EdaStage
         File.WriteAllText(Path.Combine(context.Output, EdaReport.FileName), EdaReport.Build(summary, charts, examples: true));
         var metrics = summary.Metrics();
         context.Log($"{summary.Images} images, {summary.ImagesWithDefects} with defects, {summary.RleProblemCount} RLE problem(s), " +
-            $"{summary.NotStandardSize} not 1600x256; {charts.Count + 1} charts and {EdaReport.FileName} written");
+            $"{summary.NotStandardSize} not 1600x256; {charts.Count} charts, {ExampleGrid.FileName} and {EdaReport.FileName} written");
         return StageOutcome.Complete(1, metrics);
     }
 }
