@@ -16,7 +16,7 @@ public sealed class PlanTests
 
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.Contains("severstal (default) on 2 account(s)", plan.Output);
-        foreach (var stage in new[] { "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission" })
+        foreach (var stage in new[] { "eda", "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission" })
             Assert.Matches($@"(?m)^{stage}\s+\d+ (alice|bob)\s+\d+-\d+ of \d+", plan.Output);
         Assert.Matches(@"(?m)^alice\s+\d+\.\d\d h", plan.Output);
         var png = File.ReadAllBytes(chart);
