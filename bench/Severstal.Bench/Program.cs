@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 //                        [--threads 2] [--python /usr/bin/python3]
 //        Severstal.Bench --loader DATA_FOLDER [--images 200] [--batch 8] [--prefetch 4]   (input pipeline, LoaderBench.cs)
 //        Severstal.Bench --rle DATA_FOLDER [--repeats 3]                                  (RLE codec, RleBench.cs)
+//        Severstal.Bench --eda DATA_FOLDER [--images 2000] [--threads 2] [--output DIR]   (eda stage vs plain decoding, EdaBench.cs)
 var options = new Dictionary<string, string>
 {
     ["arch"] = "small", ["channels"] = "8", ["height"] = "64", ["width"] = "400", ["batch"] = "8", ["steps"] = "20",
@@ -19,6 +20,9 @@ for (var i = 0; i + 1 < args.Length; i += 2)
     options[args[i].TrimStart('-')] = args[i + 1];
 if (options.TryGetValue("rle", out var rleFolder))
     return RleBench.Run(rleFolder, int.Parse(options.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture), options["python"]);
+if (options.TryGetValue("eda", out var edaFolder))
+    return EdaBench.Run(edaFolder, int.Parse(options.GetValueOrDefault("images", "2000"), CultureInfo.InvariantCulture),
+        int.Parse(options["threads"], CultureInfo.InvariantCulture), options.GetValueOrDefault("output"));
 if (options.TryGetValue("loader", out var dataFolder))
     return LoaderBench.Run(dataFolder, int.Parse(options.GetValueOrDefault("images", "200"), CultureInfo.InvariantCulture),
         int.Parse(options["batch"], CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("prefetch", "4"), CultureInfo.InvariantCulture),

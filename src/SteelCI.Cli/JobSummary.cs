@@ -55,12 +55,24 @@ public static class JobSummary
         var state = pipeline.Store == "local" ? await new FileStateStore(workspace.State).LoadAsync(cancellationToken) : null;
         if (state is not null && state.RunId == summary.RunId)
         {
-            Append(StatusReport.Build(state, pipeline, time.GetUtcNow()).ToMarkdown(), environment);
+            Append(StatusReport.Build(state, pipeline, time.GetUtcNow()).ToMarkdown() + KeyNumbers(summary), environment);
             return;
         }
         var text = new System.Text.StringBuilder($"### SteelCI: {summary.Pipeline} · run {summary.RunId}\n\n| stage | status | wall time | release | error |\n|---|---|---|---|---|\n");
         foreach (var stage in summary.Stages)
             text.Append($"| {stage.Name} | {stage.Status.ToString().ToLowerInvariant()} | {StatusReport.Duration(stage.Wall)} | {stage.Release} | {stage.Error?.Replace("|", "\\|").ReplaceLineEndings(" ")} |\n");
-        Append(text.ToString(), environment);
+        Append(text.ToString() + KeyNumbers(summary), environment);
+    }
+
+    /// <summary>The listed metrics of stages whose <c>metric</c> names several (the eda stage's key numbers), as a table; "" when none.</summary>
+    public static string KeyNumbers(RunSummary summary)
+    {
+        var stages = summary.Stages.Where(s => s.KeyMetrics.Count > 1).ToList();
+        if (stages.Count == 0)
+            return "";
+        var text = new System.Text.StringBuilder("\n\n| stage | key numbers |\n|---|---|\n");
+        foreach (var stage in stages)
+            text.Append($"| {stage.Name} | {SummaryTable.Metrics(stage)} |\n");
+        return text.ToString();
     }
 }

@@ -5,7 +5,10 @@ using SteelCI.State;
 
 namespace SteelCI.Cli;
 
-/// <summary>The table a run ends with: stage, status, wall time, main metric, where the outputs are.</summary>
+/// <summary>
+/// The table a run ends with: stage, status, wall time, main metric, where the outputs are; then one line of key
+/// numbers per stage whose <c>metric</c> lists several.
+/// </summary>
 public static class SummaryTable
 {
     public static void Write(IAnsiConsole console, RunSummary summary, string releases, bool interactive)
@@ -29,10 +32,16 @@ public static class SummaryTable
                 Markup.Escape(metric), Markup.Escape(outputs));
         }
         console.Write(table);
+        foreach (var listed in summary.Stages.Where(s => s.KeyMetrics.Count > 1)) // a stage whose metric lists several (eda)
+            console.MarkupLine($"{Markup.Escape(listed.Name)} key numbers: {Markup.Escape(Metrics(listed))}");
         foreach (var failed in summary.Stages.Where(s => s.Status == StageStatus.Failed))
             console.MarkupLine($"[red]{Markup.Escape(failed.Name)} failed:[/] {Markup.Escape(failed.Error ?? "")}");
         console.MarkupLine(summary.Succeeded
             ? $"[green]All stages finished.[/] Releases: {Markup.Escape(releases)}"
             : "[red]The pipeline did not finish.[/] Fix the failure above and run again: finished stages are reused.");
     }
+
+    /// <summary>"a = 1, b = 0.25": the stage's listed metrics, for a stage whose <c>metric</c> lists several.</summary>
+    public static string Metrics(StageSummary stage) =>
+        string.Join(", ", stage.KeyMetrics.Select(m => $"{m.Key} = {m.Value.ToString("0.####", CultureInfo.InvariantCulture)}"));
 }

@@ -32,7 +32,7 @@ public sealed class GitHubStoreTests
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.DoesNotContain("ghp_e2e_secret", run.Output);
         var releases = github.State.Releases("team", "checkpoints").Where(r => r.Tag != "steelci-state-severstal").ToList(); // the state's draft
-        Assert.Equal(8, releases.Count);
+        Assert.Equal(9, releases.Count); // the dataset, eda and seven training stages
         Assert.All(releases, r => Assert.False(r.Draft, $"{r.Tag} is still a draft"));
         Assert.All(releases, r => Assert.True(r.Prerelease));
         Assert.All(releases, r => Assert.Equal("false", r.MakeLatest));
@@ -41,8 +41,8 @@ public sealed class GitHubStoreTests
         var elsewhere = Steelci.Run(environment, "run", second.Spec, "--profile", "ci", "--store", "github", "--workspace", second.Root);
 
         Assert.True(elsewhere.ExitCode == 0, elsewhere.Output);
-        Assert.Equal(8, elsewhere.Output.Split('\n').Count(l => l.Contains(": reused release severstal-")));
-        Assert.Equal(8, github.State.Releases("team", "checkpoints").Count(r => r.Tag != "steelci-state-severstal"));
+        Assert.Equal(9, elsewhere.Output.Split('\n').Count(l => l.Contains(": reused release severstal-")));
+        Assert.Equal(9, github.State.Releases("team", "checkpoints").Count(r => r.Tag != "steelci-state-severstal"));
 
         var fetched = Steelci.Run(environment, "download", first.Spec, "--store", "github", "--stage", "submission",
             "--output", download.Combine("model"), "--workspace", first.Root);
@@ -94,8 +94,8 @@ public sealed class GitHubStoreTests
         Assert.True(final.ExitCode == 0, final.Output);
         var releases = Releases();
         Assert.All(releases, r => Assert.False(r.Draft, $"{r.Tag} was left a draft"));
-        Assert.Equal(8, releases.Select(r => r.Tag).Distinct().Count());
-        Assert.True(releases.Count == 8, "exactly one release per stage; found " +
+        Assert.Equal(9, releases.Select(r => r.Tag).Distinct().Count());
+        Assert.True(releases.Count == 9, "exactly one release per stage; found " +
             string.Join("; ", releases.Select(r => $"{r.Tag} #{r.Id} published {r.PublishedAt:HH:mm:ss.fff} assets {r.Assets.Count}"))); 
         using var download = new TempDirectory("download");
         foreach (var release in releases)

@@ -6,7 +6,7 @@ namespace SteelCI.EndToEnd.Tests;
 [Collection("steelci")]
 public sealed class PipelineTests
 {
-    private static readonly string[] Stages = ["severstal", "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission"];
+    private static readonly string[] Stages = ["severstal", "eda", "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission"];
 
     [Fact]
     public void The_pipeline_runs_to_a_submission_and_a_second_run_reuses_every_stage()
@@ -26,6 +26,12 @@ public sealed class PipelineTests
         Assert.Equal("ImageId,EncodedPixels,ClassId", csv[0]);
         Assert.Equal(4 * 4, csv.Length - 1); // the ci profile has 4 test images, 4 classes each
         Assert.All(csv.Skip(1), line => Assert.Matches(@"^[0-9a-f]{9}\.jpg,([0-9]+ [0-9]+( [0-9]+ [0-9]+)*)?,[1-4]$", line));
+        // eda: the page and its charts are in the release, its key numbers in the summary table
+        var eda = Directory.GetDirectories(workspace.Releases, "severstal-eda-*").Single();
+        Assert.Contains("](class_counts.png)", File.ReadAllText(Path.Combine(eda, "report.md")));
+        Assert.True(Directory.GetFiles(eda, "*.png").Length >= 5, "eda published fewer than four charts and the example grid");
+        Assert.Equal(60, workspace.VerifyRelease("eda").Metrics["images"]);
+        Assert.Matches(@"eda key numbers: images = 60, defect_free_share = 0\.\d+, rle_problems = 0, images_not_1600x256 = 0", first.Output);
         var lineage = workspace.VerifyRelease("submission").Lineage;
         Assert.Equal(["binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "severstal"], lineage.Inputs.Select(i => i.Name).Order());
         Assert.All(lineage.Inputs, i => Assert.Contains(i.Source, workspace.ReleaseTags()));

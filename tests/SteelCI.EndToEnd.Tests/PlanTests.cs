@@ -16,7 +16,7 @@ public sealed class PlanTests
 
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.Contains("severstal (default) on 2 account(s)", plan.Output);
-        foreach (var stage in new[] { "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission" })
+        foreach (var stage in new[] { "eda", "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission" })
             Assert.Matches($@"(?m)^{stage}\s+\d+ (alice|bob)\s+\d+(\.\d)?-\d+(\.\d)? of \d+", plan.Output); // epochs trained, from-to (tenths where a chunk ends inside an epoch)
         Assert.Matches(@"(?m)^alice\s+\d+\.\d\d h", plan.Output);
         Assert.Matches(@"(?m)^  seg1\s+estimate\s+\d+\.\d min  measured\s+- \(no collected session yet\)", plan.Output);

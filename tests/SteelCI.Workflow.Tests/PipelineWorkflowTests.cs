@@ -115,7 +115,7 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"stages done / running after each tick: {string.Join(", ", done.Zip(running, (d, r) => $"{d}/{r}"))} of {total}");
-        Assert.Equal(8, total);
+        Assert.Equal(9, total);
         Assert.True(done[0] == 0 && running[0] >= 1, "the first tick placed nothing");
         Assert.True(done.Count >= 2, "fewer than two ticks ran");
         Assert.True(done[^1] >= 1, $"no stage finished across {done.Count} ticks: {string.Join(", ", done)}");

@@ -5,6 +5,7 @@ using SteelCI.Training;
 var entries = new Dictionary<string, Func<StageContext, StageOutcome>>
 {
     ["synthesize"] = SynthesizeStage.Run,
+    ["eda"] = EdaStage.Run, // exploratory analysis: report.md, charts, metrics (CPU)
     ["binary"] = ClassifierStage.Binary,
     ["multilabel"] = ClassifierStage.MultiLabel,
     ["segment"] = SegmenterStage.Run,

@@ -338,10 +338,16 @@ public sealed class PipelineRunner(
                     .Aggregate(TimeSpan.Zero, (sum, a) => sum + (a.EndedUtc!.Value - a.StartedUtc));
             var release = stage.Release is null ? null : await store.FindAsync(stage.Release, cancellationToken);
             var metrics = release?.Manifest.Metrics ?? new Dictionary<string, double>();
-            var metricName = node.Metric ?? metrics.Keys.FirstOrDefault();
+            // metric: one manifest metric, or a comma-separated list (the first is the stage's main one)
+            var names = node.Metric?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                ?? metrics.Keys.Take(1).ToArray();
+            var metricName = names.FirstOrDefault();
             double? metricValue = metricName is not null && metrics.TryGetValue(metricName, out var value) ? value : null;
             rows.Add(new StageSummary(node.Name, stage.Status, wall, metricName, metricValue, stage.Release,
-                release?.Location, stage.Error));
+                release?.Location, stage.Error)
+            {
+                KeyMetrics = names.Where(metrics.ContainsKey).Select(n => new KeyValuePair<string, double>(n, metrics[n])).ToList(),
+            });
         }
         var stopped = run.State.Stages.Values.SelectMany(s => s.Attempts).Count(a => a.Error?.StartsWith("watchdog:") == true);
         return new RunSummary(run.Pipeline.Name, run.State.RunId, rows)

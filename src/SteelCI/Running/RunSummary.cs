@@ -10,7 +10,11 @@ public sealed record StageSummary(
     double? MetricValue,
     string? Release,
     string? Location,
-    string? Error);
+    string? Error)
+{
+    /// <summary>The values of every metric the stage's <c>metric</c> lists (one or more), in that order, as far as the release has them.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> KeyMetrics { get; init; } = [];
+}
 
 public sealed record RunSummary(string Pipeline, string RunId, IReadOnlyList<StageSummary> Stages)
 {

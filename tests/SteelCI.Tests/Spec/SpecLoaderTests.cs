@@ -36,7 +36,7 @@ public sealed class SpecLoaderTests
         var spec = SpecLoader.Load(path);
 
         Assert.Equal("severstal", spec.Name);
-        Assert.Equal(["binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission"], spec.Stages.Keys);
+        Assert.Equal(["eda", "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission"], spec.Stages.Keys);
         foreach (var profile in new[] { "demo", "ci", "bench" })
         {
             var pipeline = PipelineResolver.Resolve(spec, path, new PipelineOptions(profile));
