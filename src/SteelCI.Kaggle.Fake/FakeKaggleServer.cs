@@ -56,6 +56,16 @@ public sealed class FakeKaggleServer : IAsyncDisposable
     public Uri BaseUrl => new(_baseUrl);
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>
+    /// Moves every kernel version along its lifecycle now, as each request does first (the service's sessions start
+    /// and end whether or not anybody asks): for a test that waits between ticks without calling the API.
+    /// </summary>
+    public void AdvanceKernels()
+    {
+        lock (State.Gate)
+            _kernels.Advance();
+    }
+
     public static async Task<FakeKaggleServer> StartAsync(FakeKaggleOptions options, CancellationToken cancellationToken)
     {
         var server = new FakeKaggleServer(options);

@@ -110,7 +110,7 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
                 break;
             // The next scheduled run comes once a kernel that a tick pushed has ended on the fake (its launcher
             // printed its end marker): a condition on the real processes, not a length of time.
-            Assert.True(await Eventually.Until(() => KernelsEnded(runs) > endedBeforeTick, TimeSpan.FromMinutes(10)),
+            Assert.True(await Eventually.Until(() => { kaggle.AdvanceKernels(); return KernelsEnded(runs) > endedBeforeTick; }, TimeSpan.FromMinutes(10)),
                 $"no kernel ended on the fake after tick {n}");
         }
 
