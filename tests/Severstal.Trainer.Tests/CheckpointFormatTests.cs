@@ -58,7 +58,7 @@ public sealed class CheckpointFormatTests
     }
 
     [Fact]
-    public void A_format_1_checkpoint_from_an_older_trainer_still_loads_and_resumes_bit_exactly()
+    public void A_format_1_checkpoint_from_an_older_trainer_still_loads_and_resumes_to_the_same_weights()
     {
         var spec = ModelSpec.Load(Fixture);
         Assert.Equal((1, "small", 2), (spec.Format, spec.Arch, spec.Channels));
@@ -71,8 +71,11 @@ public sealed class CheckpointFormatTests
         var resumed = FixtureRun(dir.Combine("resumed"), resume: Fixture);
 
         Assert.Equal((OutputStatus.Complete, 4), (resumed.Status, resumed.Done));
+        // The fixture's first two epochs ran on another machine with oneDNN convolutions (the trainer now turns oneDNN
+        // off, see OneDnn), so only float rounding may differ; a wrong position or optimizer state differs by far more.
         foreach (var (name, tensor) in straight.Weights)
-            Assert.True(tensor.eq(resumed.Weights[name]).all().item<bool>(), $"{name} differs after resuming the format-1 checkpoint");
+            Assert.True(tensor.is_floating_point() ? tensor.allclose(resumed.Weights[name], rtol: 1e-3, atol: 1e-5) : tensor.eq(resumed.Weights[name]).all().item<bool>(),
+                $"{name} differs after resuming the format-1 checkpoint by {(tensor - resumed.Weights[name]).abs().max().to(float64).item<double>()}");
     }
 
     /// <summary>The run that wrote the fixture (see Fixtures/checkpoint-v1/README.md), epoch-granular.</summary>
