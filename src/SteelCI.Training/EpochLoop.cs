@@ -24,14 +24,15 @@ public interface IStepTrainer
     /// <summary>One optimizer step; returns the loss.</summary>
     double Step(int epoch, int step);
 
-    void EndEpoch(int epoch, double meanLoss, int steps);
+    /// <summary>After the last step of an epoch; returns the validation metrics measured now (empty when none), for the learning curve.</summary>
+    IReadOnlyDictionary<string, double> EndEpoch(int epoch, double meanLoss, int steps);
 }
 
 /// <summary>
 /// Runs steps until done or until the next step would pass the deadline; then writes a partial checkpoint. With
 /// <c>checkpointEvery</c> it also writes one (and a partial manifest) every so often, so a session killed from
 /// outside loses at most that much work. A run split over sessions ends with the same weights as an uninterrupted
-/// one (same thread count, CPU).
+/// one (same thread count, CPU). Every epoch adds a row to the stage's <see cref="LearningCurve"/>, written with each checkpoint and at the end.
 /// </summary>
 public static class EpochLoop
 {
@@ -66,6 +67,7 @@ public static class EpochLoop
             context.Log(step > 0 ? $"resuming in epoch {epoch + 1}/{epochs} at step {step}/{steps}" : $"resuming after epoch {epoch}/{epochs}");
         }
 
+        var curve = context.ResumeDirectory is { } earlier ? LearningCurve.Read(earlier, epoch) : new LearningCurve();
         var lastCheckpoint = context.Time.GetUtcNow();
         ResumeState Position() => new(ResumeState.CurrentFormat, epoch, epochs, slowest.TotalSeconds * steps)
         {
@@ -89,13 +91,13 @@ public static class EpochLoop
             {
                 if (slowest > TimeSpan.Zero && context.Remaining < slowest * Headroom)
                 {
-                    Save(context, model, optimizer, Position());
+                    Save(context, model, optimizer, Position(), curve);
                     context.Log($"stopping before the deadline in epoch {epoch + 1}/{epochs} at step {step}/{steps}; checkpoint written");
                     return (OutputStatus.Partial, epoch);
                 }
                 if (checkpointEvery > TimeSpan.Zero && context.Time.GetUtcNow() - lastCheckpoint >= checkpointEvery)
                 {
-                    Save(context, model, optimizer, Position());
+                    Save(context, model, optimizer, Position(), curve);
                     ManifestWriter.Write(context, new StageOutcome(OutputStatus.Partial, new Progress(epoch, epochs),
                         new Dictionary<string, double>(), new Dictionary<string, double>()), context.DeviceName);
                     context.Log($"periodic checkpoint in epoch {epoch + 1}/{epochs} at step {step}/{steps}");
@@ -107,16 +109,18 @@ public static class EpochLoop
                 if (took > slowest)
                     slowest = took;
             }
-            trainer.EndEpoch(epoch, lossSum / steps, steps);
+            curve.Add(epoch + 1, lossSum / steps, trainer.EndEpoch(epoch, lossSum / steps, steps));
         }
         // A periodic checkpoint may have left resume files and a partial manifest; a finished stage publishes its model only.
         Checkpoint.DeleteResume(context.Output);
+        curve.Write(context.Output);
         File.Delete(Path.Combine(context.Output, Manifest.FileName));
         return (OutputStatus.Complete, epochs);
     }
 
-    private static void Save(StageContext context, nn.Module model, OptimizerHelper optimizer, ResumeState state)
+    private static void Save(StageContext context, nn.Module model, OptimizerHelper optimizer, ResumeState state, LearningCurve curve)
     {
+        curve.Write(context.Output); // with the checkpoint, never between: a partial manifest lists the files as they stay
         Checkpoint.SaveWeights(model, context.Output);
         Checkpoint.SaveResume(context.Output, optimizer, state);
     }
@@ -132,6 +136,6 @@ public static class EpochLoop
             trainEpoch(epoch);
             return 0;
         }
-        public void EndEpoch(int epoch, double meanLoss, int steps) { }
+        public IReadOnlyDictionary<string, double> EndEpoch(int epoch, double meanLoss, int steps) => new Dictionary<string, double>();
     }
 }

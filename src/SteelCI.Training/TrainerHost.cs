@@ -21,11 +21,13 @@ public static class TrainerHost
                 throw new BadInputException($"entry '{config.Entry}' is not one of this trainer's: {string.Join(", ", entries.Keys)}");
             Directory.CreateDirectory(arguments.Output);
             set_num_threads(arguments.Threads);
+            if (OneDnn.Disable()) // see OneDnn: its convolutions corrupt gradients on some CPUs
+                throw new InvalidOperationException("libtorch kept oneDNN enabled after setUserEnabledMkldnn(false)");
             var context = new StageContext(config, arguments, time, started + arguments.TimeLimit, log)
             {
                 DeviceName = TrainerDevice.FromEnvironment(),
             };
-            context.Log($"entry {config.Entry}, {arguments.Threads} thread(s), device {context.DeviceName}, time limit {arguments.TimeLimit}");
+            context.Log($"entry {config.Entry}, {arguments.Threads} thread(s), device {context.DeviceName}, time limit {arguments.TimeLimit}, oneDNN off");
             var outcome = entry(context);
             var manifestHash = ManifestWriter.Write(context, outcome, context.DeviceName);
             var status = outcome.Status == OutputStatus.Complete ? "complete" : "partial";

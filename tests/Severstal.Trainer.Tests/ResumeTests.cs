@@ -67,7 +67,7 @@ public sealed class ResumeTests
             afterStep?.Invoke(epoch, step);
             return loss;
         }
-        public void EndEpoch(int epoch, double meanLoss, int steps) => inner.EndEpoch(epoch, meanLoss, steps);
+        public IReadOnlyDictionary<string, double> EndEpoch(int epoch, double meanLoss, int steps) => inner.EndEpoch(epoch, meanLoss, steps);
         public void Dispose() => inner.Dispose();
     }
 
@@ -95,6 +95,11 @@ public sealed class ResumeTests
         Assert.Equal((OutputStatus.Partial, 2, 0), (second.Status, second.Done, second.State!.Step)); // +4 steps: epoch boundary
         Assert.Null(third.State); // a finished stage keeps no resume files
         AssertSame(straight, third, "two mid-epoch stops");
+        // One learning curve across the three sessions, equal to the uninterrupted run's (the losses are bit-identical too).
+        var curve = File.ReadAllLines(dir.Combine("s3", LearningCurve.CsvFile));
+        Assert.Equal(File.ReadAllLines(dir.Combine("straight", LearningCurve.CsvFile)), curve);
+        Assert.Equal(["epoch,train_loss", "1,", "2,", "3,"], curve.Select(l => l[..(l.IndexOf(',') + 1)]).Select(l => l == "epoch," ? "epoch,train_loss" : l));
+        Assert.True(new FileInfo(dir.Combine("s3", LearningCurve.PngFile)).Length > 0);
     }
 
     [Fact]

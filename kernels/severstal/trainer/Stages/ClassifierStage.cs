@@ -49,28 +49,37 @@ public static class ClassifierStage
             (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
                 chunk.SelectMany(Target).ToArray(), [chunk.Count, outputs]),
             (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),
-            context.Log, context.Device, LearningRate.FromParams(context, 2e-3));
+            context.Log, context.Device, LearningRate.FromParams(context, 2e-3),
+            validate: () => new Dictionary<string, double> { ["val_accuracy"] = Choose(model, validation, outputs, Target, height, width, context.Device).Accuracy });
         var (status, done) = EpochLoop.Run(context, model, optimizer, context.Config.Epochs, seed, trainer, Training.CheckpointEvery(context));
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
 
         Checkpoint.SaveWeights(model, context.Output);
         new ModelSpec(multiLabel ? "multilabel" : "binary", outputs, channels, height, width) { Arch = arch }.Save(context.Output);
-        var predictions = Training.Predict(model, validation, height, width, device: context.Device);
+        var (thresholds, accuracy) = Choose(model, validation, outputs, Target, height, width, context.Device);
+        return StageOutcome.Complete(context.Config.Epochs,
+            new Dictionary<string, double> { ["val_accuracy"] = accuracy, ["val_images"] = validation.Count },
+            thresholds);
+    }
+
+    /// <summary>Per output the threshold (0.05..0.85) with the best validation accuracy; and the mean of those accuracies.</summary>
+    private static (Dictionary<string, double> Thresholds, double Accuracy) Choose(nn.Module<Tensor, Tensor> model, List<Sample> validation,
+        int outputs, Func<Sample, float[]> target, int height, int width, Device device)
+    {
+        var predictions = Training.Predict(model, validation, height, width, device: device);
         var thresholds = new Dictionary<string, double>();
         var accuracies = new List<double>();
         for (var o = 0; o < outputs; o++)
         {
-            var truth = validation.Select(s => Target(s)[o] > 0.5f).ToList();
+            var truth = validation.Select(s => target(s)[o] > 0.5f).ToList();
             var scores = predictions.Select(p => p[o]).ToList();
             var (threshold, accuracy) = Enumerable.Range(1, 17).Select(i => i * 0.05)
                 .Select(t => (t, truth.Zip(scores).Count(x => x.First == x.Second >= t) / (double)truth.Count))
                 .MaxBy(x => x.Item2);
-            thresholds[multiLabel ? $"class{o + 1}" : "defect"] = threshold;
+            thresholds[outputs == 1 ? "defect" : $"class{o + 1}"] = threshold;
             accuracies.Add(accuracy);
         }
-        return StageOutcome.Complete(context.Config.Epochs,
-            new Dictionary<string, double> { ["val_accuracy"] = accuracies.Average(), ["val_images"] = validation.Count },
-            thresholds);
+        return (thresholds, accuracies.Average());
     }
 }

@@ -13,7 +13,8 @@ namespace Severstal.Stages;
 internal sealed class SampleTrainer(
     nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, ISampleSource samples, int batchSize, int seed, int prefetch,
     Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
-    Func<Tensor, Tensor, Tensor> loss, Action<string> log, Device? device = null, LearningRate? schedule = null) : IStepTrainer, IDisposable
+    Func<Tensor, Tensor, Tensor> loss, Action<string> log, Device? device = null, LearningRate? schedule = null,
+    Func<IReadOnlyDictionary<string, double>>? validate = null) : IStepTrainer, IDisposable
 {
     private BatchLoader? _loader;
 
@@ -44,7 +45,14 @@ internal sealed class SampleTrainer(
         return value.item<float>();
     }
 
-    public void EndEpoch(int epoch, double meanLoss, int steps) => log($"epoch {epoch + 1}: loss {meanLoss:0.0000} over {steps} steps");
+    /// <summary>Logs the epoch and measures the validation metrics for the learning curve (<paramref name="validate"/>, if given).</summary>
+    public IReadOnlyDictionary<string, double> EndEpoch(int epoch, double meanLoss, int steps)
+    {
+        var metrics = validate?.Invoke() ?? new Dictionary<string, double>();
+        log($"epoch {epoch + 1}: loss {meanLoss:0.0000} over {steps} steps" +
+            string.Concat(metrics.Select(m => $", {m.Key} {m.Value:0.0000}")));
+        return metrics;
+    }
 
     public void Dispose() => _loader?.Dispose();
 }
@@ -100,16 +108,24 @@ public static class Training
         return results;
     }
 
-    /// <summary>Soft Dice loss per image, averaged: 1 - (2|P∩T| + 1) / (|P| + |T| + 1).</summary>
+    /// <summary>
+    /// Soft Dice loss per image, 1 - (2|P∩T| + 1) / (|P| + |T| + 1), averaged over the images of the batch that have
+    /// the class (0 when none has). On an image without the class the term is 1 - 1/(|P| + 1): it stays near 1 and its
+    /// gradient vanishes (1/(|P| + 1)²) as soon as a few pixels light up, so averaging it in only adds a constant and
+    /// dilutes the positives; false positives on empty images are BCE's job.
+    /// </summary>
     public static Tensor DiceLoss(Tensor logits, Tensor target)
     {
         var probabilities = nn.functional.sigmoid(logits);
+        var truth = target.sum([1, 2, 3]);
         var intersection = (probabilities * target).sum([1, 2, 3]);
-        var union = probabilities.sum([1, 2, 3]) + target.sum([1, 2, 3]);
-        return (1 - (2 * intersection + 1) / (union + 1)).mean();
+        var union = probabilities.sum([1, 2, 3]) + truth;
+        var perImage = 1 - (2 * intersection + 1) / (union + 1);
+        var positive = (truth > 0).to(perImage.dtype);
+        return (perImage * positive).sum() / positive.sum().clamp_min(1);
     }
 
-    /// <summary>bce_weight x BCE + dice_weight x Dice (both 1 unless the params say otherwise).</summary>
+    /// <summary>bce_weight x BCE (every pixel) + dice_weight x Dice (images with the class), both 1 unless the params say otherwise.</summary>
     public static Func<Tensor, Tensor, Tensor> SegmentationLoss(double bceWeight, double diceWeight) => (logits, target) =>
         bceWeight * nn.functional.binary_cross_entropy_with_logits(logits, target) + diceWeight * DiceLoss(logits, target);
 

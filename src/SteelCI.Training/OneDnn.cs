@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace SteelCI.Training;
+
+/// <summary>
+/// Turns off oneDNN (mkldnn), libtorch's optional CPU convolution library, so convolutions run on libtorch's own
+/// kernels (im2col + GEMM). Why: on the AMD EPYC (Zen 5) machines this project is developed on, libtorch 2.10's oneDNN
+/// convolutions return NaN or garbage gradients now and then, a different step on every run, even with one thread:
+/// 3 to 5 of 10 backward passes at 8x8x64x400 with its AVX-512 kernels; capped at AVX2 (ONEDNN_MAX_CPU_ISA) a
+/// 16x40 U-Net still went NaN within 15 steps in one of two runs. Without oneDNN: none in any run. One NaN step turns
+/// every weight NaN, and a NaN segmenter ends at "predict nothing": that is why seg2 and seg4 scored exactly their
+/// all-empty Dice. CUDA convolutions do not go through oneDNN, so this changes nothing on a GPU.
+/// TorchSharp has no binding for the switch (<c>torch.backends.mkldnn.enabled</c> in Python), so this calls
+/// <c>at::globalContext().setUserEnabledMkldnn(false)</c> in libtorch_cpu by its Itanium-ABI name; a libtorch
+/// without that symbol fails here, by name, rather than training on a kernel that may corrupt it.
+/// </summary>
+public static class OneDnn
+{
+    /// <summary>Disables oneDNN for this process; returns whether it is still enabled (false once this worked).</summary>
+    public static bool Disable()
+    {
+        _ = get_num_threads(); // loads TorchSharp's native libraries, so the import below binds to the same libtorch_cpu
+        var context = GlobalContext();
+        SetUserEnabledMkldnn(context, false);
+        return UserEnabledMkldnn(context);
+    }
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr GlobalContext();
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+    private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static extern bool UserEnabledMkldnn(IntPtr context);
+}
