@@ -38,6 +38,12 @@ public static class CredentialCases
         Kaggle("--kaggle-url ftp://", "ftp://example.com/api", "--kaggle-url 'ftp://example.com/api' is not an http(s) URL"),
         Kaggle("--kaggle-url without a host", "http://", "--kaggle-url 'http://'"),
         Kaggle("--kaggle-url a relative path", "api/v1", "--kaggle-url 'api/v1'"),
+        new("credentials", "KAGGLE_API_TOKEN naming a file that does not exist", 2,
+            b => ["run", b.Spec, "--backend", "kaggle", "--kaggle-url", "http://127.0.0.1:9/"],
+            _ => "$KAGGLE_API_TOKEN names the file /no/such/file, which does not exist")
+        {
+            Environment = _ => new() { ["KAGGLE_API_TOKEN"] = "/no/such/file" },
+        },
         GitHub("store github without GITHUB_REPOSITORY", 2, _ => "GITHUB_REPOSITORY", Settings(repository: null), "run", "{spec}", "--store", "github"),
         GitHub("GITHUB_REPOSITORY without owner/", 2, _ => "GITHUB_REPOSITORY", Settings(repository: "checkpoints"), "run", "{spec}", "--store", "github"),
         GitHub("store github without a token", 2, _ => "GITHUB_TOKEN", Settings(token: null), "run", "{spec}", "--store", "github"),

@@ -31,6 +31,13 @@ public sealed class CredentialTests : IDisposable
     }
 
     [Fact]
+    public void An_api_token_variable_naming_a_missing_file_is_refused_naming_the_variable_and_the_path()
+    {
+        var error = Assert.Throws<KaggleCredentialsException>(() => Read(new() { ["KAGGLE_API_TOKEN_X"] = "/no/such/file" }, "x", isDefault: false));
+        Assert.Equal("$KAGGLE_API_TOKEN_X names the file /no/such/file, which does not exist; set it to the token itself (KGAT_…) or to the path of a file that holds it", error.Message);
+    }
+
+    [Fact]
     public void Each_account_reads_its_own_suffixed_variables_side_by_side()
     {
         var env = new Dictionary<string, string?>

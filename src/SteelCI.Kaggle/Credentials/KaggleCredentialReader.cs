@@ -84,6 +84,11 @@ public sealed class KaggleCredentialReader(IReadOnlyDictionary<string, string?> 
         // The SDK accepts the token itself or a path to a file that holds it.
         if (!value.StartsWith("KGAT_", StringComparison.Ordinal) && File.Exists(value))
             return new TokenCredential(new Secret(ReadSecretFile(value)), $"${variable} → {value}");
+        // A token is letters, digits and '_' (KGAT_…, or a legacy key's hex): a value with a path's characters was
+        // meant as a file, and sending it as the token would only earn a 401 that blames the token.
+        if (value.IndexOfAny(['/', '\\', '~']) >= 0)
+            throw new KaggleCredentialsException($"${variable} names the file {value}, which does not exist; " +
+                "set it to the token itself (KGAT_…) or to the path of a file that holds it");
         return new TokenCredential(new Secret(value), "$" + variable);
     }
 
