@@ -8,7 +8,9 @@ namespace SteelCI.Training;
 /// kernels (im2col + GEMM). Why: on the AMD EPYC (Zen 5) machines this project is developed on, libtorch 2.10's oneDNN
 /// convolutions return NaN or garbage gradients now and then, a different step on every run, even with one thread:
 /// 3 to 5 of 10 backward passes at 8x8x64x400 with its AVX-512 kernels; capped at AVX2 (ONEDNN_MAX_CPU_ISA) a
-/// 16x40 U-Net still went NaN within 15 steps in one of two runs. Without oneDNN: none in any run. One NaN step turns
+/// 16x40 U-Net still went NaN within 15 steps in one of two runs. The forward pass of a one-input-channel first
+/// convolution also turned finite input into all-NaN output now and then, more often the more the garbage collector
+/// ran (consistent with a kernel reading memory it never wrote). Without oneDNN: none in any run. One NaN step turns
 /// every weight NaN, and a NaN segmenter ends at "predict nothing": that is why seg2 and seg4 scored exactly their
 /// all-empty Dice. CUDA convolutions do not go through oneDNN, so this changes nothing on a GPU.
 /// TorchSharp has no binding for the switch (<c>torch.backends.mkldnn.enabled</c> in Python), so this calls
