@@ -15,32 +15,23 @@ internal sealed class GreedyPolicy : ISimulationPolicy
     private readonly SimulatedPlatform _platform;
     private readonly Placer _placer;
     private readonly AccountPool _pool;
-    private readonly QuotaLedger _ledger = new();
-    private readonly Dictionary<int, LedgerSession> _sessions = new();
+    private readonly SimulatedLedger _book;
 
     public GreedyPolicy(IReadOnlyList<AccountSettings> accounts, SimulatedPlatform platform, Placer placer, IEnumerable<(int Id, LedgerSession Session)> running)
     {
         _platform = platform;
         _placer = placer;
         _pool = new AccountPool(accounts, platform);
-        foreach (var (id, session) in running)
-        {
-            _ledger.Sessions.Add(session);
-            _sessions[id] = session;
-        }
+        _book = new SimulatedLedger(running);
     }
 
     public List<string> Refusals { get; } = new();
 
-    public void Ended(SimulatedSession session)
-    {
-        if (_sessions.Remove(session.Id, out var recorded))
-            _ledger.Close(recorded, session.End, session.EpochsDone);
-    }
+    public void Ended(SimulatedSession session) => _book.Ended(session);
 
     public async Task PlaceAsync(DateTimeOffset now, StageTracker stages, CancellationToken cancellationToken)
     {
-        var capacity = (await _pool.CapacityAsync(_ledger, now, cancellationToken)).ToList();
+        var capacity = (await _pool.CapacityAsync(_book.Ledger, now, cancellationToken)).ToList();
         var views = stages.Views();
         var ready = views
             .Where(s => !s.Done && !s.Running && s.Work.After.All(a => views.Any(v => v.Work.Name == a && v.Done)))
@@ -63,7 +54,7 @@ internal sealed class GreedyPolicy : ISimulationPolicy
                 Refusals.Add($"{now:u} {stage.Work.Name} on {freest.Name}: {refusal}");
                 continue;
             }
-            _sessions[id] = _ledger.Record(freest.Name, stage.Work.Name, stage.EpochsDone, epochs, now, now + window);
+            _book.Placed(id, _book.Ledger.Record(freest.Name, stage.Work.Name, stage.EpochsDone, epochs, now, now + window));
             stages.Started(stage.Work.Name);
             capacity[capacity.IndexOf(freest)] = freest with { FreeSlots = freest.FreeSlots - 1, Spendable = freest.Spendable - window };
         }

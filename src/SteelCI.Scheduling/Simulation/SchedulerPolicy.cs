@@ -13,8 +13,7 @@ internal sealed class SchedulerPolicy : ISimulationPolicy
     private readonly SimulatedPlatform _platform;
     private readonly Placer _placer;
     private readonly AccountPool _pool;
-    private readonly QuotaLedger _ledger = new();
-    private readonly Dictionary<int, LedgerSession> _sessions = new();
+    private readonly SimulatedLedger _book;
     private readonly EpochTimes _learning;
 
     public SchedulerPolicy(IReadOnlyList<AccountSettings> accounts, SimulatedPlatform platform, Placer placer, IEnumerable<(int Id, LedgerSession Session)> running,
@@ -24,24 +23,16 @@ internal sealed class SchedulerPolicy : ISimulationPolicy
         _platform = platform;
         _placer = placer;
         _pool = new AccountPool(accounts, platform);
-        foreach (var (id, session) in running)
-        {
-            _ledger.Sessions.Add(session);
-            _sessions[id] = session;
-        }
+        _book = new SimulatedLedger(running);
     }
 
     public List<string> Refusals { get; } = new();
 
-    public void Ended(SimulatedSession session)
-    {
-        if (_sessions.Remove(session.Id, out var recorded))
-            _ledger.Close(recorded, session.End, session.EpochsDone);
-    }
+    public void Ended(SimulatedSession session) => _book.Ended(session);
 
     public async Task PlaceAsync(DateTimeOffset now, StageTracker stages, CancellationToken cancellationToken)
     {
-        var capacity = await _pool.CapacityAsync(_ledger, now, cancellationToken);
+        var capacity = await _pool.CapacityAsync(_book.Ledger, now, cancellationToken);
         var speeds = new SpeedEstimates();
         if (_learning is not EpochTimes.Ignored)
             foreach (var (stage, account, took) in _platform.FinishedEpochs(live: _learning is EpochTimes.Live))
@@ -60,7 +51,7 @@ internal sealed class SchedulerPolicy : ISimulationPolicy
                 Refusals.Add($"{now:u} {placement.Stage} on {placement.Account}: {refusal}");
                 continue;
             }
-            _sessions[id] = _ledger.Record(placement.Account, placement.Stage, placement.FromEpoch, placement.Epochs, now, placement.DeadlineUtc);
+            _book.Placed(id, _book.Ledger.Record(placement.Account, placement.Stage, placement.FromEpoch, placement.Epochs, now, placement.DeadlineUtc));
             stages.Started(placement.Stage);
         }
     }
