@@ -14,6 +14,8 @@ public static class Tests
             ResultsDirectory = results,
             Loggers = new[] { "trx", "console;verbosity=normal" },
             Filter = parameters.Filter,
+            // A test that runs past this is killed and named below, so a hang fails the run instead of eating CI's limit.
+            ArgumentCustomization = args => args.Append("--blame-hang-timeout").Append("20m").Append("--blame-hang-dump-type").Append("none"),
         };
         Exception failure = null;
         try
@@ -32,6 +34,9 @@ public static class Tests
             failed += (int)counters.Attribute("failed");
             skipped += (int)counters.Attribute("notExecuted");
         }
+        foreach (var sequence in context.GetFiles($"{results}/**/Sequence_*.xml"))
+            foreach (var test in XDocument.Load(sequence.FullPath).Descendants().Where(e => e.Name.LocalName == "Test" && (string)e.Attribute("Completed") == "False"))
+                System.Console.WriteLine($"still running when its test host was stopped: {(string)test.Attribute("Name")}");
         // Plain text on a line of its own (Cake's log would colour the numbers): CI reads this line.
         System.Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
         if (failure != null)

@@ -7,8 +7,15 @@ namespace SteelCI.Testing;
 /// when the code under test waits on it (a delay, a poll interval, a backoff), and wait for the code to arm its next
 /// timer instead of sleeping on the real clock.
 /// </summary>
+/// <remarks>
+/// Arming a timer and moving the clock happen one at a time (<see cref="_clock"/>): a timer's due time is read from the
+/// same "now" at which the fake schedules it. Without that, a clock moved by another thread between the two readings
+/// left a recorded due time earlier than the real one, and a driver advancing "to the next timer" advanced by zero for
+/// ever (a test host spinning at full CPU until CI's limit).
+/// </remarks>
 public sealed class ObservedTime(DateTimeOffset start) : FakeTimeProvider(start)
 {
+    private readonly object _clock = new();
     private readonly object _gate = new();
     private readonly HashSet<Observed> _armed = [];
     private TaskCompletionSource _changed = NewSignal();
@@ -52,14 +59,31 @@ public sealed class ObservedTime(DateTimeOffset start) : FakeTimeProvider(start)
     /// <summary>Moves the clock to the earliest armed timer's due time (firing it); false when none is armed.</summary>
     public bool AdvanceToNextTimer(TimeSpan? atMost = null)
     {
-        var due = NextDue;
-        if (due is null)
-            return false;
-        var step = due.Value - GetUtcNow();
-        if (atMost is { } cap && step > cap)
-            step = cap;
-        Advance(step > TimeSpan.Zero ? step : TimeSpan.Zero);
-        return true;
+        lock (_clock)
+        {
+            var due = NextDue;
+            if (due is null)
+                return false;
+            var step = due.Value - GetUtcNow();
+            if (atMost is { } cap && step > cap)
+                step = cap;
+            base.Advance(step > TimeSpan.Zero ? step : TimeSpan.Zero);
+            return true;
+        }
+    }
+
+    /// <summary>Moves the clock (firing what falls due), never while another thread arms a timer.</summary>
+    public new void Advance(TimeSpan delta)
+    {
+        lock (_clock)
+            base.Advance(delta);
+    }
+
+    /// <summary>Sets the clock (firing what falls due), never while another thread arms a timer.</summary>
+    public new void SetUtcNow(DateTimeOffset value)
+    {
+        lock (_clock)
+            base.SetUtcNow(value);
     }
 
     private static readonly TimeProvider RealClock = TimeProvider.System;
@@ -67,8 +91,11 @@ public sealed class ObservedTime(DateTimeOffset start) : FakeTimeProvider(start)
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var observed = new Observed(this);
-        observed.Set(dueTime, period); // first: a timer due now fires inside CreateTimer
-        observed.Inner = base.CreateTimer(s => { observed.Fired(); callback(s); }, state, dueTime, period);
+        lock (_clock)
+        {
+            observed.Set(dueTime, period); // first: a timer due now fires inside CreateTimer
+            observed.Inner = base.CreateTimer(s => { observed.Fired(); callback(s); }, state, dueTime, period);
+        }
         return observed;
     }
 
@@ -111,8 +138,11 @@ public sealed class ObservedTime(DateTimeOffset start) : FakeTimeProvider(start)
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            Set(dueTime, period); // first: a change to "now" fires inside Change
-            return Inner.Change(dueTime, period);
+            lock (owner._clock)
+            {
+                Set(dueTime, period); // first: a change to "now" fires inside Change
+                return Inner.Change(dueTime, period);
+            }
         }
 
         public void Dispose()

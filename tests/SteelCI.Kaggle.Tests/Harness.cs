@@ -85,14 +85,20 @@ public sealed class Harness : IAsyncDisposable
     public async Task<T> Drive<T>(Task<T> task, TimeSpan? step = null, TimeSpan? limit = null, TimeSpan? realPace = null)
     {
         var start = Time.GetUtcNow();
+        var standingStill = 0;
         while (!task.IsCompleted)
         {
             var timersChanged = Time.Changed;
             var requestsChanged = _requests.Changed;
+            var before = Time.GetUtcNow();
             if (_requests.InFlight == 0 && Time.AdvanceToNextTimer(step))
             {
                 if (Time.GetUtcNow() - start > (limit ?? TimeSpan.FromHours(2)))
                     throw new TimeoutException($"still running after {Time.GetUtcNow() - start} of fake time");
+                // A timer due now fires and leaves; one that stays due without firing would spin here for ever.
+                standingStill = Time.GetUtcNow() == before ? standingStill + 1 : 0;
+                if (standingStill > 10_000)
+                    throw new InvalidOperationException($"the fake clock stands still: a timer due at {Time.NextDue:O} does not fire ({Time.Armed} armed)");
                 if (realPace is { } pace)
                     await Task.WhenAny(task, Eventually.Pause(pace));
                 continue;
