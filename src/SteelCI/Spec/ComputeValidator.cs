@@ -37,7 +37,7 @@ internal static partial class ComputeValidator
         {
             foreach (var account in kaggle.Accounts.Where(a => !AccountName().IsMatch(a ?? "")))
                 throw new SpecException(Key(kaggle, "accounts"),
-                    $"compute.kaggle.accounts: '{account}' is not an account name (letters, digits, '-' and '_'); tokens come from KAGGLE_API_TOKEN_<NAME>, never from this file");
+                    $"compute.kaggle.accounts: '{Shorten(account)}' is not an account name (letters, digits, '-' and '_'); tokens come from KAGGLE_API_TOKEN_<NAME>, never from this file");
             if (kaggle.SessionsPerAccount is < 1)
                 throw new SpecException(Key(kaggle, "sessions_per_account"), "compute.kaggle.sessions_per_account must be at least 1");
         }
