@@ -15,6 +15,9 @@ public abstract class SlurmDialect
 
     public abstract SlurmJob ParseJob(JsonObject job);
 
+    /// <summary>A partition's wall-clock limit in minutes; null when it has none (infinite) or does not say.</summary>
+    public abstract double? ParseMaxMinutes(JsonObject partition);
+
     public long ParseSubmitted(JsonObject response) =>
         response["job_id"]?.GetValue<long>() ?? throw new SlurmException($"slurmrestd {Version} accepted the job but sent no job_id");
 
@@ -69,6 +72,9 @@ public abstract class SlurmDialect
                 job["state_reason"]?.GetValue<string>(), status is { } wait ? (wait >> 8) & 0xff : null,
                 job["restart_cnt"]?.GetValue<int>() ?? 0);
         }
+
+        public override double? ParseMaxMinutes(JsonObject partition) =>
+            partition["max_time_limit"] is JsonValue value && value.TryGetValue<double>(out var minutes) ? minutes : null;
     }
 
     /// <summary>
@@ -113,6 +119,10 @@ public abstract class SlurmDialect
             return new SlurmJob(job["job_id"]!.GetValue<long>(), states.FirstOrDefault() ?? "UNKNOWN", states.Skip(1).ToList(),
                 job["state_reason"]?.GetValue<string>(), code, job["restart_cnt"]?.GetValue<int>() ?? 0);
         }
+
+        public override double? ParseMaxMinutes(JsonObject partition) =>
+            partition["maximums"]?["time"] is JsonObject time && time["set"]?.GetValue<bool>() == true && time["infinite"]?.GetValue<bool>() != true
+                ? time["number"]!.GetValue<double>() : null;
 
         private static JsonObject Number(long value) => new() { ["set"] = true, ["infinite"] = false, ["number"] = value };
     }

@@ -54,6 +54,17 @@ public sealed class SlurmRestClient(HttpClient http, SlurmOptions options, Func<
         return job is null ? null : dialect.ParseJob(job);
     }
 
+    /// <summary>The partition's wall-clock limit in minutes (null: none); a partition Slurm does not know is an error.</summary>
+    public async Task<double?> PartitionLimitAsync(string name, CancellationToken cancellationToken)
+    {
+        var dialect = await DialectAsync(cancellationToken);
+        var response = await SendAsync(HttpMethod.Get, $"slurm/{dialect.Version}/partition/{Uri.EscapeDataString(name)}", null, cancellationToken);
+        ThrowOnErrors(response, $"reading partition {name}");
+        var partition = (response.Body["partitions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault()
+            ?? throw new SlurmException($"slurmrestd knows no partition {name}");
+        return dialect.ParseMaxMinutes(partition);
+    }
+
     /// <summary>Cancels the job (scancel); a job Slurm no longer knows is already gone.</summary>
     public async Task CancelAsync(long id, CancellationToken cancellationToken)
     {
@@ -118,7 +129,7 @@ public sealed class SlurmRestClient(HttpClient http, SlurmOptions options, Func<
     private static IEnumerable<(int? Number, string Text)> Errors(JsonObject body) =>
         (body["errors"] as JsonArray)?.OfType<JsonObject>().Select(e =>
         {
-            var number = e["error_number"]?.GetValue<int>() ?? e["error_code"]?.GetValue<int>();
+            var number = e["error_number"]?.GetValue<int>() ?? e["error_code"]?.GetValue<int>() ?? e["errno"]?.GetValue<int>();
             var text = string.Join(": ", new[] { e["error"]?.GetValue<string>(), e["description"]?.GetValue<string>() }
                 .Where(t => !string.IsNullOrEmpty(t)));
             return (number, text.Length == 0 ? $"error {number}" : text);

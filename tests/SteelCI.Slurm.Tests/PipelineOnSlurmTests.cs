@@ -41,10 +41,28 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
         Assert.StartsWith("severstal-seg3-", onCluster[1]);
         Assert.True(Directory.Exists(Path.Combine(workspace, "attempts")), "the local stages ran here");
 
+        var logs = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["logs", spec, "seg3", "--workspace", workspace]);
+        Assert.True(logs.ExitCode == 0, logs.Output);
+        Assert.Contains("STEELCI-END status=complete", logs.Output); // the job's standard output, read from the shared folder
+
         var again = SteelciProcess.Run(environment, TimeSpan.FromMinutes(5), ["run", spec, "--profile", "ci", "--workspace", workspace, "--backend", "slurm"]);
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Equal(Stages.Length, again.Output.Split('\n').Count(l => l.Contains("reused release")));
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(shared, "attempts")).Length);
+    }
+
+    [Fact]
+    public void Doctor_checks_the_token_the_API_version_and_the_partition_s_limit()
+    {
+        var spec = _dir.Write("steelci.yml", File.ReadAllText(Repository.File("kernels", "severstal", "steelci.yml"))
+            .Replace("trainer/Severstal.Trainer.csproj", Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"))
+            .Replace("rest_url: http://127.0.0.1:6820", $"rest_url: {slurm.RestUrl}")
+            .Replace("shared_dir: /tmp/steelci-slurm/shared", $"shared_dir: {_dir.Combine("shared")}"));
+        var doctor = SteelciProcess.Run(new Dictionary<string, string?> { ["SLURM_JWT"] = slurm.Token, ["CI"] = "true", ["COLUMNS"] = "250" },
+            TimeSpan.FromMinutes(2), ["doctor", spec, "--backend", "slurm", "--workspace", _dir.Combine("ws")]);
+        Assert.Contains("speaks v0.0.38, Slurm 22.05.8", doctor.Output);
+        Assert.Contains($"debug allows {LocalSlurm.PartitionMinutes} min, compute.slurm.time_limit_minutes is 120", doctor.Output);
+        Assert.NotEqual(0, doctor.ExitCode);
     }
 
     public void Dispose() => _dir.Dispose();
