@@ -27,7 +27,7 @@ public static class LogsCommand
         var poll = new Option<double>("--poll-seconds") { Description = "With --follow: seconds between reads", DefaultValueFactory = _ => 1 }.Positive();
         var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
         var kaggle = new KaggleRunOptions();
-        var command = new Command("logs", "Show an attempt's log (--follow tails a running local attempt)")
+        var command = new Command("logs", "Show an attempt's log (--follow tails a running local or Slurm attempt)")
         {
             stage, pipeline, workspace, attempt, follow, poll, store,
         };

@@ -41,7 +41,7 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
         Assert.StartsWith("severstal-seg3-", onCluster[1]);
         Assert.True(Directory.Exists(Path.Combine(workspace, "attempts")), "the local stages ran here");
 
-        var logs = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["logs", spec, "seg3", "--workspace", workspace]);
+        var logs = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["logs", "seg3", spec, "--workspace", workspace]);
         Assert.True(logs.ExitCode == 0, logs.Output);
         Assert.Contains("STEELCI-END status=complete", logs.Output); // the job's standard output, read from the shared folder
 
