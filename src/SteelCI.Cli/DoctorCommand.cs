@@ -63,6 +63,8 @@ public static class DoctorCommand
 
         if (pipeline?.Backend == "kaggle")
             findings.AddRange(await KaggleAsync(context, backend, console, time, cancellationToken));
+        if (pipeline is not null && pipeline.Nodes.Any(n => pipeline.BackendOf(n) == "slurm"))
+            findings.AddRange(await SlurmDoctor.CheckAsync(pipeline, cancellationToken));
         var store = storeName ?? pipeline?.Store ?? "local";
         if (store == "github" || Environment.GetEnvironmentVariable("GITHUB_REPOSITORY") is not null)
             findings.AddRange(await GitHubAsync(context.Workspace, required: store == "github", cancellationToken));

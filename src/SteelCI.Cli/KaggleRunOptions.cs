@@ -14,7 +14,7 @@ public sealed class KaggleRunOptions
 
     public Option<string?> Backend { get; } = new("--backend")
     {
-        Description = "Where stages run: local or kaggle (default: backend in the pipeline file)",
+        Description = "Where every stage runs: local, kaggle or slurm (default: backend in the pipeline file, and each stage's compute:)",
     };
     public Option<string[]> Accounts { get; } = new("--account")
     {
@@ -43,20 +43,24 @@ public sealed class KaggleRunOptions
 
     public sealed record Values(string? Backend, string[] Accounts, string? KaggleUrl, double? PollSeconds)
     {
-        /// <summary>The pipeline with --backend applied; any backend other than local or kaggle is refused.</summary>
+        /// <summary>
+        /// The pipeline with --backend applied: every stage then runs there (a stage's own compute: choice is overridden);
+        /// any backend other than local, kaggle or slurm is refused.
+        /// </summary>
         public Pipeline Apply(Pipeline pipeline)
         {
-            var backend = Backend ?? pipeline.Backend;
-            if (backend is not ("local" or "kaggle"))
-                throw new NotSupportedException($"--backend {backend}: expected local or kaggle");
-            return pipeline with { Backend = backend };
+            if (Backend is null)
+                return pipeline;
+            if (Backend is not ("local" or "kaggle" or "slurm"))
+                throw new NotSupportedException($"--backend {Backend}: expected local, kaggle or slurm");
+            return pipeline with { Backend = Backend, Nodes = pipeline.Nodes.Select(n => n with { Compute = null }).ToList() };
         }
 
         public bool IsFake => KaggleUrl is not null && Uri.TryCreate(KaggleUrl, UriKind.Absolute, out var uri) && uri.IsLoopback;
 
         public TimeSpan PollInterval(string backend) => TimeSpan.FromSeconds(PollSeconds is > 0
             ? PollSeconds.Value
-            : backend == "kaggle" && !IsFake ? 30 : 1);
+            : backend == "kaggle" && !IsFake ? 30 : backend == "slurm" ? 5 : 1);
 
         /// <summary>Account names: --account, else $STEELCI_KAGGLE_ACCOUNTS, else "default".</summary>
         public IReadOnlyList<string> AccountNames(Func<string, string?> environment)

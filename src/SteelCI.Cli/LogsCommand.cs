@@ -27,7 +27,7 @@ public static class LogsCommand
         var poll = new Option<double>("--poll-seconds") { Description = "With --follow: seconds between reads", DefaultValueFactory = _ => 1 }.Positive();
         var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
         var kaggle = new KaggleRunOptions();
-        var command = new Command("logs", "Show an attempt's log (--follow tails a running local attempt)")
+        var command = new Command("logs", "Show an attempt's log (--follow tails a running local or Slurm attempt)")
         {
             stage, pipeline, workspace, attempt, follow, poll, store,
         };
@@ -56,11 +56,33 @@ public static class LogsCommand
         if (attempt is null)
             return Fail(console, $"stage '{stageName}' has no attempt {number}; attempts: {string.Join(", ", stage.Attempts.Select(a => a.Number))}");
 
+        if (attempt.Backend == "slurm")
+        {
+            // The job's standard output is a file in the shared folder (slurmrestd has no log API).
+            var log = Path.Combine(LocalDirectory(context.Workspace, attempt), "log.txt");
+            if (follow && attempt.IsActive && attempt.Handle is not null && context.Pipeline is { } pipeline)
+            {
+                using var slurm = SlurmWiring.Create(pipeline);
+                var handle = new Ports.AttemptHandle(attempt.Slug, attempt.Handle);
+                return await FollowAsync(log, attempt, output, poll, time,
+                    async () => (await slurm.Backend.PollAsync(handle, cancellationToken)).IsFinished, cancellationToken);
+            }
+            if (!File.Exists(log))
+                return Fail(console, $"{log} does not exist yet (job {attempt.Handle?.GetValueOrDefault("job")} has not started, or the shared folder is not mounted here)");
+            await output.WriteAsync(await File.ReadAllTextAsync(log, cancellationToken));
+            return ExitCodes.Success;
+        }
+
         if (attempt.Backend == "local")
         {
             var log = Path.Combine(LocalDirectory(context.Workspace, attempt), "log.txt");
             if (follow && attempt.IsActive && attempt.Handle is not null)
-                return await FollowAsync(log, attempt, output, poll, time, cancellationToken);
+            {
+                var processes = new SystemProcessRunner();
+                var process = new StartedProcess(int.Parse(attempt.Handle!["pid"], CultureInfo.InvariantCulture),
+                    long.Parse(attempt.Handle["start"], CultureInfo.InvariantCulture));
+                return await FollowAsync(log, attempt, output, poll, time, () => Task.FromResult(!processes.IsAlive(process)), cancellationToken);
+            }
             if (!File.Exists(log))
                 return Fail(console, $"{log} does not exist (the attempt's folder was pruned, or it never started)");
             await output.WriteAsync(await File.ReadAllTextAsync(log, cancellationToken));
@@ -94,17 +116,14 @@ public static class LogsCommand
 
     /// <summary>Prints what the log holds, then what is appended, until the attempt's exit code appears or its process is gone.</summary>
     private static async Task<int> FollowAsync(string log, AttemptRecord attempt, TextWriter output, TimeSpan poll, TimeProvider time,
-        CancellationToken cancellationToken)
+        Func<Task<bool>> gone, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(log)!;
-        var processes = new SystemProcessRunner();
-        var process = new StartedProcess(int.Parse(attempt.Handle!["pid"], CultureInfo.InvariantCulture),
-            long.Parse(attempt.Handle["start"], CultureInfo.InvariantCulture));
         long position = 0;
         while (true)
         {
             // Read the end condition before the bytes, so the last lines written before the end are never missed.
-            var ended = File.Exists(Path.Combine(directory, "exit-code")) || !processes.IsAlive(process);
+            var ended = File.Exists(Path.Combine(directory, "exit-code")) || await gone();
             position = await CopyNewAsync(log, position, output, cancellationToken);
             if (ended)
             {

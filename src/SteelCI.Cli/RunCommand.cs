@@ -18,7 +18,7 @@ public static class RunCommand
         var session = new Option<double?>("--session-minutes") { Description = "Override the session limit; a stage that needs longer checkpoints and resumes" }.Positive();
         var store = new Option<string?>("--store") { Description = "local or github (default: the pipeline file's store)" };
         var kaggle = new KaggleRunOptions();
-        var command = new Command("run", "Run the pipeline (backend local or kaggle, store local or github) and print a summary")
+        var command = new Command("run", "Run the pipeline (backend local, kaggle or slurm; store local or github) and print a summary")
         {
             pipeline, workspace, profile, data, force, slots, session, store,
         };

@@ -5,6 +5,7 @@ using SteelCI.Kernels;
 using SteelCI.Local;
 using SteelCI.Ports;
 using SteelCI.Running;
+using SteelCI.Slurm;
 using SteelCI.Spec;
 
 namespace SteelCI.Cli;
@@ -16,6 +17,8 @@ namespace SteelCI.Cli;
 public sealed class RunnerComposition : IDisposable
 {
     private readonly StoreWiring _store;
+
+    private SlurmWiring? _slurm;
 
     private RunnerComposition(IAnsiConsole console, TimeProvider time, ConsoleReporter reporter, StoreWiring store, KaggleWiring? kaggle,
         IComputeBackend backend, int threads, PipelineRunner runner)
@@ -52,20 +55,39 @@ public sealed class RunnerComposition : IDisposable
         if (!reporter.Interactive)
             console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
         var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
-        var kaggle = pipeline.Backend == "kaggle" ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
+        // Every backend a stage runs on (its compute: choice, else the pipeline's backend); several are routed.
+        var used = pipeline.Nodes.Select(pipeline.BackendOf).Distinct().ToList();
+        if (used.Count == 0)
+            used = [pipeline.Backend];
+        var kaggle = used.Contains("kaggle") ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
+        var slurm = used.Contains("slurm") ? SlurmWiring.Create(pipeline) : null;
         workspace.Claim(); // after the settings were read: a refused one writes nothing
-        var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots);
-        IComputeBackend backend = kaggle is not null ? kaggle.Backend : new LocalBackend(processes, workspace.Root, slotCount, threads);
+        var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots ?? pipeline.Compute.Local?.Slots);
+        var backends = new Dictionary<string, IComputeBackend>();
+        foreach (var name in used)
+            backends[name] = name switch
+            {
+                "kaggle" => kaggle!.Backend,
+                "slurm" => slurm!.Backend,
+                _ => new LocalBackend(processes, workspace.Root, slotCount, threads),
+            };
+        IComputeBackend backend = backends.Count == 1 ? backends.Values.Single() : new RoutingBackend(backends, used.Contains(pipeline.Backend) ? pipeline.Backend : used[0]);
+        IPlacementPolicy? placement = backends.Count > 1
+            ? new ComputePlacementPolicy(backends.ToDictionary(b => b.Key, b => (b.Value.Slots,
+                b.Value is SlurmBackend s ? s.MaxSession : TimeSpan.FromMinutes(pipeline.SessionMinutes))))
+            : slurm is not null ? new ComputePlacementPolicy(new Dictionary<string, (int, TimeSpan)> { ["slurm"] = (slurm.Backend.Slots, slurm.Backend.MaxSession) })
+            : kaggle is null || scheduler is null ? null : scheduler(kaggle.Backend);
         var runner = new PipelineRunner(
             backend,
             store.Store,
             store.StateFor(pipeline.Name),
-            new KernelPackager(new TrainerPublisher(processes, workspace.Root, kaggle is null ? null : KaggleWiring.TrainerRuntime), workspace.Root),
+            // Kaggle's image and a cluster's nodes may have no .NET: their trainer bundles carry the runtime.
+            new KernelPackager(new TrainerPublisher(processes, workspace.Root, used.Any(u => u != "local") ? KaggleWiring.TrainerRuntime : null), workspace.Root),
             reporter,
             time,
             new RunnerOptions(pollInterval, Version(), await SourceCommitAsync(processes, pipeline.SpecPath, cancellationToken)),
-            kaggle is null || scheduler is null ? null : scheduler(kaggle.Backend));
-        return new RunnerComposition(console, time, reporter, store, kaggle, backend, threads, runner);
+            placement);
+        return new RunnerComposition(console, time, reporter, store, kaggle, backend, threads, runner) { _slurm = slurm };
     }
 
     public static string Version() =>
@@ -88,6 +110,7 @@ public sealed class RunnerComposition : IDisposable
     public void Dispose()
     {
         Kaggle?.Dispose();
+        _slurm?.Dispose();
         _store.Dispose();
     }
 }

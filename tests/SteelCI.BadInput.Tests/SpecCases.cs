@@ -48,7 +48,7 @@ public static class SpecCases
         Yaml("input that does not exist", Head + D1 + "stages:\n  s1: { entry: e, inputs: [d2] }\n", 7, "input 'd2'"),
         Yaml("stage lists itself", Head + D1 + "stages:\n  s1: { entry: e, inputs: [s1] }\n", 7, "lists itself"),
         Yaml("a cycle", Head + D1 + "stages:\n  s1: { entry: e, inputs: [s2] }\n  s2: { entry: e, inputs: [s1] }\n", 8, "cycle"),
-        Yaml("unknown backend", Head + "backend: slurm\n" + D1 + "stages:\n  s1: { entry: e }\n", 1, "backend 'slurm'"),
+        Yaml("unknown backend", Head + "backend: cloud\n" + D1 + "stages:\n  s1: { entry: e }\n", 1, "backend 'cloud' is not one of: local, kaggle, slurm"),
         Yaml("unknown store", Head + "store: s3\n" + D1 + "stages:\n  s1: { entry: e }\n", 1, "store 's3'"),
         Yaml("unknown accelerator", Head + D1 + "stages:\n  s1: { entry: e, accelerator: tpu }\n", 7, "accelerator 'tpu'"),
         Yaml("zero epochs", Head + D1 + "stages:\n  s1: { entry: e, budget: { epochs: 0 } }\n", 7, "budget.epochs"),

@@ -14,6 +14,9 @@ public sealed record KernelPackage(
 {
     /// <summary>The account the placement chose; null lets the backend choose (a backend without accounts ignores it).</summary>
     public string? Account { get; init; }
+
+    /// <summary>The backend the stage asked for (its compute: choice, else the pipeline's backend); a <see cref="Running.RoutingBackend"/> routes by it.</summary>
+    public string? Compute { get; init; }
 }
 
 /// <summary>

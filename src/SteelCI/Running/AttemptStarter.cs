@@ -58,14 +58,14 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             SourceCommit = options.SourceCommit,
         };
         var package = packager.Package(slug, config, run.Bundle, sources, node.Accelerator, decision.SessionLimit)
-            with { Account = decision.Account };
+            with { Account = decision.Account, Compute = run.Pipeline.BackendOf(node) };
 
         var now = time.GetUtcNow();
         var attempt = new AttemptRecord
         {
             Slug = slug,
             Number = number,
-            Backend = backend.Name,
+            Backend = backend is RoutingBackend ? package.Compute! : backend.Name,
             Account = decision.Account,
             StartedUtc = now,
             DeadlineUtc = now + decision.SessionLimit,

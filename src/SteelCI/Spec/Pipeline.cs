@@ -13,7 +13,11 @@ public sealed record PipelineNode(
     double MinutesPerEpoch,
     bool Resumable,
     string Accelerator,
-    string? Metric);
+    string? Metric)
+{
+    /// <summary>The backend this node runs on when it is not the pipeline's (a stage's own <c>compute:</c>).</summary>
+    public string? Compute { get; init; }
+}
 
 /// <summary>
 /// A dataset that already exists: a folder (for example the real competition download), or on the kaggle backend a
@@ -34,4 +38,10 @@ public sealed record Pipeline(
     IReadOnlyDictionary<string, ExternalDataset> ExternalDatasets)
 {
     public PipelineNode Node(string name) => Nodes.First(n => n.Name == name);
+
+    /// <summary>How each backend is reached (steelci.yml's compute: section).</summary>
+    public ComputeSpec Compute { get; init; } = new();
+
+    /// <summary>Where <paramref name="node"/> runs: its own compute choice, else the pipeline's backend.</summary>
+    public string BackendOf(PipelineNode node) => node.Compute ?? Backend;
 }

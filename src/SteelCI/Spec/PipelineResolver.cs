@@ -50,12 +50,18 @@ public static class PipelineResolver
             var parameters = Merge(Merge(stage.Params, everyStage?.Params), own?.Params);
             var epochs = own?.Epochs ?? everyStage?.Epochs ?? stage.Budget.Epochs;
             nodes.Add(new PipelineNode(name, NodeKind.Stage, stage.Entry, stage.Inputs.Select(i => i.Name).ToList(),
-                parameters, epochs, stage.Budget.MinutesPerEpoch, stage.Resumable, stage.Accelerator, stage.Metric));
+                parameters, epochs, stage.Budget.MinutesPerEpoch, stage.Resumable, stage.Accelerator, stage.Metric)
+            {
+                Compute = stage.Compute,
+            });
         }
 
         return new Pipeline(spec.Name, file, options.Profile ?? "default",
             Path.GetFullPath(Path.Combine(directory, spec.Trainer.Project)), spec.Backend, spec.Store,
-            options.SessionMinutes ?? spec.SessionMinutes, TopologicalOrder(nodes), external);
+            options.SessionMinutes ?? spec.SessionMinutes, TopologicalOrder(nodes), external)
+        {
+            Compute = spec.Compute,
+        };
     }
 
     private static ProfileSpec? ChooseProfile(PipelineSpec spec, string file, string? name)

@@ -6,7 +6,10 @@ public sealed class PipelineSpec : SpecNode
     public int Version { get; set; }
     public string Name { get; set; } = "";
     public TrainerSpec Trainer { get; set; } = new();
+    /// <summary>Where a stage runs unless it says otherwise: local, kaggle or slurm.</summary>
     public string Backend { get; set; } = "local";
+    /// <summary>How each backend is reached (docs/compute.md); optional for local and kaggle.</summary>
+    public ComputeSpec Compute { get; set; } = new();
     public string Store { get; set; } = "local";
     /// <summary>Wall-clock limit of one session (Kaggle: 12 h). A longer stage checkpoints and resumes.</summary>
     public double SessionMinutes { get; set; } = 720;
@@ -50,6 +53,8 @@ public sealed class StageSpec : SpecNode
     public Dictionary<string, string> Params { get; set; } = new();
     /// <summary>The metric the summary shows for this stage (a key of the manifest's metrics).</summary>
     public string? Metric { get; set; }
+    /// <summary>Where this stage runs (local, kaggle or slurm); default: the pipeline's backend.</summary>
+    public string? Compute { get; set; }
 }
 
 public sealed class BudgetSpec : SpecNode

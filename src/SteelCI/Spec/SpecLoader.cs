@@ -46,6 +46,7 @@ public static partial class SpecLoader
             throw new SpecException(new SpecLocation(file, 1, 1), "the pipeline file is empty");
         SpecNulls.Check(spec, yaml, file);
         SpecValidator.Validate(spec, file);
+        ComputeValidator.Validate(spec, yaml, file);
         return spec;
     }
 
@@ -79,6 +80,10 @@ public static partial class SpecLoader
         nameof(ProfileSpec) => "a profile",
         nameof(StageOverrideSpec) => "a profile's stage override",
         nameof(TrainerSpec) => "trainer",
+        nameof(ComputeSpec) => "compute",
+        nameof(LocalComputeSpec) => "compute.local",
+        nameof(KaggleComputeSpec) => "compute.kaggle",
+        nameof(SlurmComputeSpec) => "compute.slurm",
         _ => "this mapping",
     };
 

@@ -37,8 +37,9 @@ internal static class SpecNulls
 
         Require(spec.Name, "name", "give the pipeline a name (lowercase letters, digits, dashes)");
         Require(spec.Trainer, "trainer", "write trainer: { project: path/to/Trainer.csproj }");
-        Require(spec.Backend, "backend", "local or kaggle");
+        Require(spec.Backend, "backend", "local, kaggle or slurm");
         Require(spec.Store, "store", "local or github");
+        Require(spec.Compute, "compute", "write compute: with local:, kaggle: or slurm: subsections (docs/compute.md), or leave the key out");
         Require(spec.Datasets, "datasets", "list datasets or leave the key out");
         Require(spec.Stages, "stages", "the pipeline needs at least one stage");
         Require(spec.Profiles, "profiles", "list profiles or leave the key out");

@@ -5,7 +5,7 @@ namespace SteelCI.Spec;
 /// <summary>Checks what YAML cannot: names, references, cycles, allowed values. Throws at the first problem.</summary>
 internal static partial class SpecValidator
 {
-    public static readonly string[] Backends = ["local", "kaggle"];
+    public static readonly string[] Backends = ["local", "kaggle", "slurm"];
     public static readonly string[] Stores = ["local", "github"];
     public static readonly string[] Accelerators = ["cpu", "gpu"];
 

@@ -1,0 +1,102 @@
+using System.Globalization;
+using SteelCI.Ports;
+
+namespace SteelCI.Slurm;
+
+/// <summary>
+/// Runs each attempt as one Slurm batch job through slurmrestd. The shared folder (compute.slurm.shared_dir) holds
+/// <c>inputs/{content key}</c> (each source copied once and reused, like Kaggle datasets) and
+/// <c>attempts/{slug}/</c> in the layout the local backend uses: <c>kernel/</c>, <c>input/{mount}</c> (links to the
+/// staged inputs), <c>working/</c> (outputs), <c>log.txt</c> (the job's standard output) and <c>exit-code</c>,
+/// written by the job's script when the launcher ends, so a job that has left Slurm's memory is still read rightly.
+/// The deadline is the trainer's (STEELCI_SESSION_SECONDS → --time-limit-seconds); Slurm's own time limit is that
+/// plus a grace, never past the partition's limit.
+/// </summary>
+public sealed class SlurmBackend(SlurmRestClient client, SlurmOptions options) : IComputeBackend
+{
+    public const string ExitFile = "exit-code";
+    public const string LogFile = "log.txt";
+
+    public string Name => "slurm";
+    public int Slots => Math.Max(1, options.JobLimit);
+
+    /// <summary>The longest session a job may have here: the partition's limit less the grace.</summary>
+    public TimeSpan MaxSession => options.TimeLimit - options.Grace > TimeSpan.FromMinutes(1) ? options.TimeLimit - options.Grace : TimeSpan.FromMinutes(1);
+
+    public async Task<AttemptHandle> SubmitAsync(KernelPackage package, CancellationToken cancellationToken)
+    {
+        foreach (var source in package.Sources.Where(s => s.Competition is not null))
+            throw new SlurmException($"input '{source.Mount}' is the Kaggle competition '{source.Competition}'; a cluster needs its files: " +
+                "download it and pass --data");
+        var directory = Path.Combine(options.SharedDir, "attempts", package.Slug);
+        if (Directory.Exists(directory))
+            throw new SlurmException($"attempt folder {directory} already exists; kernel slugs must be unique");
+        var input = Directory.CreateDirectory(Path.Combine(directory, "input")).FullName;
+        Directory.CreateDirectory(Path.Combine(directory, "working"));
+        Directory.CreateDirectory(Path.Combine(directory, "scratch"));
+        var kernel = Directory.CreateDirectory(Path.Combine(directory, "kernel")).FullName;
+        foreach (var file in Directory.EnumerateFiles(package.Directory))
+            File.Copy(file, Path.Combine(kernel, Path.GetFileName(file)));
+        foreach (var source in package.Sources)
+            Directory.CreateSymbolicLink(Path.Combine(input, source.Mount), options.OnCluster(InputStager.Stage(options.SharedDir, source)));
+
+        var session = package.SessionLimit < MaxSession ? package.SessionLimit : MaxSession;
+        var limit = (int)Math.Min(Math.Ceiling((session + options.Grace).TotalMinutes), Math.Floor(options.TimeLimit.TotalMinutes));
+        var remote = options.OnCluster(directory);
+        var script = string.Join('\n',
+            "#!/bin/sh",
+            "# SteelCI attempt " + package.Slug,
+            $"cd '{remote}' || exit 1",
+            $"rm -f {ExitFile}",
+            $"{options.Python} kernel/{package.CodeFile}",
+            "code=$?",
+            $"echo $code >{ExitFile}.tmp && mv {ExitFile}.tmp {ExitFile}",
+            "exit $code",
+            "");
+        var id = await client.SubmitAsync(new SlurmSubmission(package.Slug, script, options.Partition, Math.Max(1, limit), remote,
+            $"{remote}/{LogFile}", new Dictionary<string, string>
+            {
+                ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+                ["STEELCI_INPUT_ROOT"] = $"{remote}/input",
+                ["STEELCI_WORKING_DIR"] = $"{remote}/working",
+                ["STEELCI_SCRATCH_DIR"] = $"{remote}/scratch",
+                ["STEELCI_SESSION_SECONDS"] = session.TotalSeconds.ToString("0", CultureInfo.InvariantCulture),
+            })
+        {
+            Gres = package.Accelerator == "gpu" ? options.Gres : null,
+            Account = options.Account,
+            MemoryMb = options.MemoryGb * 1024,
+        }, cancellationToken);
+        return new AttemptHandle(package.Slug, new Dictionary<string, string>
+        {
+            ["job"] = id.ToString(CultureInfo.InvariantCulture),
+            ["directory"] = directory,
+        });
+    }
+
+    public async Task<AttemptStatus> PollAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        var job = await client.GetJobAsync(JobOf(handle), cancellationToken);
+        if (job is not null)
+            return SlurmStates.Map(job, options);
+        // Gone from slurmctld's memory (MinJobAge passed): ended; what it left decides.
+        var exitFile = Path.Combine(handle.Data["directory"], ExitFile);
+        if (!File.Exists(exitFile))
+            return new AttemptStatus(AttemptState.Lost, $"job {JobOf(handle)} is no longer known to Slurm and left no exit code (killed before the launcher ended)");
+        var code = int.Parse(File.ReadAllText(exitFile).Trim(), CultureInfo.InvariantCulture);
+        return code == 0
+            ? new AttemptStatus(AttemptState.Complete)
+            : new AttemptStatus(AttemptState.Error, $"job {JobOf(handle)} ended with exit code {code} ({Contracts.TrainerContract.DescribeExit(code)})");
+    }
+
+    public Task<CollectedOutput> CollectAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        var directory = handle.Data["directory"];
+        var log = Path.Combine(directory, LogFile);
+        return Task.FromResult(new CollectedOutput(Path.Combine(directory, "working"), File.Exists(log) ? File.ReadAllText(log) : ""));
+    }
+
+    public Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken) => client.CancelAsync(JobOf(handle), cancellationToken);
+
+    public static long JobOf(AttemptHandle handle) => long.Parse(handle.Data["job"], CultureInfo.InvariantCulture);
+}

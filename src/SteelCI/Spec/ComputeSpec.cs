@@ -1,0 +1,57 @@
+namespace SteelCI.Spec;
+
+/// <summary>
+/// Where stages may run and how each place is reached (the <c>compute:</c> section of steelci.yml, docs/compute.md).
+/// Each subsection configures one backend; a stage picks one with its own <c>compute:</c> key, else the pipeline's
+/// <c>backend</c>. Secrets are never written here, only the names of the environment variables that hold them.
+/// </summary>
+public sealed class ComputeSpec : SpecNode
+{
+    public LocalComputeSpec? Local { get; set; }
+    public KaggleComputeSpec? Kaggle { get; set; }
+    public SlurmComputeSpec? Slurm { get; set; }
+}
+
+public sealed class LocalComputeSpec : SpecNode
+{
+    /// <summary>Stages that run at once on this machine (default: one per core).</summary>
+    public int? Slots { get; set; }
+}
+
+public sealed class KaggleComputeSpec : SpecNode
+{
+    /// <summary>Account names; each reads its token from KAGGLE_API_TOKEN_{NAME} (or ~/.kaggle for the first).</summary>
+    public List<string> Accounts { get; set; } = new();
+    /// <summary>GPU sessions one account may run at once (Kaggle allows 2).</summary>
+    public int? SessionsPerAccount { get; set; }
+}
+
+/// <summary>One Slurm cluster, reached through slurmrestd (<see cref="RestUrl"/>) or SSH to a login node (<see cref="SshHost"/>).</summary>
+public sealed class SlurmComputeSpec : SpecNode
+{
+    /// <summary>slurmrestd's base URL, e.g. http://login.cluster:6820 (the API version is read from /openapi/v3).</summary>
+    public string? RestUrl { get; set; }
+    /// <summary>A login node for the SSH route (user@host[:port]); not implemented yet, refused with that message.</summary>
+    public string? SshHost { get; set; }
+    /// <summary>The cluster user name (REST: X-SLURM-USER-NAME).</summary>
+    public string? User { get; set; }
+    /// <summary>The environment variable that holds the JWT (scontrol token), default SLURM_JWT.</summary>
+    public string TokenEnv { get; set; } = "SLURM_JWT";
+    public string Partition { get; set; } = "";
+    /// <summary>Generic resources of a gpu stage, e.g. gpu:1 or gpu:a100:1 (cpu stages ask for none).</summary>
+    public string? Gres { get; set; }
+    /// <summary>The partition's (or your QOS's) wall-clock limit; a longer stage checkpoints and resumes in a new job.</summary>
+    public double TimeLimitMinutes { get; set; } = 60;
+    /// <summary>Memory per job in GB (sbatch --mem); raise it when a job ends OUT_OF_MEMORY. Default: the partition's.</summary>
+    public int? MemoryGb { get; set; }
+    /// <summary>The Slurm account to charge (sbatch --account); optional.</summary>
+    public string? Account { get; set; }
+    /// <summary>Jobs SteelCI keeps in the cluster at once (your QOS's job limit, or less).</summary>
+    public int JobLimit { get; set; } = 1;
+    /// <summary>A folder on the cluster's shared file system, as this machine sees it (REST: mounted here).</summary>
+    public string SharedDir { get; set; } = "";
+    /// <summary>The same folder as the compute nodes see it, when it is mounted elsewhere there (default: shared_dir).</summary>
+    public string? ClusterDir { get; set; }
+    /// <summary>The Python that runs the launcher on a compute node (default python3).</summary>
+    public string Python { get; set; } = "python3";
+}

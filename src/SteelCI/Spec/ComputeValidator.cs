@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+
+namespace SteelCI.Spec;
+
+/// <summary>
+/// Checks the <c>compute:</c> section and each stage's <c>compute:</c> choice; every error names the file, the line of
+/// the offending key and the field.
+/// </summary>
+internal static partial class ComputeValidator
+{
+    public static void Validate(PipelineSpec spec, string yaml, string file)
+    {
+        var lines = yaml.Split('\n');
+
+        // The line of `key:` at or after the mapping's start (the mapping's own line when the key is absent).
+        SpecLocation Key(SpecNode node, string key)
+        {
+            var from = node.Start is { } start ? (int)start.Line - 1 : 0;
+            var pattern = new Regex($@"^\s*(- )?['""]?{Regex.Escape(key)}['""]?\s*:|[{{,]\s*{Regex.Escape(key)}\s*:");
+            for (var i = Math.Max(0, from); i < lines.Length; i++)
+                if (pattern.IsMatch(lines[i]))
+                    return new SpecLocation(file, i + 1, lines[i].IndexOf(key, StringComparison.Ordinal) + 1);
+            return SpecLoader.At(file, node.Start);
+        }
+
+        var compute = spec.Compute ?? throw new SpecException(new SpecLocation(file, 1, 1),
+            "'compute' has no value; write compute: with local:, kaggle: or slurm: subsections, or leave the key out");
+        var used = spec.Stages.Values.Select(s => s.Compute).OfType<string>().Append(spec.Backend).ToHashSet();
+        foreach (var (name, stage) in spec.Stages)
+            if (stage.Compute is { } choice && !SpecValidator.Backends.Contains(choice))
+                throw new SpecException(Key(stage, "compute"),
+                    $"stage '{name}': compute '{choice}' is not one of: {string.Join(", ", SpecValidator.Backends)}");
+
+        if (compute.Local is { } local && local.Slots is < 1)
+            throw new SpecException(Key(local, "slots"), "compute.local.slots must be at least 1");
+        if (compute.Kaggle is { } kaggle)
+        {
+            foreach (var account in kaggle.Accounts.Where(a => !AccountName().IsMatch(a ?? "")))
+                throw new SpecException(Key(kaggle, "accounts"),
+                    $"compute.kaggle.accounts: '{Shorten(account)}' is not an account name (letters, digits, '-' and '_'); tokens come from KAGGLE_API_TOKEN_<NAME>, never from this file");
+            if (kaggle.SessionsPerAccount is < 1)
+                throw new SpecException(Key(kaggle, "sessions_per_account"), "compute.kaggle.sessions_per_account must be at least 1");
+        }
+
+        if (compute.Slurm is null)
+        {
+            if (used.Contains("slurm"))
+            {
+                var user = spec.Stages.FirstOrDefault(s => s.Value.Compute == "slurm");
+                var at = user.Value is null ? SpecLoader.At(file, spec.Start) : Key(user.Value, "compute");
+                throw new SpecException(at, (user.Value is null ? "backend slurm" : $"stage '{user.Key}' runs on slurm") +
+                    ", but the pipeline has no compute.slurm section (rest_url, user, partition, shared_dir; see docs/compute.md)");
+            }
+            return;
+        }
+        CheckSlurm(compute.Slurm, Key);
+    }
+
+    private static void CheckSlurm(SlurmComputeSpec slurm, Func<SpecNode, string, SpecLocation> key)
+    {
+        SpecException Error(string field, string message) => new(key(slurm, field), $"compute.slurm.{field}: {message}");
+
+        if (slurm.RestUrl is null && slurm.SshHost is null)
+            throw new SpecException(key(slurm, "slurm"), "compute.slurm needs rest_url (slurmrestd) or ssh_host (a login node)");
+        if (slurm.RestUrl is not null && slurm.SshHost is not null)
+            throw Error("ssh_host", "give rest_url or ssh_host, not both");
+        if (slurm.RestUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            throw Error("rest_url", $"'{url}' is not an http(s) URL such as http://login.cluster:6820");
+        if (slurm.RestUrl is { } withSecret && Uri.TryCreate(withSecret, UriKind.Absolute, out var parsed) && parsed.UserInfo.Length > 0)
+            throw Error("rest_url", "holds user information; put the token in the environment variable named by token_env");
+        if (slurm.SshHost is not null)
+            throw Error("ssh_host", "the SSH route is not implemented yet; ask your admin for slurmrestd and set rest_url");
+        if (string.IsNullOrWhiteSpace(slurm.User))
+            throw Error("user", "name the cluster user (the account you log in with)");
+        if (!EnvName().IsMatch(slurm.TokenEnv ?? ""))
+            throw Error("token_env", $"'{Shorten(slurm.TokenEnv)}' is not an environment variable name; the token itself never goes into this file");
+        if (string.IsNullOrWhiteSpace(slurm.Partition))
+            throw Error("partition", "name the partition to submit to (sinfo lists them)");
+        if (slurm.Gres is { } gres && !Gres().IsMatch(gres))
+            throw Error("gres", $"'{gres}' is not a gres such as gpu:1 or gpu:a100:2");
+        if (slurm.TimeLimitMinutes is <= 0 or double.NaN)
+            throw Error("time_limit_minutes", "must be positive (the partition's limit: sinfo -o %l)");
+        if (slurm.Account is { } account && string.IsNullOrWhiteSpace(account))
+            throw Error("account", "is empty; name a Slurm account or leave the key out");
+        if (slurm.MemoryGb is < 1)
+            throw Error("memory_gb", "must be at least 1 (GB per job), or leave the key out for the partition's default");
+        if (slurm.JobLimit < 1)
+            throw Error("job_limit", "must be at least 1");
+        if (string.IsNullOrWhiteSpace(slurm.SharedDir) || !Path.IsPathRooted(slurm.SharedDir))
+            throw Error("shared_dir", $"'{slurm.SharedDir}' must be an absolute folder on the cluster's shared file system");
+        if (slurm.ClusterDir is { } clusterDir && !clusterDir.StartsWith('/'))
+            throw Error("cluster_dir", $"'{clusterDir}' must be an absolute path as the compute nodes see it");
+        if (string.IsNullOrWhiteSpace(slurm.Python))
+            throw Error("python", "name the Python of the compute nodes (python3)");
+    }
+
+    private static string Shorten(string? value) => value is null ? "" : value.Length > 12 ? value[..6] + "…" : value;
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+(:[A-Za-z0-9_.-]+)*(:[0-9]+)?(,[A-Za-z0-9_-]+(:[A-Za-z0-9_.-]+)*(:[0-9]+)?)*$")]
+    private static partial Regex Gres();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex AccountName();
+}

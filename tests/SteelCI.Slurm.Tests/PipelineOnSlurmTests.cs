@@ -1,0 +1,69 @@
+using SteelCI.Contracts;
+using SteelCI.Testing;
+
+namespace SteelCI.Slurm.Tests;
+
+/// <summary>
+/// The shipped Severstal pipeline (profile ci) through the steelci executable on a real Slurm through slurmrestd:
+/// a mixed run (two training stages on the cluster, the rest here) publishes a verified release for every stage,
+/// then `--backend slurm` reuses them all without submitting a job.
+/// </summary>
+[Collection(RealSlurmCollection.Name)]
+public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
+{
+    private static readonly string[] Stages = ["severstal", "eda", "binary", "multilabel", "seg1", "seg2", "seg3", "seg4", "submission"];
+    private readonly TempDirectory _dir = new("slurm-e2e");
+
+    [Fact]
+    public void A_mixed_pipeline_publishes_every_stage_and_a_slurm_rerun_reuses_them()
+    {
+        var shared = _dir.Combine("shared");
+        var shipped = File.ReadAllText(Repository.File("kernels", "severstal", "steelci.yml"));
+        var spec = _dir.Write("steelci.yml", shipped
+            .Replace("trainer/Severstal.Trainer.csproj", Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"))
+            .Replace("rest_url: http://127.0.0.1:6820", $"rest_url: {slurm.RestUrl}")
+            .Replace("shared_dir: /tmp/steelci-slurm/shared", $"shared_dir: {shared}")
+            .Replace("time_limit_minutes: 120", $"time_limit_minutes: {LocalSlurm.PartitionMinutes}")
+            .Replace("  binary:\n    entry: binary\n", "  binary:\n    entry: binary\n    compute: slurm\n")
+            .Replace("  seg3:\n    entry: segment\n", "  seg3:\n    entry: segment\n    compute: slurm\n"));
+        Assert.Equal(2, File.ReadAllText(spec).Split("compute: slurm").Length - 1); // the edits took
+        var environment = new Dictionary<string, string?> { ["SLURM_JWT"] = slurm.Token, ["CI"] = "true" };
+        var workspace = _dir.Combine("ws");
+
+        var first = SteelciProcess.Run(environment, TimeSpan.FromMinutes(12), ["run", spec, "--profile", "ci", "--workspace", workspace]);
+        Assert.True(first.ExitCode == 0, first.Output);
+        foreach (var stage in Stages)
+            Assert.Equal(stage, ManifestVerifier.Verify(Directory.GetDirectories(Path.Combine(workspace, "releases"), $"severstal-{stage}-*")
+                .Single(d => !d.Contains("-partial-"))).Stage);
+        var onCluster = Directory.GetDirectories(Path.Combine(shared, "attempts")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(2, onCluster.Count);
+        Assert.StartsWith("severstal-binary-", onCluster[0]);
+        Assert.StartsWith("severstal-seg3-", onCluster[1]);
+        Assert.True(Directory.Exists(Path.Combine(workspace, "attempts")), "the local stages ran here");
+
+        var logs = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["logs", "seg3", spec, "--workspace", workspace]);
+        Assert.True(logs.ExitCode == 0, logs.Output);
+        Assert.Contains("STEELCI-END status=complete", logs.Output); // the job's standard output, read from the shared folder
+
+        var again = SteelciProcess.Run(environment, TimeSpan.FromMinutes(5), ["run", spec, "--profile", "ci", "--workspace", workspace, "--backend", "slurm"]);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Equal(Stages.Length, again.Output.Split('\n').Count(l => l.Contains("reused release")));
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(shared, "attempts")).Length);
+    }
+
+    [Fact]
+    public void Doctor_checks_the_token_the_API_version_and_the_partition_s_limit()
+    {
+        var spec = _dir.Write("steelci.yml", File.ReadAllText(Repository.File("kernels", "severstal", "steelci.yml"))
+            .Replace("trainer/Severstal.Trainer.csproj", Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"))
+            .Replace("rest_url: http://127.0.0.1:6820", $"rest_url: {slurm.RestUrl}")
+            .Replace("shared_dir: /tmp/steelci-slurm/shared", $"shared_dir: {_dir.Combine("shared")}"));
+        var doctor = SteelciProcess.Run(new Dictionary<string, string?> { ["SLURM_JWT"] = slurm.Token, ["CI"] = "true", ["COLUMNS"] = "250" },
+            TimeSpan.FromMinutes(2), ["doctor", spec, "--backend", "slurm", "--workspace", _dir.Combine("ws")]);
+        Assert.Contains("speaks v0.0.38, Slurm 22.05.8", doctor.Output);
+        Assert.Contains($"debug allows {LocalSlurm.PartitionMinutes} min, compute.slurm.time_limit_minutes is 120", doctor.Output);
+        Assert.NotEqual(0, doctor.ExitCode);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

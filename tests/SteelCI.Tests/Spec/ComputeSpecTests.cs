@@ -1,0 +1,109 @@
+using SteelCI.Spec;
+
+namespace SteelCI.Tests.Spec;
+
+/// <summary>steelci.yml's compute: section (docs/compute.md): what it accepts, and the file:line:field of what it refuses.</summary>
+public sealed class ComputeSpecTests
+{
+    private const string File = "/work/steelci.yml";
+
+    private static string Pipeline(string compute, string trainCompute = "slurm") => $"""
+        version: 1
+        name: demo
+        trainer:
+          project: trainer/Demo.csproj
+        backend: kaggle
+        {compute}
+        stages:
+          eda:
+            entry: eda
+          train:
+            entry: fit
+            compute: {trainCompute}
+            inputs: [eda]
+        """;
+
+    private const string Slurm = """
+        compute:
+          kaggle:
+            accounts: [alice, bob]
+          slurm:
+            rest_url: http://login.cluster:6820
+            user: alice
+            token_env: CLUSTER_JWT
+            partition: gpu
+            gres: gpu:a100:1
+            time_limit_minutes: 1440
+            account: lab
+            memory_gb: 32
+            job_limit: 2
+            shared_dir: /mnt/cluster/alice/steelci
+            cluster_dir: /home/alice/steelci
+        """;
+
+    [Fact]
+    public void A_mixed_pipeline_reads_its_compute_section_and_each_stage_s_choice()
+    {
+        var spec = SpecLoader.Parse(Pipeline(Slurm), File);
+        var slurm = spec.Compute.Slurm!;
+        Assert.Equal(("http://login.cluster:6820", "alice", "CLUSTER_JWT", "gpu", "gpu:a100:1"), (slurm.RestUrl, slurm.User, slurm.TokenEnv, slurm.Partition, slurm.Gres));
+        Assert.Equal((1440.0, "lab", 32, 2), (slurm.TimeLimitMinutes, slurm.Account, slurm.MemoryGb, slurm.JobLimit));
+        Assert.Equal(["alice", "bob"], spec.Compute.Kaggle!.Accounts);
+        var pipeline = PipelineResolver.Resolve(spec, File, new PipelineOptions());
+        Assert.Equal("kaggle", pipeline.BackendOf(pipeline.Node("eda")));
+        Assert.Equal("slurm", pipeline.BackendOf(pipeline.Node("train")));
+    }
+
+    [Theory]
+    [InlineData("rest_url: http://login.cluster:6820", "rest_url: login.cluster", 10, "compute.slurm.rest_url: 'login.cluster' is not an http(s) URL")]
+    [InlineData("token_env: CLUSTER_JWT", "token_env: eyJhbGciOiJIUzI1NiJ9.e30.x", 12, "compute.slurm.token_env: 'eyJhbG…' is not an environment variable name")]
+    [InlineData("partition: gpu", "partition: \"\"", 13, "compute.slurm.partition: name the partition")]
+    [InlineData("gres: gpu:a100:1", "gres: two gpus", 14, "compute.slurm.gres: 'two gpus' is not a gres")]
+    [InlineData("time_limit_minutes: 1440", "time_limit_minutes: 0", 15, "compute.slurm.time_limit_minutes: must be positive")]
+    [InlineData("memory_gb: 32", "memory_gb: 0", 17, "compute.slurm.memory_gb: must be at least 1")]
+    [InlineData("job_limit: 2", "job_limit: 0", 18, "compute.slurm.job_limit: must be at least 1")]
+    [InlineData("shared_dir: /mnt/cluster/alice/steelci", "shared_dir: steelci", 19, "compute.slurm.shared_dir: 'steelci' must be an absolute folder")]
+    [InlineData("rest_url: http://login.cluster:6820", "rest_url: http://alice:secret@login.cluster:6820", 10, "compute.slurm.rest_url: holds user information")]
+    [InlineData("rest_url: http://login.cluster:6820", "ssh_host: alice@login.cluster", 10, "compute.slurm.ssh_host: the SSH route is not implemented yet")]
+    public void A_bad_slurm_field_is_refused_with_its_line_and_field(string good, string bad, int line, string message)
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Slurm.Replace(good, bad)), File));
+        Assert.Contains(message, error.Message);
+        Assert.Equal(line, error.Location.Line);
+        Assert.Equal(File, error.Location.File);
+        Assert.DoesNotContain("secret", error.Message);
+    }
+
+    [Fact]
+    public void A_stage_on_an_unknown_backend_is_refused_at_its_compute_key()
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Slurm, trainCompute: "cloud"), File));
+        Assert.Contains("stage 'train': compute 'cloud' is not one of: local, kaggle, slurm", error.Message);
+        Assert.Equal(26, error.Location.Line);
+    }
+
+    [Fact]
+    public void A_stage_on_slurm_without_a_slurm_section_is_refused()
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline("compute:\n  local: { slots: 2 }"), File));
+        Assert.Contains("stage 'train' runs on slurm, but the pipeline has no compute.slurm section", error.Message);
+        Assert.Equal(13, error.Location.Line);
+    }
+
+    [Fact]
+    public void An_unknown_key_in_the_slurm_section_lists_the_allowed_ones()
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Slurm.Replace("job_limit: 2", "token: abc")), File));
+        Assert.Contains("unknown key 'token' in compute.slurm; allowed: rest_url, ssh_host, user, token_env", error.Message);
+        Assert.Equal(18, error.Location.Line);
+    }
+
+    [Fact]
+    public void A_kaggle_account_that_looks_like_a_token_is_refused()
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Slurm.Replace("[alice, bob]", "[\"KGAT_0123:abc\"]")), File));
+        Assert.Contains("compute.kaggle.accounts: 'KGAT_0…' is not an account name", error.Message);
+        Assert.DoesNotContain("KGAT_0123:abc", error.Message);
+        Assert.Equal(8, error.Location.Line);
+    }
+}
