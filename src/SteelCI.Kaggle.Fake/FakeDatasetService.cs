@@ -46,14 +46,14 @@ internal sealed class FakeDatasetService(FakeKaggleState state, FakeKaggleOption
     private FakeResult StartUpload(string user, FakeRequest request)
     {
         var name = request.String("name");
-        var length = request.Long("contentLength");
-        if (string.IsNullOrEmpty(name) || length is null or < 0)
-            return FakeResult.BadRequest("name and contentLength are required");
+        var length = request.Long("contentLength") ?? 0; // 0 is the proto default, so the SDK leaves it out for an empty file
+        if (string.IsNullOrEmpty(name) || length < 0)
+            return FakeResult.BadRequest("name is required and contentLength must not be negative");
         var id = Guid.NewGuid().ToString("N");
         var path = Path.Combine(dataDirectory, "blobs", id);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, []);
-        var blob = new FakeBlob { Id = id, Token = "blob-" + id[..16], Owner = user, Name = name, Length = length.Value, Path = path };
+        var blob = new FakeBlob { Id = id, Token = "blob-" + id[..16], Owner = user, Name = name, Length = length, Path = path };
         state.BlobsById[id] = blob;
         state.BlobsByToken[blob.Token] = blob;
         return FakeResult.Ok(new { token = blob.Token, createUrl = $"{baseUrl()}fake-upload/{id}?upload_id={id}" });
@@ -61,7 +61,7 @@ internal sealed class FakeDatasetService(FakeKaggleState state, FakeKaggleOption
 
     private FakeResult Create(string user, FakeRequest request)
     {
-        var owner = request.String("ownerSlug") ?? user;
+        var owner = request.String("ownerSlug") ?? ""; // [G] not defaulted to the caller (the CLI always sends it)
         var slug = request.String("slug") ?? "";
         var title = request.String("title") ?? "";
         if (owner != user)
@@ -87,7 +87,7 @@ internal sealed class FakeDatasetService(FakeKaggleState state, FakeKaggleOption
             return FakeResult.NotFound($"dataset {key}");
         if (Phase(dataset) < Stages.Length - 1)
             return FakeResult.Error(403, "The previous version of this dataset is still being processed", "PERMISSION_DENIED");
-        var body = request.Object("body") ?? request;
+        var body = request.Object("body") ?? FakeRequest.Parse("{}"); // the files are in body, never at the top level
         if (!TryFiles(user, body, out var files, out var refusal))
             return FakeResult.Ok(new { status = "error", error = refusal });
         dataset.Versions.Add(new FakeDatasetVersion { Number = dataset.Versions.Count + 1, CreatedAt = options.Time.GetUtcNow(), Files = files! });

@@ -45,6 +45,23 @@ public sealed class FakeFaults
     public int CutUploads { get; set; }
     /// <summary>How many faults were injected so far.</summary>
     public int Injected { get; private set; }
+    private readonly Dictionary<string, int> _byKind = new(StringComparer.Ordinal);
+
+    /// <summary>Faults injected so far by kind: "{fault} {method}" for RPCs, "cut upload" and "cut download" for transfers.</summary>
+    public IReadOnlyDictionary<string, int> InjectedByKind
+    {
+        get
+        {
+            lock (_gate)
+                return new Dictionary<string, int>(_byKind);
+        }
+    }
+
+    private void Count(string kind)
+    {
+        Injected++;
+        _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
+    }
 
     public void Seed(int seed)
     {
@@ -91,13 +108,14 @@ public sealed class FakeFaults
             {
                 var fault = _queued[index].Fault;
                 _queued.RemoveAt(index);
-                Injected++;
+                Count($"{fault} {method}");
                 return fault;
             }
             if (Rate > 0 && RandomKinds.Count > 0 && _random.NextDouble() < Rate)
             {
-                Injected++;
-                return RandomKinds[_random.Next(RandomKinds.Count)];
+                var fault = RandomKinds[_random.Next(RandomKinds.Count)];
+                Count($"{fault} {method}");
+                return fault;
             }
             return null;
         }
@@ -110,12 +128,12 @@ public sealed class FakeFaults
             if (upload ? CutUploads > 0 : CutDownloads > 0)
             {
                 if (upload) CutUploads--; else CutDownloads--;
-                Injected++;
+                Count(upload ? "cut upload" : "cut download");
                 return true;
             }
             if (TransferCutRate > 0 && _random.NextDouble() < TransferCutRate)
             {
-                Injected++;
+                Count(upload ? "cut upload" : "cut download");
                 return true;
             }
             return false;

@@ -27,6 +27,16 @@ public sealed record FakeKaggleOptions
     public bool SessionCapAsBadRequest { get; init; }
     /// <summary>Refuse legacy Basic credentials with 401, as some users report.</summary>
     public bool RejectBasicAuth { get; init; }
+    /// <summary>
+    /// DeleteKernel also ends the kernel's running session. Off by default: whether Kaggle does is unknown
+    /// (kaggle-api.md §7), so the fake assumes the costlier answer (it runs on, unseen, spending quota and a slot).
+    /// </summary>
+    public bool DeleteStopsSession { get; init; }
+    /// <summary>
+    /// Mount inputs as <c>/kaggle/input/datasets/{owner}/{slug}</c> and <c>/kaggle/input/competitions/{slug}</c> instead
+    /// of <c>/kaggle/input/{slug}</c>: which one a session gets is what <c>steelci kaggle probe</c> reports.
+    /// </summary>
+    public bool NestedInputLayout { get; init; }
     /// <summary>What runs a pushed kernel; the scripted runner (no process) when null.</summary>
     public IFakeKernelRunner? Runner { get; init; }
     /// <summary>Files per ListKernelSessionOutput page when the request gives none.</summary>

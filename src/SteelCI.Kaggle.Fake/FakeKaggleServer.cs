@@ -122,6 +122,9 @@ public sealed class FakeKaggleServer : IAsyncDisposable
 
     private FakeResult Dispatch(HttpContext context, string service, string method, FakeRequest request)
     {
+        // Checked as the SDK writes it, before anything else (the order of checks is [G]).
+        if (FakeSchema.ByMethod.TryGetValue(method, out var schema) && schema.Check(request.Root) is { } problem)
+            return FakeResult.BadRequest(problem);
         lock (State.Gate)
         {
             if (service == "security.OAuthService" && method == "IntrospectToken")

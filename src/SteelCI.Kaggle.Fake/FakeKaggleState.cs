@@ -15,6 +15,10 @@ public sealed class FakeKaggleState
     internal readonly Dictionary<string, FakeBlob> BlobsByToken = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, string> Downloads = new(StringComparer.Ordinal);
     internal readonly HashSet<string> WithoutGpu = new(StringComparer.Ordinal);
+    /// <summary>Deleted kernels whose session still runs (see FakeKaggleOptions.DeleteStopsSession).</summary>
+    internal readonly List<FakeKernel> Deleted = [];
+    /// <summary>Competition slug → the folder of its data.</summary>
+    internal readonly Dictionary<string, string> Competitions = new(StringComparer.Ordinal);
     private readonly HashSet<(string User, string Competition)> _acceptedRules = [];
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private long _nextId = 135302787;
@@ -45,6 +49,23 @@ public sealed class FakeKaggleState
     {
         lock (Gate)
             _acceptedRules.Add((username, competition));
+    }
+
+    /// <summary>A competition whose data is the folder <paramref name="directory"/>; users must still accept its rules.</summary>
+    public void AddCompetition(string slug, string directory)
+    {
+        lock (Gate)
+            Competitions[slug] = Path.GetFullPath(directory);
+    }
+
+    /// <summary>Kernels the API can see, and deleted ones whose session still runs.</summary>
+    internal IEnumerable<FakeKernel> AllKernels() => Kernels.Values.Concat(Deleted);
+
+    /// <summary>How many of the user's sessions are queued or running, those of deleted kernels included.</summary>
+    public int ActiveSessions(string username)
+    {
+        lock (Gate)
+            return AllKernels().Where(k => k.Owner == username).SelectMany(k => k.Versions).Count(v => v.IsActive);
     }
 
     internal bool AcceptedRules(string username, string competition) => _acceptedRules.Contains((username, competition.Split('/')[^1]));

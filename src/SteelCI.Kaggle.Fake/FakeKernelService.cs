@@ -27,10 +27,39 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
     public void Advance()
     {
         var now = Time.GetUtcNow();
-        foreach (var kernel in state.Kernels.Values)
+        foreach (var kernel in state.AllKernels().ToList())
             foreach (var version in kernel.Versions.Where(v => v.IsActive))
                 Advance(kernel, version, now);
+        foreach (var user in state.AllKernels().Select(k => k.Owner).Distinct().ToList())
+            EndWhenQuotaIsSpent(user, now);
     }
+
+    /// <summary>
+    /// [G] A running GPU session ends (ERROR) once its account's weekly GPU quota is spent. Kaggle's docs say the quota
+    /// is a weekly allowance (kaggle-api.md §4.3); what happens to a session that reaches it is not documented, and the
+    /// fake takes the reading that costs the client most.
+    /// </summary>
+    private void EndWhenQuotaIsSpent(string user, DateTimeOffset now)
+    {
+        if (state.WithoutGpu.Contains(user))
+            return;
+        var (used, reserved) = GpuUse(user, now);
+        var over = used + reserved - options.GpuQuota;
+        if (over < TimeSpan.Zero)
+            return;
+        var running = state.AllKernels().Where(k => k.Owner == user).SelectMany(k => k.Versions)
+            .Where(v => v.Gpu && v.Phase == VersionPhase.Running).ToList();
+        if (running.Count == 0)
+            return;
+        var endedAt = now - over / running.Count; // when the allowance ran out, shared by the sessions that spent it
+        foreach (var version in running)
+        {
+            version.Run!.Kill();
+            Finish(version, VersionPhase.Error, endedAt < version.StartedAt!.Value ? version.StartedAt.Value : endedAt,
+                FakeKaggleMessages.QuotaSpent);
+        }
+    }
+
 
     private void Advance(FakeKernel kernel, FakeKernelVersion version, DateTimeOffset now)
     {
@@ -38,7 +67,10 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
         {
             var work = Path.Combine(dataDirectory, "runs", kernel.Owner, kernel.Slug, $"v{version.Number}");
             Directory.CreateDirectory(work);
-            var mounted = version.DatasetSources.Select(datasets.Mount).ToList();
+            var mounted = version.DatasetSources.Select(datasets.Mount)
+                .Concat(version.CompetitionSources.Select(c => new FakeMountedDataset("competitions", c, state.Competitions[c])))
+                .Select(m => options.NestedInputLayout ? m with { Mount = m.Owner == "competitions" ? $"competitions/{m.Slug}" : $"datasets/{m.Owner}/{m.Slug}" } : m)
+                .ToList();
             version.Run = runner.Start(new FakeRunRequest(kernel.Owner, kernel.Slug, version.Number, version.Source, version.Gpu,
                 version.Timeout, mounted, work));
             version.Phase = VersionPhase.Running;
@@ -78,7 +110,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
         var gpu = request.Bool("enableGpu") == true || !string.IsNullOrEmpty(request.String("machineShape"));
         if (gpu && state.WithoutGpu.Contains(user))
             return FakeResult.Ok(new { error = "GPU is not available for this account. Phone verification is required." }); // [G] wording
-        var active = state.Kernels.Values.Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.IsActive);
+        var active = state.AllKernels().Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.IsActive);
         var limit = gpu ? options.GpuSessionLimit : options.CpuSessionLimit;
         if (active.Count(v => v.Gpu == gpu) >= limit)
         {
@@ -86,11 +118,15 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             // Both forms are real (kaggle-api.md §8): 200 with error (the CLI) and 400 "Bad Request: …" (kaggle-cli#185).
             return options.SessionCapAsBadRequest ? FakeResult.BadRequest("Bad Request: " + cap) : FakeResult.Ok(new { error = cap });
         }
+        var quick = request.Enum("kernelExecutionType", ExecutionTypes) == "QUICK_SAVE";
+        if (gpu && !quick && GpuUse(user, Time.GetUtcNow()) is var (spent, held) && spent + held >= options.GpuQuota)
+            return FakeResult.Ok(new { error = FakeKaggleMessages.QuotaRefusal }); // [G] wording, and whether it is 200 + error
 
         // Unattachable inputs are warnings: the version is created and runs without them (kaggle-api.md §8, CLI kernels_push_cli).
         var datasetSources = request.Strings("datasetDataSources");
         var invalidDatasets = datasetSources.Where(s => !datasets.IsVisible(user, s)).ToList();
-        var invalidCompetitions = request.Strings("competitionDataSources").Where(c => !state.AcceptedRules(user, c)).ToList();
+        var competitionSources = request.Strings("competitionDataSources");
+        var invalidCompetitions = competitionSources.Where(c => !state.Competitions.ContainsKey(c) || !state.AcceptedRules(user, c)).ToList();
         var invalidKernels = request.Strings("kernelDataSources").Where(k => !IsVisibleKernel(user, k)).ToList();
         var invalidModels = request.Strings("modelDataSources").ToList(); // the fake hosts no models
 
@@ -109,7 +145,6 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             kernel = new FakeKernel { Id = state.NextId(), Owner = user, Slug = slug, Title = title, CreatedAt = now };
             state.Kernels[kernel.Ref] = kernel;
         }
-        var quick = string.Equals(request.String("kernelExecutionType"), "QUICK_SAVE", StringComparison.OrdinalIgnoreCase);
         var version = new FakeKernelVersion
         {
             Number = kernel.Versions.Count + 1,
@@ -122,6 +157,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             Internet = request.Bool("enableInternet") ?? true,
             MachineShape = request.String("machineShape"),
             DatasetSources = datasetSources.Except(invalidDatasets).ToList(),
+            CompetitionSources = competitionSources.Except(invalidCompetitions).ToList(),
             Timeout = TimeSpan.FromSeconds(request.Long("sessionTimeoutSeconds") ?? 0),
             QuickSave = quick,
             Phase = quick ? VersionPhase.Complete : VersionPhase.Queued,
@@ -202,14 +238,35 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             return FakeResult.Ok(new { });
 
         var root = version.Run.OutputDirectory;
-        var files = Directory.Exists(root)
-            ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-                .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList()
-            : [];
+        var files = SavedOutputs(root);
         var start = int.TryParse(request.String("pageToken"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? offset : 0;
         var page = files.Skip(start).Take(pageSize).Select(name => new { url = DownloadUrl(Path.Combine(root, name)), fileName = name }).ToList();
         var next = start + pageSize < files.Count ? (start + pageSize).ToString(CultureInfo.InvariantCulture) : null;
         return FakeResult.Ok(new { files = page, log = LogText(version.Run.Log()), nextPageToken = next });
+    }
+
+    /// <summary>
+    /// What Kaggle saves of /kaggle/working: regular files only; symlinks (to files or folders) and empty folders are lost
+    /// (kaggle-api.md §8, tushar-mahalya/kdev [O]); execute bits are lost on the way, as the output URLs carry no mode.
+    /// </summary>
+    private static List<string> SavedOutputs(string root)
+    {
+        var files = new List<string>();
+        if (!Directory.Exists(root))
+            return files;
+        var pending = new Stack<DirectoryInfo>([new DirectoryInfo(root)]);
+        while (pending.Count > 0)
+            foreach (var entry in pending.Pop().EnumerateFileSystemInfos())
+            {
+                if (entry.LinkTarget is not null)
+                    continue;
+                if (entry is DirectoryInfo directory)
+                    pending.Push(directory);
+                else
+                    files.Add(Path.GetRelativePath(root, entry.FullName).Replace('\\', '/'));
+            }
+        files.Sort(StringComparer.Ordinal);
+        return files;
     }
 
     private FakeResult Get(string user, FakeRequest request)
@@ -229,7 +286,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
     {
         var filterUser = request.String("user");
         var search = request.String("search");
-        var mine = string.Equals(request.String("group"), "PROFILE", StringComparison.OrdinalIgnoreCase);
+        var mine = request.Enum("group", ListViewTypes) == "PROFILE";
         var pageSize = (int)Math.Clamp(request.Long("pageSize") ?? 20, 1, 100);
         var visible = state.Kernels.Values
             .Where(k => mine ? k.Owner == user : !k.Latest.IsPrivate)
@@ -248,9 +305,17 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
     {
         if (!TryFind(user, request, out var kernel, out var error))
             return error!;
-        foreach (var version in kernel!.Versions.Where(v => v.IsActive))
-            version.Run?.Kill(); // [I] whether Kaggle stops a running session on delete is unknown
-        state.Kernels.Remove(kernel.Ref);
+        // Whether Kaggle stops a running session when its kernel is deleted is unknown (kaggle-api.md §7/§8): by default
+        // it runs on, spending quota and a session slot, unseen by the API; DeleteStopsSession says otherwise.
+        if (options.DeleteStopsSession)
+            foreach (var version in kernel!.Versions.Where(v => v.IsActive))
+            {
+                version.Run?.Kill();
+                Finish(version, VersionPhase.CancelAcknowledged, Time.GetUtcNow(), null);
+            }
+        state.Kernels.Remove(kernel!.Ref);
+        if (kernel.Versions.Any(v => v.IsActive))
+            state.Deleted.Add(kernel);
         return FakeResult.Ok(new { });
     }
 
@@ -258,20 +323,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
     {
         var now = Time.GetUtcNow();
         var refresh = NextSaturday(now);
-        var windowStart = refresh.AddDays(-7);
-        var used = TimeSpan.Zero;
-        var reserved = TimeSpan.Zero;
-        foreach (var version in state.Kernels.Values.Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.Gpu && v.StartedAt is not null))
-        {
-            var start = version.StartedAt!.Value < windowStart ? windowStart : version.StartedAt.Value;
-            var span = (version.EndedAt ?? now) - start;
-            if (span <= TimeSpan.Zero)
-                continue;
-            if (version.EndedAt is null)
-                reserved += span;
-            else
-                used += span;
-        }
+        var (used, reserved) = GpuUse(user, now);
         var refreshText = refresh.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var tpu = new { timeUsed = "0s", timeReserved = "0s", totalTimeAllowed = Seconds(options.TpuQuota) };
         if (state.WithoutGpu.Contains(user)) // gpuQuota absent (kaggle-api.md §8: kaggle-cli quota_view, tests/unit/test_quota.py)
@@ -284,9 +336,31 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
         });
     }
 
+    /// <summary>GPU time of the user's sessions this quota week: ended ones (used) and the elapsed part of running ones (reserved).</summary>
+    private (TimeSpan Used, TimeSpan Reserved) GpuUse(string user, DateTimeOffset now)
+    {
+        var windowStart = NextSaturday(now).AddDays(-7);
+        var used = TimeSpan.Zero;
+        var reserved = TimeSpan.Zero;
+        foreach (var version in state.AllKernels().Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.Gpu && v.StartedAt is not null))
+        {
+            var start = version.StartedAt!.Value < windowStart ? windowStart : version.StartedAt.Value;
+            var span = (version.EndedAt ?? now) - start;
+            if (span <= TimeSpan.Zero)
+                continue;
+            if (version.EndedAt is null)
+                reserved += span;
+            else
+                used += span;
+        }
+        return (used, reserved);
+    }
+
     private bool TryFind(string user, FakeRequest request, out FakeKernel? kernel, out FakeResult? error)
     {
-        var owner = request.String("userName") ?? request.String("ownerSlug") ?? user;
+        // userName is not filled in from the credentials: the SDK's default is "" (then omitted), and the CLI always
+        // splits it out of the kernel ref itself [I]; without it the lookup finds nothing, as it would on Kaggle.
+        var owner = request.String("userName") ?? "";
         var slug = request.String("kernelSlug") ?? "";
         kernel = state.Kernels.GetValueOrDefault($"{owner}/{slug}");
         error = null;
@@ -375,6 +449,10 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
         var days = ((int)DayOfWeek.Saturday - (int)day.DayOfWeek + 7) % 7;
         return day.AddDays(days == 0 ? 7 : days);
     }
+
+    private static readonly string[] ExecutionTypes = ["KERNEL_EXECUTION_TYPE_UNSPECIFIED", "SAVE_AND_RUN_ALL", "INTER_ACTIVE", "QUICK_SAVE"];
+    private static readonly string[] ListViewTypes = ["KERNELS_LIST_VIEW_TYPE_UNSPECIFIED", "PROFILE", "UPVOTED", "EVERYONE",
+        "COLLABORATION", "FORK", "BOOKMARKED", "RECENTLY_VIEWED", "PUBLIC_AND_USERS_PRIVATE"];
 
     [GeneratedRegex("^v([0-9]+)$")]
     private static partial Regex VersionLabel();

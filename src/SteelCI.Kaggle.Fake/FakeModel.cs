@@ -26,6 +26,7 @@ internal sealed class FakeKernelVersion
     public required bool Internet { get; init; }
     public string? MachineShape { get; init; }
     public required IReadOnlyList<string> DatasetSources { get; init; }
+    public IReadOnlyList<string> CompetitionSources { get; init; } = [];
     public TimeSpan Timeout { get; init; }
     public bool QuickSave { get; init; }
     public VersionPhase Phase { get; set; }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace SteelCI.Kaggle.Fake;
 
-/// <summary>Reads requests leniently (any casing, booleans as strings) and writes responses like a proto server.</summary>
+/// <summary>Writes responses like a proto server; requests are read strictly (<see cref="FakeRequest"/>, <see cref="FakeSchema"/>).</summary>
 internal static class FakeWire
 {
     /// <summary>Defaults omitted, as a proto server does, so clients learn to tolerate absent fields.</summary>
@@ -14,7 +14,10 @@ internal static class FakeWire
     };
 }
 
-/// <summary>A request body, read field by field without caring about case.</summary>
+/// <summary>
+/// A request body that <see cref="FakeSchema"/> has already checked, read field by field under the exact name the SDK
+/// writes (lowerCamelCase) or the proto field name (snake_case), as a proto3 JSON parser reads it; nothing else.
+/// </summary>
 internal sealed class FakeRequest(JsonElement root)
 {
     public static FakeRequest Parse(string body)
@@ -25,37 +28,43 @@ internal sealed class FakeRequest(JsonElement root)
         return new FakeRequest(document.RootElement.Clone());
     }
 
+    public JsonElement Root => root;
+
     public JsonElement? Field(string name)
     {
         if (root.ValueKind != JsonValueKind.Object)
             return null;
+        var snake = string.Concat(name.Select(c => char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : c.ToString()));
         foreach (var property in root.EnumerateObject())
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind != JsonValueKind.Null)
+            if ((property.NameEquals(name) || property.NameEquals(snake)) && property.Value.ValueKind != JsonValueKind.Null)
                 return property.Value;
         return null;
     }
 
     public FakeRequest? Object(string name) => Field(name) is { ValueKind: JsonValueKind.Object } value ? new FakeRequest(value) : null;
 
-    public string? String(string name) => Field(name) switch
-    {
-        { ValueKind: JsonValueKind.String } value => value.GetString(),
-        { } value => value.GetRawText(),
-        null => null,
-    };
+    public string? String(string name) => Field(name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
     public bool? Bool(string name) => Field(name) switch
     {
         { ValueKind: JsonValueKind.True } => true,
         { ValueKind: JsonValueKind.False } => false,
-        { ValueKind: JsonValueKind.String } value when bool.TryParse(value.GetString(), out var parsed) => parsed,
         _ => null,
     };
 
+    /// <summary>An integer: a JSON number, or a decimal string (proto3 JSON allows both for int64).</summary>
     public long? Long(string name) => Field(name) switch
     {
-        { ValueKind: JsonValueKind.Number } value => value.GetInt64(),
-        { ValueKind: JsonValueKind.String } value when long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        { ValueKind: JsonValueKind.Number } value when value.TryGetInt64(out var number) => number,
+        { ValueKind: JsonValueKind.String } value when long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
+
+    /// <summary>An enum by name (proto3 JSON also allows its number; <paramref name="names"/> in declaration order).</summary>
+    public string? Enum(string name, IReadOnlyList<string> names) => Field(name) switch
+    {
+        { ValueKind: JsonValueKind.String } value => value.GetString(),
+        { ValueKind: JsonValueKind.Number } value when value.TryGetInt32(out var n) && n >= 0 && n < names.Count => names[n],
         _ => null,
     };
 

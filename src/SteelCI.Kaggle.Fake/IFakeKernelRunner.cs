@@ -11,8 +11,14 @@ public sealed record FakeRunRequest(
     IReadOnlyList<FakeMountedDataset> Datasets,
     string WorkDirectory);
 
-/// <summary>A dataset as the kernel sees it: <c>/kaggle/input/{Slug}</c> holding the files at <see cref="Directory"/>.</summary>
-public sealed record FakeMountedDataset(string Owner, string Slug, string Directory);
+/// <summary>
+/// A dataset (or competition, owner "competitions") as the kernel sees it: <c>/kaggle/input/{Mount}</c> holding the
+/// files at <see cref="Directory"/>; Mount is the slug, or a nested path with FakeKaggleOptions.NestedInputLayout.
+/// </summary>
+public sealed record FakeMountedDataset(string Owner, string Slug, string Directory)
+{
+    public string Mount { get; init; } = Slug;
+}
 
 public enum FakeRunState { Running, Complete, Error }
 

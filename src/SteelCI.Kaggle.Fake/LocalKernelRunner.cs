@@ -17,7 +17,7 @@ public sealed class LocalKernelRunner(IProcessRunner processes, string python = 
         File.WriteAllText(Path.Combine(source, "script.py"), request.Source);
         var backend = new LocalBackend(processes, request.WorkDirectory, 1, threads, python);
         var package = new KernelPackage("run", source, "script.py",
-            request.Datasets.Select(d => new KernelSource(d.Slug, d.Directory, "")).ToList(),
+            request.Datasets.Select(d => new KernelSource(d.Mount, d.Directory, "")).ToList(),
             request.Gpu ? "gpu" : "cpu", request.SessionTimeout);
         var handle = backend.SubmitAsync(package, CancellationToken.None).GetAwaiter().GetResult();
         return new Run(backend, handle);

@@ -40,7 +40,11 @@ public sealed class LocalBackend(IProcessRunner processes, string workspace, int
             throw new InvalidOperationException($"input '{source.Mount}' is the Kaggle competition '{source.Competition}'; " +
                 "the local backend needs its files: download it and pass --data");
         foreach (var source in package.Sources)
-            Directory.CreateSymbolicLink(Path.Combine(input, source.Mount), Path.GetFullPath(source.LocalPath));
+        {
+            var link = Path.Combine(input, source.Mount); // a nested mount (datasets/{owner}/{slug}) needs its parents
+            Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+            Directory.CreateSymbolicLink(link, Path.GetFullPath(source.LocalPath));
+        }
 
         // The shell records the launcher's exit code atomically; the runner reads it even after a restart.
         var script = $"exec </dev/null >/dev/null 2>&1; {python} kernel/{package.CodeFile} >{LogFile} 2>&1; " +

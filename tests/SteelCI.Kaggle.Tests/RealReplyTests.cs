@@ -144,16 +144,19 @@ public sealed class RealReplyTests
 
         Assert.Equal(1, h.Server.State.Calls("SaveKernel"));
         Assert.Equal(1, h.Server.State.Calls("DeleteKernel"));
-        Assert.Equal(0, h.Server.State.VersionCount("alice", "rules-not-accepted-1")); // nothing runs on Kaggle
+        Assert.Equal(0, h.Server.State.VersionCount("alice", "rules-not-accepted-1")); // gone from the API
+        Assert.Equal(1, h.Server.State.ActiveSessions("alice")); // but deleting does not stop its session (unknown on Kaggle)
         var status = await backend.PollAsync(handle, CancellationToken.None);
         Assert.Equal(AttemptState.Error, status.State);
         Assert.Contains("competition severstal-steel-defect-detection: accept the competition's rules at " +
             "https://www.kaggle.com/competitions/severstal-steel-defect-detection/rules", status.Detail);
-        Assert.Contains("deleted again", status.Detail);
+        Assert.Contains("deleted again; Kaggle may still run its session", status.Detail);
+        Assert.DoesNotContain("nothing of this attempt runs", status.Detail);
         var output = await backend.CollectAsync(handle, CancellationToken.None);
         Assert.Equal("failed", TrainerContract.FindEndMarker(output.Log)!.Value.Status); // the runner records the detail above
         Assert.Contains("accept the competition's rules", File.ReadAllText(Path.Combine(h.Workspace, "kaggle", "outputs", handle.Slug, "log.txt")));
 
+        h.Server.State.AddCompetition("severstal-steel-defect-detection", Directory.CreateDirectory(Path.Combine(h.Workspace, "competition")).FullName);
         h.Server.State.AcceptCompetitionRules("alice", "severstal-steel-defect-detection");
         var accepted = await h.Drive(backend.SubmitAsync(WithCompetition(h, "rules-accepted-2"), CancellationToken.None));
         Assert.False(accepted.Data.ContainsKey(KaggleBackend.RefusedKey));

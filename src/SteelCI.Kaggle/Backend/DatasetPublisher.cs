@@ -58,15 +58,21 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
         {
             log.Info($"account {client.Account.Name}: uploading {source.Mount} as dataset {owner}/{slug}");
             var request = await UploadAsync(client, owner, slug, source, cancellationToken);
-            try
+            // Each create whose answer is lost is checked before the next; a second lost answer is no reason to give up
+            // (the fault run found that the one repeat was not guarded).
+            for (var create = 1; ; create++)
             {
-                await CreateAsync(client, request, cancellationToken);
-            }
-            catch (KaggleTransientException error) when (error.OutcomeUnknown)
-            {
-                log.Warn($"{error.Message}; checking whether {owner}/{slug} was created");
-                if (await StatusAsync(client, owner, slug, cancellationToken) is null)
+                try
+                {
                     await CreateAsync(client, request, cancellationToken);
+                    break;
+                }
+                catch (KaggleTransientException error) when (error.OutcomeUnknown && create < MaxCreates)
+                {
+                    log.Warn($"{error.Message}; checking whether {owner}/{slug} was created");
+                    if (await StatusAsync(client, owner, slug, cancellationToken) is not null)
+                        break;
+                }
             }
         }
         else
@@ -79,6 +85,9 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
     /// CreateDataset; a 409 means the slug exists already (kagglehub reads it so, kaggle-api.md §8): a content-addressed
     /// slug holds the same bytes, created by an earlier run or by a push whose answer was lost, so it is waited for.
     /// </summary>
+    /// <summary>CreateDataset calls per dataset at most, each after a check that the last one did not act.</summary>
+    private const int MaxCreates = 3;
+
     private async Task CreateAsync(KaggleClient client, CreateDatasetRequest request, CancellationToken cancellationToken)
     {
         try

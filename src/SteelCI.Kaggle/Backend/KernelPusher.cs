@@ -57,7 +57,9 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
         {
             await client.DeleteKernelAsync(kernel.Owner, kernel.Slug, cancellationToken);
             log.Warn($"{reason}; deleted {kernel}");
-            return $"{reason}. The kernel was deleted again, nothing of this attempt runs on Kaggle";
+            // Whether Kaggle ends a deleted kernel's session is unknown (the strict fake lets it run on): never claim it does.
+            return $"{reason}. The kernel was deleted again; Kaggle may still run its session, which stops when it looks " +
+                "for the missing input (or at its session timeout)";
         }
         catch (KaggleException error)
         {
