@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Severstal.Models;
 using Severstal.Stages;
+using SteelCI.Training;
 using static TorchSharp.torch;
 
 // Training throughput of one U-Net step (forward, BCE + Dice, backward, Adam) in TorchSharp, then the same
@@ -10,6 +11,7 @@ using static TorchSharp.torch;
 //                        [--threads 2] [--python /usr/bin/python3]
 //        Severstal.Bench --loader DATA_FOLDER [--images 200] [--batch 8] [--prefetch 4]   (input pipeline, LoaderBench.cs)
 //        Severstal.Bench --rle DATA_FOLDER [--repeats 3]                                  (RLE codec, RleBench.cs)
+//        Severstal.Bench --layers on|off [--heap keep|default] [--repeats 9]             (per layer, oneDNN on/off, LayerBench.cs)
 //        Severstal.Bench --eda DATA_FOLDER [--images 2000] [--threads 2] [--output DIR]   (eda stage vs plain decoding, EdaBench.cs)
 var options = new Dictionary<string, string>
 {
@@ -28,10 +30,16 @@ if (options.TryGetValue("loader", out var dataFolder))
         int.Parse(options["batch"], CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("prefetch", "4"), CultureInfo.InvariantCulture),
         options["python"]);
 int Int(string key) => int.Parse(options[key], CultureInfo.InvariantCulture);
+if (options.TryGetValue("layers", out var oneDnn))
+    return Severstal.Bench.LayerBench.Run(oneDnn == "on", options.GetValueOrDefault("heap", "keep") == "keep", Int("channels"), Int("height"), Int("width"), Int("batch"),
+        int.Parse(options.GetValueOrDefault("repeats", "9"), CultureInfo.InvariantCulture), Int("threads"));
 int channels = Int("channels"), height = Int("height"), width = Int("width"), batch = Int("batch"), steps = Int("steps"), threads = Int("threads");
 var arch = options["arch"];
 
 set_num_threads(threads);
+OneDnn.Disable(); // as the trainer host runs
+OneDnn.DisableNnpack();
+NativeHeap.KeepFreedMemory();
 manual_seed(1);
 using var model = ModelSpec.Segmenter(arch, channels);
 using var optimizer = optim.Adam(model.parameters(), 1e-3);

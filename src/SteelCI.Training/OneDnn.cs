@@ -20,12 +20,29 @@ namespace SteelCI.Training;
 public static class OneDnn
 {
     /// <summary>Disables oneDNN for this process; returns whether it is still enabled (false once this worked).</summary>
-    public static bool Disable()
+    public static bool Disable() => Set(false);
+
+    /// <summary>Turns oneDNN on or off for this process; returns whether it is enabled afterwards.</summary>
+    public static bool Set(bool enabled)
     {
         _ = get_num_threads(); // loads TorchSharp's native libraries, so the import below binds to the same libtorch_cpu
         var context = GlobalContext();
-        SetUserEnabledMkldnn(context, false);
+        SetUserEnabledMkldnn(context, enabled);
         return UserEnabledMkldnn(context);
+    }
+
+    /// <summary>
+    /// Turns off libtorch's attempt to use NNPACK for each convolution; returns whether it is still enabled. With
+    /// oneDNN off, libtorch asks whether NNPACK is available before every convolution, and on a CPU NNPACK does not
+    /// support it logs "Could not initialize NNPACK! Reason: Unsupported hardware." each time (hundreds of lines per
+    /// epoch in a stage's log). NNPACK would only be used for batches of 16 or more anyway.
+    /// </summary>
+    public static bool DisableNnpack()
+    {
+        _ = get_num_threads();
+        var context = GlobalContext();
+        SetUserEnabledNnpack(context, false);
+        return UserEnabledNnpack(context);
     }
 
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
@@ -37,4 +54,11 @@ public static class OneDnn
     [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
     [return: MarshalAs(UnmanagedType.U1)]
     private static extern bool UserEnabledMkldnn(IntPtr context);
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static extern bool UserEnabledNnpack(IntPtr context);
 }

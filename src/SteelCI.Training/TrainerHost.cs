@@ -23,11 +23,15 @@ public static class TrainerHost
             set_num_threads(arguments.Threads);
             if (OneDnn.Disable()) // see OneDnn: its convolutions corrupt gradients on some CPUs
                 throw new InvalidOperationException("libtorch kept oneDNN enabled after setUserEnabledMkldnn(false)");
+            if (OneDnn.DisableNnpack()) // see OneDnn.DisableNnpack: a log line per convolution otherwise
+                throw new InvalidOperationException("libtorch kept NNPACK enabled after setUserEnabledNNPACK(false)");
+            var heapKept = NativeHeap.KeepFreedMemory(); // see NativeHeap: libtorch's own convolutions, 5-10x faster
             var context = new StageContext(config, arguments, time, started + arguments.TimeLimit, log)
             {
                 DeviceName = TrainerDevice.FromEnvironment(),
             };
-            context.Log($"entry {config.Entry}, {arguments.Threads} thread(s), device {context.DeviceName}, time limit {arguments.TimeLimit}, oneDNN off");
+            context.Log($"entry {config.Entry}, {arguments.Threads} thread(s), device {context.DeviceName}, time limit {arguments.TimeLimit}, oneDNN off, " +
+                (heapKept ? "freed native memory kept" : "freed native memory returned (no glibc)"));
             var outcome = entry(context);
             var manifestHash = ManifestWriter.Write(context, outcome, context.DeviceName);
             var status = outcome.Status == OutputStatus.Complete ? "complete" : "partial";

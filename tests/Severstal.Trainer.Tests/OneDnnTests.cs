@@ -4,11 +4,16 @@ using static TorchSharp.torch;
 
 namespace Severstal.Trainer.Tests;
 
-/// <summary>Tests train in this process, so oneDNN must be off here as the trainer host turns it off.</summary>
+/// <summary>Tests train in this process, so libtorch is set up here as the trainer host sets it up.</summary>
 internal static class OneDnnSetup
 {
     [ModuleInitializer]
-    internal static void Apply() => OneDnn.Disable();
+    internal static void Apply()
+    {
+        OneDnn.Disable();
+        OneDnn.DisableNnpack();
+        NativeHeap.KeepFreedMemory();
+    }
 }
 
 /// <summary>
@@ -19,6 +24,14 @@ internal static class OneDnnSetup
 [Collection("torch")]
 public sealed class OneDnnTests
 {
+    [Fact]
+    public void The_trainer_host_settings_take_effect_in_libtorch_and_glibc()
+    {
+        Assert.False(OneDnn.Disable());
+        Assert.False(OneDnn.DisableNnpack());
+        Assert.True(NativeHeap.KeepFreedMemory(), "glibc refused mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD)");
+    }
+
     [Fact]
     public void Convolution_gradients_are_finite_and_bounded_at_the_demo_shapes()
     {

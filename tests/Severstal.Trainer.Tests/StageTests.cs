@@ -27,6 +27,14 @@ public sealed class StageTests
     }
 
     [Fact]
+    public void Few_positive_images_are_repeated_in_turn_to_fill_their_share_and_many_are_left_as_they_are()
+    {
+        Assert.Equal(["a", "b", "c", "a", "b", "c", "a"], SegmenterStage.Oversample(["a", "b", "c"], 7));
+        Assert.Equal(["a", "b", "c"], SegmenterStage.Oversample(["a", "b", "c"], 2));
+        Assert.Empty(SegmenterStage.Oversample([], 7));
+    }
+
+    [Fact]
     public void Resnet_stages_train_write_a_format_2_model_and_load_back_verified()
     {
         using var dir = new TempDirectory("stages");
