@@ -51,7 +51,7 @@ public sealed class TrainerPublisher(IProcessRunner processes, string workspace,
             return (bundle, hash);
 
         var staging = Path.Combine(bundles, $".staging-{Guid.NewGuid():N}");
-        CopyDirectory(publishDir, staging);
+        Files.FolderCopy.CopyTree(publishDir, staging);
         var name = Path.GetFileNameWithoutExtension(project);
         var info = new BundleInfo { Runtime = rid is null ? FrameworkDependent : SelfContained, Entry = name + ".dll", Apphost = name, Hash = hash };
         await File.WriteAllTextAsync(Path.Combine(staging, BundleInfo.FileName),
@@ -75,15 +75,5 @@ public sealed class TrainerPublisher(IProcessRunner processes, string workspace,
             return;
         foreach (var staging in Directory.EnumerateDirectories(bundles, ".staging-*"))
             Directory.Delete(staging, recursive: true);
-    }
-
-    private static void CopyDirectory(string source, string target)
-    {
-        foreach (var (relative, full) in Sha256.FilesUnder(source))
-        {
-            var destination = Path.Combine(target, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(full, destination);
-        }
     }
 }

@@ -33,10 +33,6 @@ public static class InputStager
             File.Copy(from, Path.Combine(to, Path.GetFileName(from)));
             return;
         }
-        Directory.CreateDirectory(to);
-        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: false);
+        Files.FolderCopy.CopyTree(from, to);
     }
 }
