@@ -7,6 +7,7 @@ using SteelCI.Running;
 using SteelCI.Scheduling.Accounts;
 using SteelCI.Scheduling.Placement;
 using SteelCI.Scheduling.Ticking;
+using SteelCI.Contracts;
 
 namespace SteelCI.Cli;
 
@@ -88,7 +89,7 @@ public static class TickCommand
         var reserve = double.TryParse(Environment.GetEnvironmentVariable(ReserveVariable), System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out var hours) ? TimeSpan.FromHours(hours) : TimeSpan.Zero;
         var accounts = backend.Accounts.Select(a => new AccountSettings(a, reserve)).ToList();
-        var options = new SchedulerOptions { SessionLimit = TimeSpan.FromMinutes(Math.Min(sessionMinutes, 720)) };
+        var options = new SchedulerOptions { SessionLimit = TimeSpan.FromMinutes(Math.Min(sessionMinutes, PlatformRules.SessionLimitMinutes)) };
         return new ScheduledPlacementPolicy(new AccountPool(accounts, new KaggleQuotaSource(backend)), new Placer(options));
     }
 
