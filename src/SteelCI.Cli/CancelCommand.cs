@@ -16,7 +16,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class CancelCommand
 {
-    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
+    public static Command Create(CliServices services)
     {
         var stage = new Argument<string?>("stage") { Description = "The stage to stop (default: every active attempt)", Arity = ArgumentArity.ZeroOrOne };
         var pipeline = CommonOptions.Pipeline();
@@ -30,8 +30,7 @@ public static class CancelCommand
         command.SetAction((result, cancellationToken) =>
         {
             var (stageName, spec) = StageAndPipeline(result.GetValue(stage), result.GetValue(pipeline)!, result.GetResult(pipeline)?.Implicit ?? true);
-            return RunAsync(spec, result.GetValue(workspace), stageName, kaggle.Read(result), console ?? AnsiConsole.Console,
-                time ?? TimeProvider.System, cancellationToken);
+            return RunAsync(spec, result.GetValue(workspace), stageName, kaggle.Read(result), services, cancellationToken);
         });
         return command;
     }
@@ -43,10 +42,10 @@ public static class CancelCommand
             : (stage, pipeline);
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? stageName, KaggleRunOptions.Values backend,
-        IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+        CliServices services, CancellationToken cancellationToken)
     {
-        console = OperateContext.Wide(console);
-        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
+        var (console, time) = (OperateContext.Wide(services.Console), services.Time);
+        using var context = services.Operate(specPath, workspaceRoot, null, backend, strict: false);
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)
@@ -77,13 +76,13 @@ public static class CancelCommand
                     reason = "never confirmed by the backend; nothing to stop";
                 else if (attempt.Backend == "local")
                 {
-                    await new LocalBackend(new SystemProcessRunner(), context.Workspace.Root, 1, 1)
+                    await services.LocalBackend(context.Workspace.Root)
                         .StopAsync(new AttemptHandle(attempt.Slug, attempt.Handle), cancellationToken);
                     reason = $"process tree killed; the work of this session ({StatusReport.Duration(now - attempt.StartedUtc)}, {lost}) is lost";
                 }
                 else
                 {
-                    kaggle ??= KaggleWiring.Create(backend, context.Workspace.Root, console, time);
+                    kaggle ??= services.Kaggle(backend, context.Workspace.Root, console);
                     reason = await DeleteKernelAsync(kaggle, attempt, lost, cancellationToken);
                 }
                 StateEdits.Cancel(stage, name, attempt, now, reason);

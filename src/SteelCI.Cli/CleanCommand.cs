@@ -9,7 +9,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class CleanCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -19,12 +19,12 @@ public static class CleanCommand
             var root = Workspace.For(result.GetValue(pipeline)!, result.GetValue(workspace));
             if (!root.Exists)
             {
-                AnsiConsole.WriteLine($"Nothing to remove: {root.Root} does not exist");
+                services.Console.WriteLine($"Nothing to remove: {root.Root} does not exist");
                 return ExitCodes.Success;
             }
             // A link is removed, never followed: what it points at is not SteelCI's.
             Directory.Delete(root.Root, recursive: true);
-            AnsiConsole.WriteLine($"Removed {root.Root}");
+            services.Console.WriteLine($"Removed {root.Root}");
             return ExitCodes.Success;
         });
         return command;

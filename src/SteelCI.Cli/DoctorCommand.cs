@@ -27,7 +27,7 @@ public static class DoctorCommand
     public static IReadOnlyList<string> LibStdCxxCandidates { get; set; } =
         ["/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6"];
 
-    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -39,15 +39,16 @@ public static class DoctorCommand
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(store), kaggle.Read(result), console ?? AnsiConsole.Console, time ?? TimeProvider.System, cancellationToken));
+            result.GetValue(store), kaggle.Read(result), services, cancellationToken));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? storeName, KaggleRunOptions.Values backend,
-        IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+        CliServices services, CancellationToken cancellationToken)
     {
+        var (console, time) = (services.Console, services.Time);
         var findings = new List<Finding>();
-        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: false);
+        using var context = services.Operate(specPath, workspaceRoot, null, backend, strict: false);
         if (context.PipelineProblem is not null)
             findings.Add(new("pipeline", Path.GetFileName(specPath), Level.Fail, context.PipelineProblem,
                 "fix the file (steelci validate shows the line), or pass the pipeline file as the first argument"));

@@ -10,7 +10,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class DownloadCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -28,9 +28,8 @@ public static class DownloadCommand
             if (File.Exists(result.GetValue(output)))
                 throw new UsageException($"--output {result.GetValue(output)} is a file; give a new folder for the checkpoint");
             var spec = SteelCI.Spec.SpecLoader.Load(specPath);
-            var console = AnsiConsole.Console;
-            using var wiring = StoreWiring.Create(result.GetValue(store) ?? spec.Store, Workspace.For(specPath, result.GetValue(workspace)),
-                TimeProvider.System, line => console.WriteLine(line));
+            var console = services.Console;
+            using var wiring = services.Store(result.GetValue(store) ?? spec.Store, Workspace.For(specPath, result.GetValue(workspace)));
             var chosen = await ReleaseChoice.ResolveAsync(spec, wiring.Store, which, result.GetValue(release) is null ? "--stage" : "--release",
                 result.GetValue(partial), cancellationToken);
             var downloaded = await new CheckpointDownloader(wiring.Store, line => console.WriteLine(line))

@@ -7,7 +7,7 @@ namespace SteelCI.Cli;
 /// <summary><c>steelci fake github</c>: the loopback fake of GitHub's releases API in the foreground.</summary>
 public static class FakeGitHubCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 8643 };
         var token = new Option<string?>("--token") { Description = "The token clients must send (default: a generated one, printed)" };
@@ -15,11 +15,11 @@ public static class FakeGitHubCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var secret = result.GetValue(token) ?? "ghp_fake_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-            await using var server = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Port = result.GetValue(port), Token = secret }, cancellationToken);
+            await using var server = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Port = result.GetValue(port), Token = secret, Time = services.Time }, cancellationToken);
             // Plain lines, never wrapped: they are meant to be copied into a shell.
-            Console.WriteLine($"fake GitHub releases API at {server.ApiUri} (Ctrl+C stops it). Point a pipeline at it with:");
-            Console.WriteLine($"  export GITHUB_API_URL={server.ApiUri.ToString().TrimEnd('/')} GITHUB_REPOSITORY=team/checkpoints STEELCI_GITHUB_TOKEN={secret}");
-            Console.WriteLine("  dotnet cake --store=github        (or: steelci run kernels/severstal/steelci.yml --store github)");
+            services.Out.WriteLine($"fake GitHub releases API at {server.ApiUri} (Ctrl+C stops it). Point a pipeline at it with:");
+            services.Out.WriteLine($"  export GITHUB_API_URL={server.ApiUri.ToString().TrimEnd('/')} GITHUB_REPOSITORY=team/checkpoints STEELCI_GITHUB_TOKEN={secret}");
+            services.Out.WriteLine("  dotnet cake --store=github        (or: steelci run kernels/severstal/steelci.yml --store github)");
             await server.RunUntilCancelledAsync(cancellationToken);
             return ExitCodes.Success;
         });

@@ -12,7 +12,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class FakeKaggleCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free port)", DefaultValueFactory = _ => 8642 };
         var users = new Option<string[]>("--user")
@@ -29,8 +29,8 @@ public static class FakeKaggleCommand
         kaggle.SetAction((result, cancellationToken) => !OperatingSystem.IsLinux()
             ? throw new NotSupportedException("steelci fake kaggle runs kernels the way Kaggle does, on Linux only")
             : RunAsync(result.GetValue(port), result.GetValue(users) ?? [],
-            result.GetValue(data), result.GetValue(threads), cancellationToken));
-        return new Command("fake", "Loopback fakes of the remote services, for offline rehearsals") { kaggle };
+            result.GetValue(data), result.GetValue(threads), services, cancellationToken));
+        return new Command("fake", "Loopback fakes of the remote services, for offline rehearsals") { kaggle, FakeGitHubCommand.Create(services) };
     }
 
     /// <summary>NAME:TOKEN pairs; a NAME alone gets a generated fake token.</summary>
@@ -49,17 +49,19 @@ public static class FakeKaggleCommand
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static async Task<int> RunAsync(int port, string[] users, string? dataDir, int threads, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int port, string[] users, string? dataDir, int threads, CliServices services,
+        CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Console;
+        var console = services.Console;
         var accounts = ParseUsers(users);
         var options = new FakeKaggleOptions
         {
             Port = port,
+            Time = services.Time,
             DataDirectory = dataDir is null ? null : Directory.CreateDirectory(dataDir).FullName,
             QueueTime = TimeSpan.FromSeconds(1),
             DatasetProcessingTime = TimeSpan.FromSeconds(2),
-            Runner = new LocalKernelRunner(new SystemProcessRunner(), threads: Math.Max(1, threads)),
+            Runner = new LocalKernelRunner(services.Processes, threads: Math.Max(1, threads)),
         };
         await using var server = await FakeKaggleServer.StartAsync(options, cancellationToken);
         foreach (var (name, token) in accounts)

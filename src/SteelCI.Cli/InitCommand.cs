@@ -16,7 +16,7 @@ public static partial class InitCommand
 {
     private const string ResourcePrefix = "init/";
 
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var name = new Argument<string>("name") { Description = "The pipeline's name: 2-30 of a-z, 0-9 and '-' (it prefixes every release tag)" };
         var directory = new Option<string?>("--directory", "-d") { Description = "Folder to create (default: ./NAME); must be absent or empty" };
@@ -25,23 +25,23 @@ public static partial class InitCommand
         {
             name, directory, root,
         };
-        command.SetAction(result => Run(result.GetValue(name)!, result.GetValue(directory), result.GetValue(root)));
+        command.SetAction(result => Run(services.Console, result.GetValue(name)!, result.GetValue(directory), result.GetValue(root)));
         return command;
     }
 
-    private static int Run(string name, string? directory, string? rootOption)
+    private static int Run(IAnsiConsole errors, string name, string? directory, string? rootOption)
     {
         if (!Name().IsMatch(name))
-            return Fail($"'{name}' is not a pipeline name: use 2-30 characters of a-z, 0-9 and '-', starting with a letter or digit " +
+            return Fail(errors, $"'{name}' is not a pipeline name: use 2-30 characters of a-z, 0-9 and '-', starting with a letter or digit " +
                 "(it prefixes release tags and Kaggle kernel slugs)");
         var target = Path.GetFullPath(directory ?? name);
         if (File.Exists(target))
-            return Fail($"{target} is a file; choose a new folder with --directory");
+            return Fail(errors, $"{target} is a file; choose a new folder with --directory");
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
-            return Fail($"{target} exists and is not empty; choose a new folder with --directory");
+            return Fail(errors, $"{target} exists and is not empty; choose a new folder with --directory");
         var root = rootOption is not null ? Path.GetFullPath(rootOption) : FindSteelciRoot();
         if (root is null || !IsSteelciRoot(root))
-            return Fail(rootOption is not null
+            return Fail(errors, rootOption is not null
                 ? $"--steelci-root {rootOption} is not a SteelCI checkout (no src/SteelCI.Training/SteelCI.Training.csproj)"
                 : "no SteelCI checkout above this steelci; pass --steelci-root with the folder of your SteelCI clone");
 
@@ -112,11 +112,11 @@ public static partial class InitCommand
     private static bool IsSteelciRoot(string dir) =>
         File.Exists(Path.Combine(dir, "src", "SteelCI.Training", "SteelCI.Training.csproj")) && File.Exists(Path.Combine(dir, "Directory.Packages.props"));
 
-    private static int Fail(string message)
+    private static int Fail(IAnsiConsole console, string message)
     {
-        if (Console.IsOutputRedirected)
-            AnsiConsole.Console.Profile.Width = Math.Max(AnsiConsole.Console.Profile.Width, 240); // paths must not wrap in logs
-        AnsiConsole.Console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        if (!console.Profile.Capabilities.Interactive)
+            console.Profile.Width = Math.Max(console.Profile.Width, 240); // paths must not wrap in logs
+        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
         return ExitCodes.InvalidInput;
     }
 

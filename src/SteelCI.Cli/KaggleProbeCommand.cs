@@ -12,7 +12,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class KaggleProbeCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var account = new Option<string?>("--account") { Description = "The Kaggle account to probe (credentials as for steelci run, e.g. KAGGLE_API_TOKEN_ALICE; default: the default account)" };
         var url = new Option<string?>("--kaggle-url") { Description = "Base URL of the Kaggle API (default https://api.kaggle.com/); a fake's URL from `steelci fake kaggle`" };
@@ -24,19 +24,20 @@ public static class KaggleProbeCommand
             account, url, workspace, cpu, poll,
         };
         probe.SetAction((result, cancellationToken) => RunAsync(result.GetValue(account), result.GetValue(url), result.GetValue(workspace),
-            result.GetValue(cpu), result.GetValue(poll), cancellationToken));
+            result.GetValue(cpu), result.GetValue(poll), services, cancellationToken));
         return new Command("kaggle", "Kaggle tools (probe an account's kernel image before a first real run)") { probe };
     }
 
-    private static async Task<int> RunAsync(string? account, string? url, string? workspaceRoot, bool cpu, double? pollSeconds, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? account, string? url, string? workspaceRoot, bool cpu, double? pollSeconds, CliServices services,
+        CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Console;
+        var console = services.Console;
         if (!console.Profile.Capabilities.Interactive)
             console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
-        var time = TimeProvider.System;
+        var time = services.Time;
         var values = new KaggleRunOptions.Values("kaggle", account is null ? [] : [account], url, pollSeconds);
         var root = Path.GetFullPath(workspaceRoot ?? ".steelci");
-        using var wiring = KaggleWiring.Create(values, root, console, time);
+        using var wiring = services.Kaggle(values, root);
         var log = new ConsoleKaggleLog(console, time);
         var options = new ProbeOptions
         {

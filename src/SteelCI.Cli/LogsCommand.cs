@@ -17,7 +17,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class LogsCommand
 {
-    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
+    public static Command Create(CliServices services)
     {
         var stage = new Argument<string>("stage") { Description = "The stage whose attempt's log to show" };
         var pipeline = CommonOptions.Pipeline();
@@ -34,15 +34,16 @@ public static class LogsCommand
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
             result.GetValue(stage)!, result.GetValue(attempt), result.GetValue(follow), TimeSpan.FromSeconds(Math.Max(0.01, result.GetValue(poll))),
-            kaggle.Read(result), console ?? AnsiConsole.Console, time ?? TimeProvider.System, cancellationToken, result.GetValue(store)));
+            kaggle.Read(result), services, cancellationToken, result.GetValue(store)));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string stageName, int? number, bool follow,
-        TimeSpan poll, KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken,
+        TimeSpan poll, KaggleRunOptions.Values backend, CliServices services, CancellationToken cancellationToken,
         string? store = null)
     {
-        using var context = OperateContext.Open(specPath, workspaceRoot, null, backend, strict: store is not null, store);
+        var (console, time) = (services.Console, services.Time);
+        using var context = services.Operate(specPath, workspaceRoot, null, backend, strict: store is not null, store);
         var state = await context.LoadStateAsync(cancellationToken);
         var output = console.Profile.Out.Writer;
         if (state is null)

@@ -16,7 +16,7 @@ public sealed class OperateContext : IDisposable
 {
     private readonly StoreWiring? _wiring;
 
-    private OperateContext(string specPath, Workspace workspace, Pipeline? pipeline, string? pipelineProblem, bool strict)
+    private OperateContext(CliServices services, string specPath, Workspace workspace, Pipeline? pipeline, string? pipelineProblem, bool strict)
     {
         SpecPath = specPath;
         Workspace = workspace;
@@ -27,7 +27,7 @@ public sealed class OperateContext : IDisposable
             return;
         try
         {
-            _wiring = StoreWiring.Create(pipeline.Store, workspace, TimeProvider.System, _ => { });
+            _wiring = services.Store(pipeline.Store, workspace, _ => { });
             StateStore = _wiring.StateFor(pipeline.Name);
         }
         catch (Exception error) when (!strict && error is GitHub.GitHubStoreException or UsageException) // doctor and status still show what they can
@@ -47,7 +47,7 @@ public sealed class OperateContext : IDisposable
 
     /// <summary>With <paramref name="strict"/> a broken pipeline file stops the command (exit 2); without, it is noted.</summary>
     /// <param name="store">--store: read the state where that store keeps it (after <c>run --store github</c>).</param>
-    public static OperateContext Open(string specPath, string? workspaceRoot, string? profile, KaggleRunOptions.Values? backend = null, bool strict = true,
+    internal static OperateContext Open(CliServices services, string specPath, string? workspaceRoot, string? profile, KaggleRunOptions.Values? backend = null, bool strict = true,
         string? store = null)
     {
         var workspace = Workspace.For(specPath, workspaceRoot);
@@ -58,11 +58,11 @@ public sealed class OperateContext : IDisposable
                 pipeline = backend.Apply(pipeline);
             if (store is not null)
                 pipeline = pipeline with { Store = store };
-            return new OperateContext(specPath, workspace, pipeline, null, strict);
+            return new OperateContext(services, specPath, workspace, pipeline, null, strict);
         }
         catch (Exception error) when (!strict && error is SpecException or FileNotFoundException or DirectoryNotFoundException)
         {
-            return new OperateContext(specPath, workspace, null, error.Message, strict);
+            return new OperateContext(services, specPath, workspace, null, error.Message, strict);
         }
     }
 

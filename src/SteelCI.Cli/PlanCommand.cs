@@ -17,7 +17,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class PlanCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -38,7 +38,7 @@ public static class PlanCommand
             var resolved = PipelineLoading.Load(specPath, result.GetValue(profile), []);
             var root = Workspace.For(specPath, result.GetValue(workspace));
             if (result.GetValue(actual))
-                return await ChartActualAsync(resolved, root, result.GetValue(chart), cancellationToken);
+                return await ChartActualAsync(services, resolved, root, result.GetValue(chart), cancellationToken);
             var names = result.GetValue(accounts) is { Length: > 0 } given ? given
                 : Environment.GetEnvironmentVariable("STEELCI_KAGGLE_ACCOUNTS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["account1"];
             Feasibility.Check(resolved);
@@ -48,7 +48,7 @@ public static class PlanCommand
                 throw new UsageException($"--account {twice.Key} is given twice");
             if (result.GetValue(reserve) >= result.GetValue(quota))
                 throw new UsageException($"--reserve-hours {result.GetValue(reserve)} leaves nothing of --quota-hours {result.GetValue(quota)} to plan into");
-            var now = TimeProvider.System.GetUtcNow();
+            var now = services.Time.GetUtcNow();
             var stageNames = resolved.Nodes.Select(n => n.Name).ToList();
             var configured = resolved.Nodes.Select(n => StageWork.Of(n, stageNames)).ToList();
             var done = await EpochsDoneAsync(root, resolved, cancellationToken);
@@ -61,25 +61,26 @@ public static class PlanCommand
                     now + options.RefreshPeriod))).ToList();
             var plan = await new Forecaster(options).PredictAsync(now, stages, done, team, new QuotaLedger(), cancellationToken);
             var title = $"{resolved.Name} ({resolved.Profile}) on {names.Length} account(s)";
-            Console.Write(PlanText.Format(title, plan, stages, options.RefreshPeriod));
-            Console.Write(SpeedText.Format(configured, speeds));
+            services.Out.Write(PlanText.Format(title, plan, stages, options.RefreshPeriod));
+            services.Out.Write(SpeedText.Format(configured, speeds));
             if (result.GetValue(chart) is null)
                 root.Claim();
             var png = Path.GetFullPath(result.GetValue(chart) ?? Path.Combine(root.Root, "plan.png"));
             Directory.CreateDirectory(Path.GetDirectoryName(png)!);
             GanttChart.Save(plan, title, png);
-            Console.WriteLine($"Gantt chart: {png}");
+            services.Out.WriteLine($"Gantt chart: {png}");
             return ExitCodes.Success;
         });
         return command;
     }
 
     /// <summary>The attempts the state records, drawn with the same chart as a forecast.</summary>
-    private static async Task<int> ChartActualAsync(Spec.Pipeline pipeline, Workspace root, string? chart, CancellationToken cancellationToken)
+    private static async Task<int> ChartActualAsync(CliServices services, Spec.Pipeline pipeline, Workspace root, string? chart,
+        CancellationToken cancellationToken)
     {
-        using var wiring = StoreWiring.Create(pipeline.Store, root, TimeProvider.System, _ => { });
+        using var wiring = services.Store(pipeline.Store, root, _ => { });
         var state = await wiring.StateFor(pipeline.Name).LoadAsync(cancellationToken);
-        var now = TimeProvider.System.GetUtcNow();
+        var now = services.Time.GetUtcNow();
         var sessions = new List<SimulatedSession>();
         foreach (var (stage, record) in state?.Stages ?? [])
             foreach (var attempt in record.Attempts.Where(a => a.Handle is not null))
@@ -87,7 +88,7 @@ public static class PlanCommand
                     attempt.PlannedEpochs ?? 0, 0, attempt.StartedUtc, attempt.EndedUtc ?? now, Ending(attempt), TimeSpan.Zero));
         if (sessions.Count == 0)
         {
-            Console.WriteLine($"No attempts recorded for {pipeline.Name} in {root.Root}; nothing to chart.");
+            services.Out.WriteLine($"No attempts recorded for {pipeline.Name} in {root.Root}; nothing to chart.");
             return ExitCodes.Success;
         }
         var finished = state!.Stages.Values.All(s => s.Status is StageStatus.Complete or StageStatus.Reused) ? sessions.Max(s => s.End) : (DateTimeOffset?)null;
@@ -97,7 +98,7 @@ public static class PlanCommand
         var png = Path.GetFullPath(chart ?? Path.Combine(root.Root, "actual.png"));
         Directory.CreateDirectory(Path.GetDirectoryName(png)!);
         GanttChart.Save(happened, $"{pipeline.Name}: what ran ({sessions.Count} attempts)", png);
-        Console.WriteLine($"{sessions.Count} attempt(s) on {accounts} account(s)/backend(s); chart: {png}");
+        services.Out.WriteLine($"{sessions.Count} attempt(s) on {accounts} account(s)/backend(s); chart: {png}");
         return ExitCodes.Success;
     }
 

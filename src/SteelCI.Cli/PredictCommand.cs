@@ -23,7 +23,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class PredictCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -37,15 +37,15 @@ public static class PredictCommand
             pipeline, workspace, release, images, output, store, threads,
         };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace), result.GetValue(release)!,
-            result.GetValue(images)!, result.GetValue(output)!, result.GetValue(store), result.GetValue(threads), cancellationToken));
+            result.GetValue(images)!, result.GetValue(output)!, result.GetValue(store), result.GetValue(threads), services, cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(string specPath, string? workspaceRoot, string which, string imagesDir, string outputDir,
-        string? storeName, int? threads, CancellationToken cancellationToken)
+        string? storeName, int? threads, CliServices services, CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Console;
-        if (Console.IsOutputRedirected)
+        var console = services.Console;
+        if (!console.Profile.Capabilities.Interactive)
             console.Profile.Width = Math.Max(console.Profile.Width, 240); // paths must not wrap in logs
         var pipeline = PipelineLoading.Load(specPath, null, []);
         var spec = SteelCI.Spec.SpecLoader.Load(specPath);
@@ -59,8 +59,8 @@ public static class PredictCommand
             return Fail(console, "--threads must be at least 1");
 
         var workspace = Workspace.For(specPath, workspaceRoot);
-        var time = TimeProvider.System;
-        using var wiring = StoreWiring.Create(storeName ?? pipeline.Store, workspace, time, line => console.WriteLine(line));
+        var time = services.Time;
+        using var wiring = services.Store(storeName ?? pipeline.Store, workspace);
         var target = await ReleaseChoice.ResolveAsync(spec, wiring.Store, which, "--release", includePartial: false, cancellationToken);
         workspace.Claim();
         var manifest = target.Manifest;
@@ -93,7 +93,7 @@ public static class PredictCommand
             console.WriteLine($"model {name}: {tag}");
         }
 
-        var processes = new SystemProcessRunner();
+        var processes = services.Processes;
         console.WriteLine($"building the trainer {Path.GetFileName(pipeline.TrainerProject)}");
         var (bundle, bundleHash) = await new TrainerPublisher(processes, workspace.Root).PublishAsync(pipeline.TrainerProject, cancellationToken);
         if (bundleHash != manifest.Lineage.TrainerHash)

@@ -12,7 +12,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class PruneCommand
 {
-    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -26,23 +26,22 @@ public static class PruneCommand
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(keep), result.GetValue(dryRun), result.GetValue(store), console ?? AnsiConsole.Console,
-            time ?? TimeProvider.System, cancellationToken, kaggle.Read(result)));
+            result.GetValue(keep), result.GetValue(dryRun), result.GetValue(store), services, cancellationToken, kaggle.Read(result)));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, int keep, bool dryRun, string? storeName,
-        IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken, KaggleRunOptions.Values? kaggleOptions = null)
+        CliServices services, CancellationToken cancellationToken, KaggleRunOptions.Values? kaggleOptions = null)
     {
-        console = OperateContext.Wide(console);
+        var console = OperateContext.Wide(services.Console);
         if (keep < 1)
             return LogsCommand.Fail(console, $"--keep {keep}: keep at least 1 release per stage");
-        using var context = OperateContext.Open(specPath, workspaceRoot, null);
+        using var context = services.Operate(specPath, workspaceRoot, null);
         var pipeline = context.Pipeline!;
         var storeKind = storeName ?? pipeline.Store;
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
-        using var store = StoreWiring.Create(storeKind, context.Workspace, time, line => console.WriteLine(line));
+        using var store = services.Store(storeKind, context.Workspace);
         var releases = await store.Store.ListAsync(pipeline.Name + "-", cancellationToken);
         var plan = PrunePlan.Compute(pipeline.Name, releases, state, keep);
         var folders = PrunePlan.AttemptFolders(context.Workspace, state);
@@ -52,7 +51,7 @@ public static class PruneCommand
         foreach (var decision in plan.Where(d => !d.Keep))
         {
             if (!dryRun)
-                await DeleteReleaseAsync(storeKind, context.Workspace, store.Store, decision.Release.Tag, time, cancellationToken);
+                await store.Store.DeleteAsync(decision.Release.Tag, cancellationToken);
             console.WriteLine($"{verb} release {decision.Release.Tag}  ({decision.Why})");
             deleted++;
         }
@@ -66,40 +65,10 @@ public static class PruneCommand
                 Directory.Delete(folder, recursive: true);
             console.WriteLine($"{verb} {Path.GetRelativePath(context.Workspace.Root, folder)}/  (attempt of a finished run)");
         }
-        var kernels = await PruneKernelsAsync(pipeline, kaggleOptions, context.Workspace, state, dryRun, console, time, cancellationToken);
+        var kernels = await PruneKernelsAsync(pipeline, kaggleOptions, context.Workspace, state, dryRun, console, services, cancellationToken);
         console.WriteLine($"{(dryRun ? "Dry run: would delete" : "Deleted")} {deleted} of {releases.Count} release(s), {kernels} Kaggle kernel(s) and " +
             $"{folders.Count} attempt folder(s) ({bytes / 1048576.0:0.#} MiB of attempt files); kept {plan.Count(d => d.Keep)} release(s).");
         return ExitCodes.Success;
-    }
-
-    private static async Task DeleteReleaseAsync(string storeKind, Workspace workspace, IArtifactStore store, string tag, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        if (storeKind == "local")
-        {
-            // Renamed first: a killed prune leaves a trash folder that the store's recovery removes, never half a release.
-            var folder = Path.Combine(store.Location, tag);
-            var trash = Path.Combine(store.Location, ".trash-" + Guid.NewGuid().ToString("N"));
-            Directory.Move(folder, trash);
-            Directory.Delete(trash, recursive: true);
-            return;
-        }
-        var options = Settings.GitHub(workspace);
-        var client = GitHubArtifactStore.CreateClient(options);
-        try
-        {
-            var release = await client.Repository.Release.Get(options.Owner, options.Repository, tag);
-            await client.Repository.Release.Delete(options.Owner, options.Repository, release.Id);
-        }
-        catch (Octokit.NotFoundException)
-        {
-            // already gone
-        }
-        catch (Octokit.ApiException error)
-        {
-            throw new GitHubStoreException($"deleting release {tag} from {options.Owner}/{options.Repository} failed ({(int)error.StatusCode}): " +
-                "the token needs contents: write");
-        }
     }
 
     /// <summary>
@@ -107,13 +76,13 @@ public static class PruneCommand
     /// content-addressed input datasets stay (they are reused by later runs anyway).
     /// </summary>
     private static async Task<int> PruneKernelsAsync(Spec.Pipeline pipeline, KaggleRunOptions.Values? options, Workspace workspace,
-        State.RunState? state, bool dryRun, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
+        State.RunState? state, bool dryRun, IAnsiConsole console, CliServices services, CancellationToken cancellationToken)
     {
         var backend = options?.Backend ?? pipeline.Backend;
         var old = PrunePlan.OldKernels(state);
         if (backend != "kaggle" || old.Count == 0)
             return 0;
-        using var kaggle = KaggleWiring.Create(options ?? new KaggleRunOptions.Values("kaggle", [], null, null), workspace.Root, console, time);
+        using var kaggle = services.Kaggle(options ?? new KaggleRunOptions.Values("kaggle", [], null, null), workspace.Root, console);
         var pruned = 0;
         foreach (var kernel in old)
         {

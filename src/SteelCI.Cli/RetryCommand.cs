@@ -11,7 +11,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class RetryCommand
 {
-    public static Command Create(IAnsiConsole? console = null)
+    public static Command Create(CliServices services)
     {
         var stage = new Argument<string>("stage") { Description = "The failed or blocked stage to start again" };
         var pipeline = CommonOptions.Pipeline();
@@ -21,15 +21,15 @@ public static class RetryCommand
             stage, pipeline, workspace,
         };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(stage)!, console ?? AnsiConsole.Console, cancellationToken));
+            result.GetValue(stage)!, services, cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string stageName, IAnsiConsole console,
+    public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string stageName, CliServices services,
         CancellationToken cancellationToken)
     {
-        console = OperateContext.Wide(console);
-        using var context = OperateContext.Open(specPath, workspaceRoot, null);
+        var console = OperateContext.Wide(services.Console);
+        using var context = services.Operate(specPath, workspaceRoot, null);
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)

@@ -7,7 +7,7 @@ namespace SteelCI.Cli;
 /// <summary><c>steelci run</c>: runs the pipeline here to the end and prints the summary.</summary>
 public static class RunCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -25,19 +25,20 @@ public static class RunCommand
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(pipeline)!, result.GetValue(workspace), result.GetValue(profile), result.GetValue(data) ?? [],
-            result.GetValue(force), result.GetValue(slots), result.GetValue(session), result.GetValue(store), kaggle.Read(result), cancellationToken));
+            result.GetValue(force), result.GetValue(slots), result.GetValue(session), result.GetValue(store), kaggle.Read(result), services, cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, string[] data, bool force,
-        int? slots, double? sessionMinutes, string? storeName, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
+        int? slots, double? sessionMinutes, string? storeName, KaggleRunOptions.Values backendOptions, CliServices services,
+        CancellationToken cancellationToken)
     {
         var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, sessionMinutes, backendOptions.Backend));
         if (storeName is not null)
             pipeline = pipeline with { Store = storeName };
 
         var workspace = Workspace.For(specPath, workspaceRoot);
-        using var composition = await RunnerComposition.CreateAsync(pipeline, workspace, slots, backendOptions,
+        using var composition = await services.RunnerAsync(pipeline, workspace, slots, backendOptions,
             backendOptions.PollInterval(pipeline.Backend), scheduler: null, cancellationToken);
         var (console, reporter, runner, kaggle, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Kaggle, composition.Time);
 

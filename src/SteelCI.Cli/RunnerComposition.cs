@@ -11,7 +11,7 @@ using SteelCI.Spec;
 namespace SteelCI.Cli;
 
 /// <summary>
-/// Where `steelci run` and `steelci tick` assemble a runner: the real clock and processes, the console reporter, the
+/// Where `steelci run` and `steelci tick` assemble a runner from <see cref="CliServices"/>: the clock and processes, the console reporter, the
 /// backend the pipeline names (local processes or Kaggle accounts), its store and state, and the trainer packager.
 /// </summary>
 public sealed class RunnerComposition : IDisposable
@@ -44,22 +44,20 @@ public sealed class RunnerComposition : IDisposable
 
     /// <param name="pollInterval">How long `run` waits between polls (`tick` never waits).</param>
     /// <param name="scheduler">The placement policy for the kaggle backend (`tick`'s scheduler), or null for the default.</param>
-    public static async Task<RunnerComposition> CreateAsync(Pipeline pipeline, Workspace workspace, int? slots,
+    internal static async Task<RunnerComposition> CreateAsync(CliServices services, Pipeline pipeline, Workspace workspace, int? slots,
         KaggleRunOptions.Values backendOptions, TimeSpan pollInterval, Func<KaggleBackend, IPlacementPolicy>? scheduler,
         CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Console;
-        var time = TimeProvider.System;
-        var processes = new SystemProcessRunner();
+        var (console, time, processes) = (services.Console, services.Time, services.Processes);
         var reporter = new ConsoleReporter(console, time);
         if (!reporter.Interactive)
             console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
-        var store = StoreWiring.Create(pipeline.Store, workspace, time, reporter.Info);
+        var store = services.Store(pipeline.Store, workspace, reporter.Info);
         // Every backend a stage runs on (its compute: choice, else the pipeline's backend); several are routed.
         var used = pipeline.Nodes.Select(pipeline.BackendOf).Distinct().ToList();
         if (used.Count == 0)
             used = [pipeline.Backend];
-        var kaggle = used.Contains("kaggle") ? KaggleWiring.Create(backendOptions, workspace.Root, console, time) : null;
+        var kaggle = used.Contains("kaggle") ? services.Kaggle(backendOptions, workspace.Root) : null;
         var slurm = used.Contains("slurm") ? SlurmWiring.Create(pipeline) : null;
         workspace.Claim(); // after the settings were read: a refused one writes nothing
         var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots ?? pipeline.Compute.Local?.Slots);

@@ -11,7 +11,7 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class StatusCommand
 {
-    public static Command Create(IAnsiConsole? console = null, TimeProvider? time = null)
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -25,15 +25,15 @@ public static class StatusCommand
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(profile), result.GetValue(json), kaggle.Read(result), console ?? AnsiConsole.Console,
-            time ?? TimeProvider.System, cancellationToken, result.GetValue(store)));
+            result.GetValue(profile), result.GetValue(json), kaggle.Read(result), services, cancellationToken, result.GetValue(store)));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, bool json,
-        KaggleRunOptions.Values backend, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken, string? store = null)
+        KaggleRunOptions.Values backend, CliServices services, CancellationToken cancellationToken, string? store = null)
     {
-        using var context = OperateContext.Open(specPath, workspaceRoot, profile, backend, strict: store is not null, store);
+        var (console, time) = (services.Console, services.Time);
+        using var context = services.Operate(specPath, workspaceRoot, profile, backend, strict: store is not null, store);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)
         {
@@ -46,7 +46,7 @@ public static class StatusCommand
         IReadOnlyList<StatusReport.AccountRow> accounts = [];
         if (context.Pipeline?.Backend == "kaggle")
         {
-            using var wiring = KaggleWiring.Create(backend, context.Workspace.Root, QuietConsole(console, json), time);
+            using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console);
             accounts = await KaggleAccountReport.ReadAsync(wiring, state, KaggleAccountReport.ReserveHours(), cancellationToken);
         }
         var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts);
@@ -61,9 +61,4 @@ public static class StatusCommand
         JobSummary.Append(report.ToMarkdown());
         return ExitCodes.Success;
     }
-
-    /// <summary>--json keeps stdout machine-readable: Kaggle's progress lines go to stderr.</summary>
-    private static IAnsiConsole QuietConsole(IAnsiConsole console, bool json) => json
-        ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No })
-        : console;
 }

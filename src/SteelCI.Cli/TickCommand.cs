@@ -26,7 +26,7 @@ public static class TickCommand
     /// <summary>Hours of each account's GPU quota SteelCI never plans into (the owner's), e.g. STEELCI_KAGGLE_RESERVE_HOURS=4.</summary>
     public const string ReserveVariable = "STEELCI_KAGGLE_RESERVE_HOURS";
 
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
@@ -41,20 +41,21 @@ public static class TickCommand
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => TickAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result), cancellationToken));
+            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result), services,
+            cancellationToken));
         return command;
     }
 
     private static async Task<int> TickAsync(string specPath, string? workspaceRoot, string? profile, string[] data, int? slots,
-        string? storeName, KaggleRunOptions.Values backendOptions, CancellationToken cancellationToken)
+        string? storeName, KaggleRunOptions.Values backendOptions, CliServices services, CancellationToken cancellationToken)
     {
         var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, backend: backendOptions.Backend));
         if (storeName is not null)
             pipeline = pipeline with { Store = storeName };
 
         var workspace = Workspace.For(specPath, workspaceRoot);
-        using var composition = await RunnerComposition.CreateAsync(pipeline, workspace, slots, backendOptions, TimeSpan.Zero,
-            backend => Scheduler(backend, pipeline.SessionMinutes), cancellationToken);
+        using var composition = await services.RunnerAsync(pipeline, workspace, slots, backendOptions, TimeSpan.Zero,
+            backend => Scheduler(backend, pipeline.SessionMinutes, services.Time), cancellationToken);
         var (console, reporter, runner, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Time);
 
         RunSummary summary;
@@ -84,24 +85,24 @@ public static class TickCommand
     }
 
     /// <summary>The scheduler over the Kaggle accounts: their quota as Kaggle reports it, the same reserve for each.</summary>
-    private static ScheduledPlacementPolicy Scheduler(KaggleBackend backend, double sessionMinutes)
+    private static ScheduledPlacementPolicy Scheduler(KaggleBackend backend, double sessionMinutes, TimeProvider time)
     {
         var reserve = double.TryParse(Environment.GetEnvironmentVariable(ReserveVariable), System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out var hours) ? TimeSpan.FromHours(hours) : TimeSpan.Zero;
         var accounts = backend.Accounts.Select(a => new AccountSettings(a, reserve)).ToList();
         var options = new SchedulerOptions { SessionLimit = TimeSpan.FromMinutes(Math.Min(sessionMinutes, PlatformRules.SessionLimitMinutes)) };
-        return new ScheduledPlacementPolicy(new AccountPool(accounts, new KaggleQuotaSource(backend)), new Placer(options));
+        return new ScheduledPlacementPolicy(new AccountPool(accounts, new KaggleQuotaSource(backend, time)), new Placer(options));
     }
 
     /// <summary>GetAcceleratorQuotaStatistics' GPU quota as the scheduler's <see cref="QuotaSnapshot"/>.</summary>
-    private sealed class KaggleQuotaSource(KaggleBackend backend) : IQuotaSource
+    private sealed class KaggleQuotaSource(KaggleBackend backend, TimeProvider time) : IQuotaSource
     {
         public async Task<QuotaSnapshot> ReadAsync(string account, CancellationToken cancellationToken)
         {
             var statistics = await backend.QuotaAsync(account, cancellationToken);
             var gpu = statistics.GpuQuota;
             return new QuotaSnapshot(gpu?.TotalTimeAllowed ?? TimeSpan.Zero, gpu?.TimeUsed ?? TimeSpan.Zero,
-                gpu?.TimeReserved ?? TimeSpan.Zero, statistics.QuotaRefreshTime ?? DateTimeOffset.UtcNow.AddDays(7));
+                gpu?.TimeReserved ?? TimeSpan.Zero, statistics.QuotaRefreshTime ?? PlatformRules.NextQuotaRefresh(time.GetUtcNow()));
         }
     }
 }

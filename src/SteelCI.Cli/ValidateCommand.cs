@@ -6,7 +6,7 @@ namespace SteelCI.Cli;
 /// <summary><c>steelci validate</c>: reads the pipeline file and shows the work it describes, in order.</summary>
 public static class ValidateCommand
 {
-    public static Command Create()
+    public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
         var profile = CommonOptions.Profile();
@@ -23,7 +23,7 @@ public static class ValidateCommand
                     node.Epochs.ToString(), Markup.Escape(string.Join(" ", node.Params.Select(p => $"{p.Key}={p.Value}"))));
             foreach (var external in resolved.ExternalDatasets.Values)
                 table.AddRow(Markup.Escape(external.Name), "(folder)", Markup.Escape(external.Path), "", "");
-            AnsiConsole.Write(table);
+            services.Console.Write(table);
             return ExitCodes.Success;
         });
         return command;
