@@ -1,8 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using SteelCI.Kaggle.Api;
-using SteelCI.Local;
-using SteelCI.Ports;
 using SteelCI.State;
 
 namespace SteelCI.Cli;
@@ -64,60 +61,19 @@ public static class CancelCommand
             return ExitCodes.Success;
         }
 
-        KaggleWiring? kaggle = null;
-        try
+        using var stopper = new AttemptStopper(services, context.Workspace, backend, console);
+        var now = time.GetUtcNow();
+        foreach (var (name, stage, attempt) in targets)
         {
-            var now = time.GetUtcNow();
-            foreach (var (name, stage, attempt) in targets)
-            {
-                var lost = attempt.ResumedFrom is null ? "from the start of the stage" : $"since checkpoint {attempt.ResumedFrom}";
-                string reason;
-                if (attempt.Handle is null)
-                    reason = "never confirmed by the backend; nothing to stop";
-                else if (attempt.Backend == "local")
-                {
-                    await services.LocalBackend(context.Workspace.Root)
-                        .StopAsync(new AttemptHandle(attempt.Slug, attempt.Handle), cancellationToken);
-                    reason = $"process tree killed; the work of this session ({StatusReport.Duration(now - attempt.StartedUtc)}, {lost}) is lost";
-                }
-                else
-                {
-                    kaggle ??= services.Kaggle(backend, context.Workspace.Root, console);
-                    reason = await DeleteKernelAsync(kaggle, attempt, lost, cancellationToken);
-                }
-                StateEdits.Cancel(stage, name, attempt, now, reason);
-                console.WriteLine($"{name}: attempt {attempt.Number} ({attempt.Slug}) cancelled: {reason}");
-            }
-            state.UpdatedUtc = now;
-            await context.StateStore.SaveAsync(state, cancellationToken);
+            var reason = await stopper.StopAsync(attempt, now, cancellationToken);
+            StateEdits.Cancel(stage, name, attempt, now, reason);
+            console.WriteLine($"{name}: attempt {attempt.Number} ({attempt.Slug}) cancelled: {reason}");
         }
-        finally
-        {
-            kaggle?.Dispose();
-        }
+        state.UpdatedUtc = now;
+        await context.StateStore.SaveAsync(state, cancellationToken);
         var names = targets.Select(t => t.Name).Distinct().ToList();
         console.WriteLine($"Recorded {targets.Count} attempt(s) as cancelled. Start again with: steelci retry {names[0]} {specPath}" +
             (names.Count > 1 ? " (for each stage), or steelci run" : ""));
         return ExitCodes.Success;
-    }
-
-    /// <summary>Kaggle's only control over a running session is deleting its kernel: output, log and the version history go with it.</summary>
-    private static async Task<string> DeleteKernelAsync(KaggleWiring kaggle, AttemptRecord attempt, string lost, CancellationToken cancellationToken)
-    {
-        var handle = attempt.Handle!;
-        var account = attempt.Account ?? handle.GetValueOrDefault("account");
-        var client = kaggle.Clients.FirstOrDefault(c => c.Account.Name == account)
-            ?? throw new KaggleException($"attempt {attempt.Slug} runs on Kaggle account '{account}', which is not configured; add --account {account} (or delete it by hand at https://www.kaggle.com/code)");
-        var kernel = $"{handle["owner"]}/{handle["kernel"]}";
-        try
-        {
-            await client.DeleteKernelAsync(handle["owner"], handle["kernel"], cancellationToken);
-        }
-        catch (KaggleNotFoundException)
-        {
-            return $"kernel {kernel} was already gone on Kaggle";
-        }
-        return $"deleted kernel {kernel} on account {account} (Kaggle cannot stop a session otherwise): its output, log and " +
-            $"the work of this session {lost} are lost; GPU time already used is not refunded";
     }
 }

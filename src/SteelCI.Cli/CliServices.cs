@@ -34,6 +34,9 @@ public sealed class CliServices(TimeProvider time, IAnsiConsole console, IAnsiCo
     public KaggleWiring Kaggle(KaggleRunOptions.Values values, string workspaceRoot, IAnsiConsole? log = null) =>
         KaggleWiring.Create(values, workspaceRoot, log ?? Console, Time);
 
+    /// <summary>The Slurm backend over the cluster the pipeline's compute section names.</summary>
+    public SlurmWiring Slurm(Pipeline pipeline) => SlurmWiring.Create(pipeline);
+
     /// <summary>The pipeline file, workspace and recorded state of the day-to-day commands (status, logs, cancel, ...).</summary>
     public OperateContext Operate(string specPath, string? workspaceRoot, string? profile, KaggleRunOptions.Values? backend = null,
         bool strict = true, string? store = null) =>

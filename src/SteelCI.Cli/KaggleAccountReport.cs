@@ -7,9 +7,9 @@ namespace SteelCI.Cli;
 /// <summary>Quota left per Kaggle account (GetAcceleratorQuotaStatistics) and the sessions SteelCI has open there (from the state).</summary>
 public static class KaggleAccountReport
 {
-    /// <summary>The owner's reserve from <see cref="TickCommand.ReserveVariable"/> (hours), 0 when unset.</summary>
+    /// <summary>The owner's reserve from <see cref="KaggleScheduler.ReserveVariable"/> (hours), 0 when unset.</summary>
     public static double ReserveHours(Func<string, string?>? environment = null) =>
-        double.TryParse((environment ?? Environment.GetEnvironmentVariable)(TickCommand.ReserveVariable), NumberStyles.Float,
+        double.TryParse((environment ?? Environment.GetEnvironmentVariable)(KaggleScheduler.ReserveVariable), NumberStyles.Float,
             CultureInfo.InvariantCulture, out var hours) ? hours : 0;
 
     public static int SessionsInUse(RunState? state, string account) =>

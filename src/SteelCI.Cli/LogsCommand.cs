@@ -63,7 +63,7 @@ public static class LogsCommand
             var log = Path.Combine(LocalDirectory(context.Workspace, attempt), "log.txt");
             if (follow && attempt.IsActive && attempt.Handle is not null && context.Pipeline is { } pipeline)
             {
-                using var slurm = SlurmWiring.Create(pipeline);
+                using var slurm = services.Slurm(pipeline);
                 var handle = new Ports.AttemptHandle(attempt.Slug, attempt.Handle);
                 return await FollowAsync(log, attempt, output, poll, time,
                     async () => (await slurm.Backend.PollAsync(handle, cancellationToken)).IsFinished, cancellationToken);
@@ -79,7 +79,7 @@ public static class LogsCommand
             var log = Path.Combine(LocalDirectory(context.Workspace, attempt), "log.txt");
             if (follow && attempt.IsActive && attempt.Handle is not null)
             {
-                var processes = new SystemProcessRunner();
+                var processes = services.Processes;
                 var process = new StartedProcess(int.Parse(attempt.Handle!["pid"], CultureInfo.InvariantCulture),
                     long.Parse(attempt.Handle["start"], CultureInfo.InvariantCulture));
                 return await FollowAsync(log, attempt, output, poll, time, () => Task.FromResult(!processes.IsAlive(process)), cancellationToken);
@@ -104,7 +104,7 @@ public static class LogsCommand
             return Fail(console, $"attempt {attempt.Number} ({attempt.Slug}) is still {attempt.State.ToString().ToLowerInvariant()} on Kaggle: " +
                 "its log is available once the session ends (Kaggle's API gives no live log); see it in the browser meanwhile: " +
                 $"https://www.kaggle.com/code/{attempt.Handle.GetValueOrDefault("owner")}/{attempt.Handle.GetValueOrDefault("kernel")}");
-        using var wiring = KaggleWiring.Create(backend, context.Workspace.Root, console, time);
+        using var wiring = services.Kaggle(backend, context.Workspace.Root, console);
         var account = attempt.Account ?? attempt.Handle.GetValueOrDefault("account");
         var client = wiring.Clients.FirstOrDefault(c => c.Account.Name == account);
         if (client is null)

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using SteelCI.GitHub;
-using SteelCI.Ports;
 
 namespace SteelCI.Cli;
 
@@ -65,48 +63,10 @@ public static class PruneCommand
                 Directory.Delete(folder, recursive: true);
             console.WriteLine($"{verb} {Path.GetRelativePath(context.Workspace.Root, folder)}/  (attempt of a finished run)");
         }
-        var kernels = await PruneKernelsAsync(pipeline, kaggleOptions, context.Workspace, state, dryRun, console, services, cancellationToken);
+        var kernels = await OldKernels.PruneAsync(pipeline, kaggleOptions, context.Workspace, state, dryRun, console, services, cancellationToken);
         console.WriteLine($"{(dryRun ? "Dry run: would delete" : "Deleted")} {deleted} of {releases.Count} release(s), {kernels} Kaggle kernel(s) and " +
             $"{folders.Count} attempt folder(s) ({bytes / 1048576.0:0.#} MiB of attempt files); kept {plan.Count(d => d.Keep)} release(s).");
         return ExitCodes.Success;
-    }
-
-    /// <summary>
-    /// Old kernels of finished Kaggle attempts, on the kaggle backend. Kaggle's API cannot delete datasets, so the
-    /// content-addressed input datasets stay (they are reused by later runs anyway).
-    /// </summary>
-    private static async Task<int> PruneKernelsAsync(Spec.Pipeline pipeline, KaggleRunOptions.Values? options, Workspace workspace,
-        State.RunState? state, bool dryRun, IAnsiConsole console, CliServices services, CancellationToken cancellationToken)
-    {
-        var backend = options?.Backend ?? pipeline.Backend;
-        var old = PrunePlan.OldKernels(state);
-        if (backend != "kaggle" || old.Count == 0)
-            return 0;
-        using var kaggle = services.Kaggle(options ?? new KaggleRunOptions.Values("kaggle", [], null, null), workspace.Root, console);
-        var pruned = 0;
-        foreach (var kernel in old)
-        {
-            var client = kaggle.Clients.FirstOrDefault(c => c.Account.Name == kernel.Account);
-            if (client is null)
-            {
-                console.WriteLine($"kept kernel {kernel.Owner}/{kernel.Kernel}  (account {kernel.Account} is not configured here)");
-                continue;
-            }
-            if (!dryRun)
-            {
-                try
-                {
-                    await client.DeleteKernelAsync(kernel.Owner, kernel.Kernel, cancellationToken);
-                }
-                catch (Kaggle.Api.KaggleNotFoundException)
-                {
-                    // already gone
-                }
-            }
-            console.WriteLine($"{(dryRun ? "would delete" : "deleted")} kernel {kernel.Owner}/{kernel.Kernel}  (an earlier attempt of {kernel.Stage})");
-            pruned++;
-        }
-        return pruned;
     }
 
     private static long SizeOf(string folder) =>

@@ -6,14 +6,14 @@ namespace SteelCI.Cli;
 /// <summary>`steelci doctor` for a pipeline that runs on Slurm: the token, slurmrestd's API version, the partition's limit, the shared folder.</summary>
 public static class SlurmDoctor
 {
-    public static async Task<IReadOnlyList<DoctorCommand.Finding>> CheckAsync(Pipeline pipeline, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<DoctorCommand.Finding>> CheckAsync(CliServices services, Pipeline pipeline, CancellationToken cancellationToken)
     {
         const string area = "slurm";
         var findings = new List<DoctorCommand.Finding>();
         SlurmWiring wiring;
         try
         {
-            wiring = SlurmWiring.Create(pipeline);
+            wiring = services.Slurm(pipeline);
         }
         catch (Exception error) when (error is SpecException or IOException or UnauthorizedAccessException)
         {

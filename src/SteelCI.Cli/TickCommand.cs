@@ -1,13 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using SteelCI.Kaggle.Backend;
 using SteelCI.Local;
 using SteelCI.Ports;
 using SteelCI.Running;
-using SteelCI.Scheduling.Accounts;
-using SteelCI.Scheduling.Placement;
-using SteelCI.Scheduling.Ticking;
-using SteelCI.Contracts;
 
 namespace SteelCI.Cli;
 
@@ -23,9 +18,6 @@ namespace SteelCI.Cli;
 /// </summary>
 public static class TickCommand
 {
-    /// <summary>Hours of each account's GPU quota SteelCI never plans into (the owner's), e.g. STEELCI_KAGGLE_RESERVE_HOURS=4.</summary>
-    public const string ReserveVariable = "STEELCI_KAGGLE_RESERVE_HOURS";
-
     public static Command Create(CliServices services)
     {
         var pipeline = CommonOptions.Pipeline();
@@ -55,7 +47,7 @@ public static class TickCommand
 
         var workspace = Workspace.For(specPath, workspaceRoot);
         using var composition = await services.RunnerAsync(pipeline, workspace, slots, backendOptions, TimeSpan.Zero,
-            backend => Scheduler(backend, pipeline.SessionMinutes, services.Time), cancellationToken);
+            backend => KaggleScheduler.Create(backend, pipeline.SessionMinutes, services.Time), cancellationToken);
         var (console, reporter, runner, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Time);
 
         RunSummary summary;
@@ -82,27 +74,5 @@ public static class TickCommand
         await JobSummary.AppendAfterStepAsync(pipeline, summary, workspace, time, cancellationToken);
         KeepAlive.Warn(console, specPath, time);
         return Infrastructure.ExitCode(summary, null, requireSuccess: false);
-    }
-
-    /// <summary>The scheduler over the Kaggle accounts: their quota as Kaggle reports it, the same reserve for each.</summary>
-    private static ScheduledPlacementPolicy Scheduler(KaggleBackend backend, double sessionMinutes, TimeProvider time)
-    {
-        var reserve = double.TryParse(Environment.GetEnvironmentVariable(ReserveVariable), System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out var hours) ? TimeSpan.FromHours(hours) : TimeSpan.Zero;
-        var accounts = backend.Accounts.Select(a => new AccountSettings(a, reserve)).ToList();
-        var options = new SchedulerOptions { SessionLimit = TimeSpan.FromMinutes(Math.Min(sessionMinutes, PlatformRules.SessionLimitMinutes)) };
-        return new ScheduledPlacementPolicy(new AccountPool(accounts, new KaggleQuotaSource(backend, time)), new Placer(options));
-    }
-
-    /// <summary>GetAcceleratorQuotaStatistics' GPU quota as the scheduler's <see cref="QuotaSnapshot"/>.</summary>
-    private sealed class KaggleQuotaSource(KaggleBackend backend, TimeProvider time) : IQuotaSource
-    {
-        public async Task<QuotaSnapshot> ReadAsync(string account, CancellationToken cancellationToken)
-        {
-            var statistics = await backend.QuotaAsync(account, cancellationToken);
-            var gpu = statistics.GpuQuota;
-            return new QuotaSnapshot(gpu?.TotalTimeAllowed ?? TimeSpan.Zero, gpu?.TimeUsed ?? TimeSpan.Zero,
-                gpu?.TimeReserved ?? TimeSpan.Zero, statistics.QuotaRefreshTime ?? PlatformRules.NextQuotaRefresh(time.GetUtcNow()));
-        }
     }
 }
