@@ -81,12 +81,8 @@ public static partial class PredictCommand
         };
         var configPath = Path.Combine(work, "stage.json");
         await File.WriteAllTextAsync(configPath, Json.Serialize(config), cancellationToken);
-        List<string> arguments = [Path.Combine(bundle, info.Entry), "--config", configPath, "--output", output,
-            "--threads", (threads ?? Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--time-limit-seconds", "86400"];
-        foreach (var input in inputs)
-            arguments.AddRange(["--input", $"{input.Name}={input.Directory}"]);
-        arguments.AddRange(["--input", $"images={images}"]);
+        List<string> arguments = [Path.Combine(bundle, info.Entry), .. TrainerContract.Arguments(configPath,
+            [.. inputs.Select(i => (i.Name, i.Directory)), ("images", images)], output, threads ?? Environment.ProcessorCount, TimeSpan.FromDays(1))];
 
         console.WriteLine($"predicting {images} with {target.Tag}");
         var run = await processes.RunAsync(new ProcessSpec("dotnet", arguments, work), cancellationToken);

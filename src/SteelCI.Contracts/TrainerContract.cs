@@ -32,6 +32,18 @@ public static partial class TrainerContract
         return (last.Groups["status"].Value, hash == "none" ? null : hash);
     }
 
+    /// <summary>The trainer's arguments, in the contract's order: what the launcher passes, written once in C#.</summary>
+    public static IReadOnlyList<string> Arguments(string configPath, IEnumerable<(string Name, string Directory)> inputs, string output,
+        int threads, TimeSpan timeLimit)
+    {
+        List<string> arguments = ["--config", configPath, "--output", output,
+            "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--time-limit-seconds", ((long)timeLimit.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        foreach (var (name, directory) in inputs)
+            arguments.AddRange(["--input", $"{name}={directory}"]);
+        return arguments;
+    }
+
     public static string DescribeExit(int code) => code switch
     {
         ExitComplete => "complete",

@@ -34,3 +34,22 @@ public sealed class TrainerBundleTests
         Assert.DoesNotContain(files, file => file.StartsWith("YamlDotNet", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The trainer contract's command line, written by <see cref="SteelCI.Contracts.TrainerContract.Arguments"/> (predict uses it) and read by the harness.</summary>
+public sealed class TrainerCommandLineTests
+{
+    [Fact]
+    public void The_arguments_the_contract_writes_are_the_ones_the_harness_reads()
+    {
+        var arguments = SteelCI.Contracts.TrainerContract.Arguments("/w/stage.json", [("seg3", "/in/seg3"), ("images", "/in/images")], "/out", 4,
+            TimeSpan.FromDays(1));
+
+        var parsed = SteelCI.Training.TrainerArguments.Parse(arguments);
+
+        Assert.Equal("/w/stage.json", parsed.ConfigPath);
+        Assert.Equal("/out", parsed.Output);
+        Assert.Equal(4, parsed.Threads);
+        Assert.Equal(TimeSpan.FromSeconds(86400), parsed.TimeLimit);
+        Assert.Equal(new Dictionary<string, string> { ["seg3"] = "/in/seg3", ["images"] = "/in/images" }, parsed.Inputs);
+    }
+}
