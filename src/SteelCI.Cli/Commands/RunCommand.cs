@@ -23,23 +23,19 @@ public static class RunCommand
             pipeline, workspace, profile, data, force, slots, session, store,
         };
         kaggle.AddTo(command);
-        command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(pipeline)!, result.GetValue(workspace), result.GetValue(profile), result.GetValue(data) ?? [],
-            result.GetValue(force), result.GetValue(slots), result.GetValue(session), result.GetValue(store), kaggle.Read(result), services, cancellationToken));
+        command.SetAction((result, cancellationToken) => RunAsync(new RunArguments(result.GetValue(pipeline)!, result.GetValue(workspace),
+            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result))
+        {
+            Force = result.GetValue(force), SessionMinutes = result.GetValue(session),
+        }, services, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, string[] data, bool force,
-        int? slots, double? sessionMinutes, string? storeName, KaggleRunOptions.Values backendOptions, CliServices services,
-        CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(RunArguments arguments, CliServices services, CancellationToken cancellationToken)
     {
-        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, sessionMinutes, backendOptions.Backend));
-        if (storeName is not null)
-            pipeline = pipeline with { Store = storeName };
-
-        var workspace = Workspace.For(specPath, workspaceRoot);
-        using var composition = await services.RunnerAsync(pipeline, workspace, slots, backendOptions,
-            backendOptions.PollInterval(pipeline.Backend), scheduler: null, cancellationToken);
+        var (pipeline, workspace, force) = (arguments.LoadPipeline(), arguments.Workspace, arguments.Force);
+        using var composition = await services.RunnerAsync(pipeline, workspace, arguments.Slots, arguments.Backend,
+            arguments.Backend.PollInterval(pipeline.Backend), scheduler: null, cancellationToken);
         var (console, reporter, runner, kaggle, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Kaggle, composition.Time);
 
         reporter.Info(kaggle is null

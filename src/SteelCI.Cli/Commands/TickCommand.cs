@@ -32,21 +32,16 @@ public static class TickCommand
             pipeline, workspace, profile, data, slots, store,
         };
         kaggle.AddTo(command);
-        command.SetAction((result, cancellationToken) => TickAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result), services,
+        command.SetAction((result, cancellationToken) => TickAsync(new RunArguments(result.GetValue(pipeline)!, result.GetValue(workspace),
+            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result)), services,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> TickAsync(string specPath, string? workspaceRoot, string? profile, string[] data, int? slots,
-        string? storeName, KaggleRunOptions.Values backendOptions, CliServices services, CancellationToken cancellationToken)
+    private static async Task<int> TickAsync(RunArguments arguments, CliServices services, CancellationToken cancellationToken)
     {
-        var pipeline = backendOptions.Apply(PipelineLoading.Load(specPath, profile, data, backend: backendOptions.Backend));
-        if (storeName is not null)
-            pipeline = pipeline with { Store = storeName };
-
-        var workspace = Workspace.For(specPath, workspaceRoot);
-        using var composition = await services.RunnerAsync(pipeline, workspace, slots, backendOptions, TimeSpan.Zero,
+        var (pipeline, workspace) = (arguments.LoadPipeline(), arguments.Workspace);
+        using var composition = await services.RunnerAsync(pipeline, workspace, arguments.Slots, arguments.Backend, TimeSpan.Zero,
             backend => KaggleScheduler.Create(backend, pipeline.SessionMinutes, services.Time), cancellationToken);
         var (console, reporter, runner, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Time);
 
@@ -72,7 +67,7 @@ public static class TickCommand
         console.WriteLine($"tick: {done}/{summary.Stages.Count} done, {running} running, {broken} failed or blocked" +
             (summary.WatchdogStops > 0 ? $"; watchdog stopped {summary.WatchdogStops} attempt(s), {summary.LostWork.TotalHours:0.#} h of session time lost" : ""));
         await JobSummary.AppendAfterStepAsync(pipeline, summary, workspace, time, cancellationToken);
-        KeepAlive.Warn(console, specPath, time);
+        KeepAlive.Warn(console, arguments.SpecPath, time);
         return Infrastructure.ExitCode(summary, null, requireSuccess: false);
     }
 }
