@@ -1,33 +1,43 @@
+// The one composition root: the only place that creates the real clock, consoles and process runner. Every command
+// receives them (and the factories of stores, state, Kaggle clients and runners) through one CliServices object.
+#pragma warning disable RS0030 // the static AnsiConsole is banned everywhere else in src/ (src/BannedSymbols.txt)
 using System.CommandLine;
+using Spectre.Console;
 using SteelCI.Cli;
 using SteelCI.Kernels;
 using SteelCI.Local;
 using SteelCI.Spec;
 
-var fake = FakeKaggleCommand.Create();
-fake.Subcommands.Add(FakeGitHubCommand.Create());
+var console = AnsiConsole.Console;
+if (Console.IsOutputRedirected) // logs are read in wide viewers: paths and URLs in messages must not wrap
+    console.Profile.Width = Math.Max(console.Profile.Width, 200);
+var errors = AnsiConsole.Create(new AnsiConsoleSettings
+{
+    Out = new AnsiConsoleOutput(Console.Error), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No,
+});
+#pragma warning restore RS0030
+var services = new CliServices(TimeProvider.System, console, errors, new SystemProcessRunner());
+
 var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this machine and on Kaggle, with checkpoints as releases")
 {
-    RunCommand.Create(),
-    TickCommand.Create(),
-    PlanCommand.Create(),
-    StatusCommand.Create(),
-    LogsCommand.Create(),
-    CancelCommand.Create(),
-    RetryCommand.Create(),
-    DoctorCommand.Create(),
-    PruneCommand.Create(),
-    ValidateCommand.Create(),
-    CleanCommand.Create(),
-    DownloadCommand.Create(),
-    InitCommand.Create(),
-    PredictCommand.Create(),
-    KaggleProbeCommand.Create(),
-    fake,
+    RunCommand.Create(services),
+    TickCommand.Create(services),
+    PlanCommand.Create(services),
+    StatusCommand.Create(services),
+    LogsCommand.Create(services),
+    CancelCommand.Create(services),
+    RetryCommand.Create(services),
+    DoctorCommand.Create(services),
+    PruneCommand.Create(services),
+    ValidateCommand.Create(services),
+    CleanCommand.Create(services),
+    DownloadCommand.Create(services),
+    InitCommand.Create(services),
+    PredictCommand.Create(services),
+    KaggleProbeCommand.Create(services),
+    FakeKaggleCommand.Create(services),
 };
 
-if (Console.IsOutputRedirected) // logs are read in wide viewers: paths and URLs in messages must not wrap
-    Spectre.Console.AnsiConsole.Console.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Console.Profile.Width, 200);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -1,3 +1,5 @@
+using SteelCI.Contracts;
+
 namespace SteelCI.Kaggle.Fake;
 
 /// <summary>How the fake behaves. Every duration is measured on <see cref="Time"/>, so tests drive it with fake time.</summary>
@@ -10,10 +12,10 @@ public sealed record FakeKaggleOptions
     public string? DataDirectory { get; init; }
     /// <summary>How long a pushed version stays QUEUED.</summary>
     public TimeSpan QueueTime { get; init; } = TimeSpan.FromSeconds(5);
-    public int GpuSessionLimit { get; init; } = 2;
-    public int CpuSessionLimit { get; init; } = 5;
-    public TimeSpan GpuQuota { get; init; } = TimeSpan.FromHours(30);
-    public TimeSpan TpuQuota { get; init; } = TimeSpan.FromHours(20);
+    public int GpuSessionLimit { get; init; } = PlatformRules.GpuSessionsPerAccount;
+    public int CpuSessionLimit { get; init; } = PlatformRules.CpuSessionsPerAccount;
+    public TimeSpan GpuQuota { get; init; } = PlatformRules.WeeklyGpuQuota;
+    public TimeSpan TpuQuota { get; init; } = PlatformRules.WeeklyTpuQuota;
     /// <summary>How long a new dataset version walks through the processing states before READY.</summary>
     public TimeSpan DatasetProcessingTime { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Right after a push, a 403 for this long (Kaggle's "not yet visible" window).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using SteelCI.Contracts;
 
 namespace SteelCI.Kaggle.Fake;
 
@@ -322,7 +323,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
     private FakeResult Quota(string user)
     {
         var now = Time.GetUtcNow();
-        var refresh = NextSaturday(now);
+        var refresh = PlatformRules.NextQuotaRefresh(now);
         var (used, reserved) = GpuUse(user, now);
         var refreshText = refresh.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var tpu = new { timeUsed = "0s", timeReserved = "0s", totalTimeAllowed = Seconds(options.TpuQuota) };
@@ -339,7 +340,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
     /// <summary>GPU time of the user's sessions this quota week: ended ones (used) and the elapsed part of running ones (reserved).</summary>
     private (TimeSpan Used, TimeSpan Reserved) GpuUse(string user, DateTimeOffset now)
     {
-        var windowStart = NextSaturday(now).AddDays(-7);
+        var windowStart = PlatformRules.NextQuotaRefresh(now) - PlatformRules.QuotaRefreshPeriod;
         var used = TimeSpan.Zero;
         var reserved = TimeSpan.Zero;
         foreach (var version in state.AllKernels().Where(k => k.Owner == user).SelectMany(k => k.Versions).Where(v => v.Gpu && v.StartedAt is not null))
@@ -442,13 +443,6 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
         NonSlug().Replace(title.Trim().ToLowerInvariant(), "-").Trim('-');
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s";
-
-    private static DateTimeOffset NextSaturday(DateTimeOffset now)
-    {
-        var day = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var days = ((int)DayOfWeek.Saturday - (int)day.DayOfWeek + 7) % 7;
-        return day.AddDays(days == 0 ? 7 : days);
-    }
 
     private static readonly string[] ExecutionTypes = ["KERNEL_EXECUTION_TYPE_UNSPECIFIED", "SAVE_AND_RUN_ALL", "INTER_ACTIVE", "QUICK_SAVE"];
     private static readonly string[] ListViewTypes = ["KERNELS_LIST_VIEW_TYPE_UNSPECIFIED", "PROFILE", "UPVOTED", "EVERYONE",

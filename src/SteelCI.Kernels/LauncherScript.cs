@@ -20,6 +20,8 @@ public static class LauncherScript
             .Replace("__BUNDLE_MOUNT__", bundleMount)
             .Replace("__ACCELERATOR__", accelerator)
             .Replace("__SESSION_SECONDS__", sessionLimit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture))
+            .Replace("__MARGIN_SHARE__", PlatformRules.LauncherMarginShare.ToString(CultureInfo.InvariantCulture))
+            .Replace("__MARGIN_CAP_SECONDS__", PlatformRules.LauncherMarginCap.TotalSeconds.ToString("0", CultureInfo.InvariantCulture))
             .Replace("__GLIBCXX_FIX__", GlibcxxFixLibrary());
     }
 

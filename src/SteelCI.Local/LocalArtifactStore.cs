@@ -117,6 +117,18 @@ public sealed class LocalArtifactStore(string root, TimeProvider? time = null) :
             ?? throw new InvalidDataException($"{final}: the release did not verify after publishing ({problem})");
     }
 
+    /// <summary>Renamed first: a killed delete leaves a trash folder that <see cref="RecoverAsync"/> removes, never half a release.</summary>
+    public Task DeleteAsync(string tag, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(root, tag);
+        if (!Directory.Exists(folder))
+            return Task.CompletedTask;
+        var trash = Path.Combine(root, TrashPrefix + Guid.NewGuid().ToString("N"));
+        Directory.Move(folder, trash);
+        DeleteTree(trash);
+        return Task.CompletedTask;
+    }
+
     public Task<string> FetchAsync(StoredRelease release, CancellationToken cancellationToken)
     {
         ManifestVerifier.Verify(release.Location, release.Manifest.ContentKey);

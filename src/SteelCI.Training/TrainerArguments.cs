@@ -1,4 +1,5 @@
 using System.Globalization;
+using SteelCI.Contracts;
 
 namespace SteelCI.Training;
 
@@ -14,7 +15,7 @@ public sealed record TrainerArguments(
     {
         string? config = null, output = null;
         var threads = 1;
-        var limit = TimeSpan.FromHours(12);
+        var limit = PlatformRules.SessionLimit;
         var inputs = new Dictionary<string, string>();
         for (var i = 0; i < args.Count; i++)
         {

@@ -35,6 +35,9 @@ public sealed class Harness : IDisposable
     public string WorkspaceRoot => Dir.Combine("ws");
     public Workspace Workspace => new(WorkspaceRoot);
     public IAnsiConsole Console { get; }
+
+    /// <summary>What Program.cs gives every command, with this harness's console (for standard output and error) and the given clock.</summary>
+    public CliServices Services(TimeProvider time) => new(time, Console, Console, new SystemProcessRunner());
     public string Output => _output.ToString();
 
     public FileStateStore StateStore => new(Workspace.State);

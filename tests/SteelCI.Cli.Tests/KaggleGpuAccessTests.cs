@@ -33,7 +33,7 @@ public sealed class KaggleGpuAccessTests : IDisposable
         await using var _ = fake;
         await _h.SaveAsync(NewState(("seg1", StageStatus.Running, [Attempt("seg1", 1, AttemptState.Running, "kaggle", "statgpu")])));
 
-        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, kaggle, _h.Console, TimeProvider.System, default);
+        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, kaggle, _h.Services(TimeProvider.System), default);
 
         Assert.Equal(0, code);
         Assert.Contains("statgpu: 30 h GPU left of 30 h", _h.Output);
@@ -49,7 +49,7 @@ public sealed class KaggleGpuAccessTests : IDisposable
         var (fake, kaggle) = await FakeWithAccountsAsync("doc");
         await using var _ = fake;
 
-        var code = await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, kaggle, _h.Console, TimeProvider.System, default);
+        var code = await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, kaggle, _h.Services(TimeProvider.System), default);
 
         var lines = _h.Output.Split('\n');
         Assert.Contains(lines, l => l.Contains("account docnogpu GPU") && l.Contains("no GPU access on this account") && l.Contains("Phone verification"));

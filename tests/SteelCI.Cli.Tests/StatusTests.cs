@@ -26,7 +26,7 @@ public sealed class StatusTests : IDisposable
             ("seg1", StageStatus.Running, [lost, running]), ("submission", StageStatus.Pending, [])));
         var time = new FakeTimeProvider(Start.AddMinutes(40));
 
-        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, NoKaggle, _h.Console, time, default);
+        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, NoKaggle, _h.Services(time), default);
 
         Assert.Equal(0, code);
         var minutes = PipelineLoading.Load(_h.Spec, null, []).Node("seg1").MinutesPerEpoch;
@@ -45,7 +45,7 @@ public sealed class StatusTests : IDisposable
     {
         await _h.SaveAsync(NewState(("binary", StageStatus.Failed, [Attempt("binary", 1, AttemptState.Error)])));
 
-        await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, true, NoKaggle, _h.Console, new FakeTimeProvider(Start), default);
+        await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, true, NoKaggle, _h.Services(new FakeTimeProvider(Start)), default);
         using var json = JsonDocument.Parse(_h.Output);
         var stage = json.RootElement.GetProperty("stages")[0];
         Assert.Equal("binary", stage.GetProperty("name").GetString());
@@ -64,7 +64,7 @@ public sealed class StatusTests : IDisposable
     [Fact]
     public async Task No_state_says_how_to_start()
     {
-        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, NoKaggle, _h.Console, TimeProvider.System, default);
+        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, NoKaggle, _h.Services(TimeProvider.System), default);
         Assert.Equal(0, code);
         Assert.Contains("No run recorded", _h.Output);
         Assert.Contains("steelci run", _h.Output);
@@ -81,7 +81,7 @@ public sealed class StatusTests : IDisposable
         await _h.SaveAsync(NewState(("seg1", StageStatus.Running, [running])));
         var kaggle = new KaggleRunOptions.Values("kaggle", ["statusacct", "statusbroken"], fake.BaseUrl.ToString(), null);
 
-        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, kaggle, _h.Console, TimeProvider.System, default);
+        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, kaggle, _h.Services(TimeProvider.System), default);
 
         Assert.Equal(0, code);
         Assert.Contains("kaggle/statusacct", _h.Output);

@@ -35,7 +35,7 @@ public sealed class SteerTests : IDisposable
         await _h.SaveAsync(NewState(("binary", StageStatus.Running, [attempt])));
 
         var code = await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", null, follow: true, TimeSpan.FromMilliseconds(50),
-            NoKaggle, _h.Console, TimeProvider.System, default);
+            NoKaggle, _h.Services(TimeProvider.System), default);
 
         Assert.Equal(0, code);
         Assert.Contains("epoch 1 loss 0.5", _h.Output);
@@ -50,13 +50,13 @@ public sealed class SteerTests : IDisposable
             handle: new() { ["account"] = "alice", ["owner"] = "alice", ["kernel"] = "k", ["version"] = "1" });
         await _h.SaveAsync(NewState(("binary", StageStatus.Reused, []), ("seg1", StageStatus.Running, [kaggle])));
 
-        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "nope", null, false, TimeSpan.Zero, NoKaggle, _h.Console, TimeProvider.System, default));
+        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "nope", null, false, TimeSpan.Zero, NoKaggle, _h.Services(TimeProvider.System), default));
         Assert.Contains("stage 'nope' is not recorded; recorded: binary, seg1", _h.Output);
-        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", null, false, TimeSpan.Zero, NoKaggle, _h.Console, TimeProvider.System, default));
+        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", null, false, TimeSpan.Zero, NoKaggle, _h.Services(TimeProvider.System), default));
         Assert.Contains("stage 'binary' has no attempts (status reused)", _h.Output);
-        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "seg1", 7, false, TimeSpan.Zero, NoKaggle, _h.Console, TimeProvider.System, default));
+        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "seg1", 7, false, TimeSpan.Zero, NoKaggle, _h.Services(TimeProvider.System), default));
         Assert.Contains("stage 'seg1' has no attempt 7; attempts: 1", _h.Output);
-        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "seg1", null, false, TimeSpan.Zero, NoKaggle, _h.Console, TimeProvider.System, default));
+        Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "seg1", null, false, TimeSpan.Zero, NoKaggle, _h.Services(TimeProvider.System), default));
         Assert.Contains("is still running on Kaggle: its log is available once the session ends", _h.Output);
     }
 
@@ -70,7 +70,7 @@ public sealed class SteerTests : IDisposable
         await _h.SaveAsync(state);
         var pid = int.Parse(attempt.Handle!["pid"]);
 
-        var code = await CancelCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", NoKaggle, _h.Console, TimeProvider.System, default);
+        var code = await CancelCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", NoKaggle, _h.Services(TimeProvider.System), default);
 
         Assert.Equal(0, code);
         Assert.Contains("binary: attempt 1 (severstal-binary-aaaaaaaa-a1-00001) cancelled: process tree killed; the work of this session", _h.Output);
@@ -84,15 +84,15 @@ public sealed class SteerTests : IDisposable
         after.Stages["submission"].Status = StageStatus.Blocked;
         after.Stages["submission"].Error = "input 'binary' did not finish";
         await _h.SaveAsync(after);
-        Assert.Equal(0, await RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", _h.Console, default));
+        Assert.Equal(0, await RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", _h.Services(TimeProvider.System), default));
         Assert.Contains("Reset to pending: binary, submission", _h.Output);
         var retried = await _h.LoadAsync();
         Assert.Equal(StageStatus.Pending, retried.Stages["binary"].Status);
         Assert.Null(retried.Stages["submission"].Error);
 
-        Assert.Equal(2, await RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "severstal", _h.Console, default));
+        Assert.Equal(2, await RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "severstal", _h.Services(TimeProvider.System), default));
         Assert.Contains("stage 'severstal' is complete, not failed or blocked; nothing to retry", _h.Output);
-        Assert.Equal(0, await CancelCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, NoKaggle, _h.Console, TimeProvider.System, default));
+        Assert.Equal(0, await CancelCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, NoKaggle, _h.Services(TimeProvider.System), default));
         Assert.Contains("Nothing to cancel", _h.Output);
     }
 
@@ -102,7 +102,7 @@ public sealed class SteerTests : IDisposable
         await _h.SaveAsync(NewState(("binary", StageStatus.Failed, [])));
         await using var held = await _h.StateStore.LockAsync(default);
         var error = await Assert.ThrowsAsync<RunLockedException>(() =>
-            RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", _h.Console, default));
+            RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", _h.Services(TimeProvider.System), default));
         Assert.Contains("another steelci run of this pipeline is in progress", error.Message);
     }
 
@@ -118,7 +118,7 @@ public sealed class SteerTests : IDisposable
         await _h.SaveAsync(NewState(("seg1", StageStatus.Running, [attempt])));
         var kaggle = new KaggleRunOptions.Values("kaggle", ["cancelacct"], fake.BaseUrl.ToString(), null);
 
-        var code = await CancelCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, kaggle, _h.Console, TimeProvider.System, default);
+        var code = await CancelCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, kaggle, _h.Services(TimeProvider.System), default);
 
         Assert.Equal(0, code);
         Assert.Equal(1, fake.State.Calls("DeleteKernel"));

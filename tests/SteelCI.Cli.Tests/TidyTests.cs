@@ -43,7 +43,7 @@ public sealed class TidyTests : IDisposable
         foreach (var slug in new[] { failed.Slug, last.Slug, "severstal-seg1-old-a1-99999" })
             _h.Dir.Write(Path.Combine("ws", "attempts", slug, "log.txt"), "log");
 
-        var code = await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 1, dryRun: true, null, _h.Console, TimeProvider.System, default);
+        var code = await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 1, dryRun: true, null, _h.Services(TimeProvider.System), default);
         Assert.Equal(0, code);
         Assert.Contains("would delete release severstal-seg1-aaaaaaaaaaa2  (older than the newest 1 of seg1)", _h.Output);
         Assert.Contains("would delete release severstal-seg1-aaaaaaaaaaa3-partial-e001  (partial checkpoint of a finished stage)", _h.Output);
@@ -60,11 +60,11 @@ public sealed class TidyTests : IDisposable
         Assert.True(old.Keep);
         Assert.Equal("input of kept severstal-seg1-aaaaaaaaaaa1", old.Why);
 
-        Assert.Equal(0, await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 1, dryRun: false, null, _h.Console, TimeProvider.System, default));
+        Assert.Equal(0, await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 1, dryRun: false, null, _h.Services(TimeProvider.System), default));
         var left = Directory.GetDirectories(_h.Workspace.Releases).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["severstal-seg1-aaaaaaaaaaa1", "severstal-seg1-aaaaaaaaaaa3", "severstal-seg2-bbbbbbbbbbbb-partial-e003", DsOld, Ds], left);
         Assert.Equal([last.Slug], Directory.GetDirectories(Path.Combine(_h.WorkspaceRoot, "attempts")).Select(Path.GetFileName));
-        Assert.Equal(2, await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 0, false, null, _h.Console, TimeProvider.System, default));
+        Assert.Equal(2, await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 0, false, null, _h.Services(TimeProvider.System), default));
         Assert.Contains("--keep 0: keep at least 1 release per stage", _h.Output);
     }
 
@@ -83,13 +83,13 @@ public sealed class TidyTests : IDisposable
         try
         {
             Releases();
-            using (var store = StoreWiring.Create("github", _h.Workspace, TimeProvider.System, _ => { }))
+            using (var store = _h.Services(TimeProvider.System).Store("github", _h.Workspace, _ => { }))
                 foreach (var dir in Directory.GetDirectories(_h.Workspace.Releases))
                     await store.Store.PublishAsync(Path.GetFileName(dir), dir, false, default);
 
-            Assert.Equal(0, await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 1, false, "github", _h.Console, TimeProvider.System, default));
+            Assert.Equal(0, await PruneCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, 1, false, "github", _h.Services(TimeProvider.System), default));
 
-            using var after = StoreWiring.Create("github", _h.Workspace, TimeProvider.System, _ => { });
+            using var after = _h.Services(TimeProvider.System).Store("github", _h.Workspace, _ => { });
             var left = (await after.Store.ListAsync("severstal-", default)).Select(r => r.Tag).Order(StringComparer.Ordinal).ToList();
             Assert.Equal(["severstal-seg1-aaaaaaaaaaa3", "severstal-seg2-bbbbbbbbbbbb-partial-e003", Ds], left);
         }
@@ -103,7 +103,7 @@ public sealed class TidyTests : IDisposable
     [Fact]
     public async Task Doctor_passes_locally_and_names_each_problem_with_its_fix()
     {
-        var code = await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "local", NoKaggle, _h.Console, TimeProvider.System, default);
+        var code = await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "local", NoKaggle, _h.Services(TimeProvider.System), default);
         Assert.Contains("| local | dotnet", _h.Output.Replace("|  ", "| ").Replace("  |", " |"));
         Assert.Contains("python3", _h.Output);
         Assert.Contains("GLIBCXX_3.4.", _h.Output);
@@ -137,7 +137,7 @@ public sealed class TidyTests : IDisposable
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_DOCBAD", "KGAT_expired_000000000");
         var kaggle = new KaggleRunOptions.Values("kaggle", ["docgood", "docbad"], fake.BaseUrl.ToString(), null);
 
-        var code = await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "local", kaggle, _h.Console, TimeProvider.System, default);
+        var code = await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "local", kaggle, _h.Services(TimeProvider.System), default);
 
         Assert.Equal(2, code);
         Assert.Contains("token valid for dora", _h.Output);
@@ -157,11 +157,11 @@ public sealed class TidyTests : IDisposable
         try
         {
             Environment.SetEnvironmentVariable("STEELCI_GITHUB_TOKEN", "ghp_doctor");
-            Assert.Equal(0, await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "github", NoKaggle, _h.Console, TimeProvider.System, default));
+            Assert.Equal(0, await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "github", NoKaggle, _h.Services(TimeProvider.System), default));
             Assert.Contains("token valid, can write releases (scopes repo)", _h.Output);
 
             Environment.SetEnvironmentVariable("STEELCI_GITHUB_TOKEN", "ghp_wrong");
-            Assert.Equal(2, await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "github", NoKaggle, _h.Console, TimeProvider.System, default));
+            Assert.Equal(2, await DoctorCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "github", NoKaggle, _h.Services(TimeProvider.System), default));
             Assert.Contains("the token was refused (401)", _h.Output);
             Assert.DoesNotContain("ghp_", _h.Output);
         }

@@ -97,6 +97,11 @@ public sealed class KaggleRehearsalTests(RehearsalFixture fixture, ITestOutputHe
         // The trainer went as a self-contained bundle (Kaggle has no dotnet) and really ran through the launcher.
         var bundle = Directory.GetDirectories(Path.Combine(fixture.Workspace, "trainer", "bundles")).Single();
         Assert.Contains("\"runtime\":\"self-contained\"", File.ReadAllText(Path.Combine(bundle, "steelci-bundle.json")));
+        // The harness references only SteelCI.Contracts: no core (runner, spec reader) and no YamlDotNet in the bundle.
+        var assemblies = Directory.GetFiles(bundle, "*.dll").Select(Path.GetFileName).ToList();
+        Assert.Contains("SteelCI.Contracts.dll", assemblies);
+        Assert.DoesNotContain("SteelCI.Core.dll", assemblies);
+        Assert.DoesNotContain("YamlDotNet.dll", assemblies);
         // (the generated dataset and eda are cpu stages: their logs say so instead)
         var log = Directory.GetFiles(Path.Combine(fixture.Workspace, "kaggle", "outputs"), "log.txt", SearchOption.AllDirectories)
             .Select(File.ReadAllText).First(l => l.Contains("[binary]"));

@@ -1,3 +1,5 @@
+using SteelCI.Contracts;
+
 namespace SteelCI.Kaggle.Backend;
 
 /// <summary>How the kaggle backend places, pushes, waits and collects.</summary>
@@ -6,12 +8,12 @@ public sealed record KaggleBackendOptions
     /// <summary>Local folder for generated kernel folders and collected outputs.</summary>
     public required string Workspace { get; init; }
     /// <summary>Kaggle's cap on concurrent GPU batch sessions per account.</summary>
-    public int GpuSessionsPerAccount { get; init; } = 2;
+    public int GpuSessionsPerAccount { get; init; } = PlatformRules.GpuSessionsPerAccount;
     /// <summary>GPU hours each account keeps for its owner; an account with less left gets no new GPU attempt.</summary>
     public TimeSpan GpuReserve { get; init; } = TimeSpan.Zero;
     public string GpuMachineShape { get; init; } = "NvidiaTeslaT4";
     /// <summary>Kaggle's longest batch session; sessionTimeoutSeconds must stay below it.</summary>
-    public TimeSpan MaxSession { get; init; } = TimeSpan.FromHours(12);
+    public TimeSpan MaxSession { get; init; } = PlatformRules.SessionLimit;
     public TimeSpan DatasetPollInterval { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan DatasetWaitLimit { get; init; } = TimeSpan.FromHours(2);
     /// <summary>How long a 403 right after a push still means "not visible yet" rather than "gone".</summary>

@@ -12,6 +12,9 @@ BUNDLE_MOUNT = "__BUNDLE_MOUNT__"
 # The stage's accelerator from the pipeline file: "gpu" needs CUDA on Kaggle, "cpu" may run anywhere.
 ACCELERATOR = "__ACCELERATOR__"
 SESSION_SECONDS = float(os.environ.get("STEELCI_SESSION_SECONDS", "__SESSION_SECONDS__"))
+# The margin kept back for saving outputs: min(share of the session, cap) (SteelCI.Contracts.PlatformRules).
+MARGIN_SHARE = float("__MARGIN_SHARE__")
+MARGIN_CAP_SECONDS = float("__MARGIN_CAP_SECONDS__")
 INPUT_ROOT = os.environ.get("STEELCI_INPUT_ROOT", "/kaggle/input")
 WORKING_DIR = os.environ.get("STEELCI_WORKING_DIR", "/kaggle/working")
 SCRATCH_DIR = os.environ.get("STEELCI_SCRATCH_DIR", "/kaggle/temp" if os.path.isdir("/kaggle/temp") else "/tmp")
@@ -225,7 +228,7 @@ def main():
     with open(config_path, "w") as handle:
         json.dump(STAGE, handle)
     elapsed = time.time() - STARTED
-    margin = min(0.1 * SESSION_SECONDS, 900.0)
+    margin = min(MARGIN_SHARE * SESSION_SECONDS, MARGIN_CAP_SECONDS)
     time_limit = max(1, int(SESSION_SECONDS - elapsed - margin))
     threads = os.environ.get("STEELCI_THREADS") or str(os.cpu_count() or 1)
     command = trainer_command(bundle, info) + ["--config", config_path, "--output", WORKING_DIR,

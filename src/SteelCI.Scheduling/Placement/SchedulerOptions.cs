@@ -1,12 +1,14 @@
+using SteelCI.Contracts;
+
 namespace SteelCI.Scheduling.Placement;
 
 /// <summary>The platform's limits and the scheduler's margins.</summary>
 public sealed record SchedulerOptions
 {
     /// <summary>Longest session, start-up included (Kaggle GPU: 12 h).</summary>
-    public TimeSpan SessionLimit { get; init; } = TimeSpan.FromHours(12);
+    public TimeSpan SessionLimit { get; init; } = PlatformRules.SessionLimit;
     /// <summary>Start-up of a session (image, runtime, inputs), counted against quota.</summary>
-    public TimeSpan Startup { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan Startup { get; init; } = PlatformRules.Startup;
     /// <summary>Kept free between the trainer's deadline and the session limit.</summary>
     public TimeSpan DeadlineMargin { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Epochs are planned this much slower than expected, so a slow session still ends its chunk.</summary>

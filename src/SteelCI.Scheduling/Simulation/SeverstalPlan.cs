@@ -1,5 +1,6 @@
 using SteelCI.Scheduling.Accounts;
 using SteelCI.Scheduling.Placement;
+using SteelCI.Contracts;
 
 namespace SteelCI.Scheduling.Simulation;
 
@@ -12,7 +13,7 @@ namespace SteelCI.Scheduling.Simulation;
 public static class SeverstalPlan
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
-    public static readonly TimeSpan WeeklyQuota = TimeSpan.FromHours(30);
+    public static readonly TimeSpan WeeklyQuota = PlatformRules.WeeklyGpuQuota;
 
     public static IReadOnlyList<StageWork> Stages()
     {

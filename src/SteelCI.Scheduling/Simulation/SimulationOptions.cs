@@ -1,4 +1,5 @@
 using SteelCI.Scheduling.Placement;
+using SteelCI.Contracts;
 
 namespace SteelCI.Scheduling.Simulation;
 
@@ -8,7 +9,7 @@ public sealed record SimulationOptions
     public SchedulerOptions Scheduler { get; init; } = new();
     /// <summary>How often the reconcile tick runs (the scheduled workflow's period).</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMinutes(15);
-    public TimeSpan RefreshPeriod { get; init; } = TimeSpan.FromDays(7);
+    public TimeSpan RefreshPeriod { get; init; } = PlatformRules.QuotaRefreshPeriod;
     /// <summary>Each stage runs at a speed factor drawn from [1 − Jitter, 1 + Jitter] of its estimate, each epoch ±Jitter/3 around that (<see cref="RealisedSpeeds"/>); 0 runs them exactly as estimated.</summary>
     public double Jitter { get; init; }
     /// <summary>When SteelCI's scheduler learns the epoch times: from collected sessions (today's tick), live, or never.</summary>

@@ -4,6 +4,7 @@ using SteelCI.Scheduling.Estimates;
 using SteelCI.Scheduling.Placement;
 using SteelCI.Spec;
 using SteelCI.State;
+using SteelCI.Contracts;
 
 namespace SteelCI.Scheduling.Ticking;
 
@@ -88,12 +89,7 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
     /// platform's session limit. The trainer still ends by the window, so the account never spends more than the
     /// placer charged; the ledger of the next tick charges the whole limit, which is only more careful.
     /// </summary>
-    public TimeSpan SessionLimitFor(TimeSpan window)
-    {
-        var limit = window <= TimeSpan.FromMinutes(135) ? window / 0.9 : window + TimeSpan.FromMinutes(15);
-        limit = TimeSpan.FromMinutes(Math.Ceiling(limit.TotalMinutes));
-        return limit < Placer.Options.SessionLimit ? limit : Placer.Options.SessionLimit;
-    }
+    public TimeSpan SessionLimitFor(TimeSpan window) => PlatformRules.SessionLimitFor(window, Placer.Options.SessionLimit);
 
     private static bool IsPlanned(PipelineNode node) => node.Accelerator == "gpu" && node.MinutesPerEpoch > 0 && node.Epochs > 0;
 }

@@ -31,6 +31,10 @@ public interface IArtifactStore
     /// </summary>
     Task<StoredRelease> PublishAsync(string tag, string directory, bool replace, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the release with this tag (prune); one that is already gone is no error. A killed delete never
+    /// leaves half a release that a reader would take for a whole one.</summary>
+    Task DeleteAsync(string tag, CancellationToken cancellationToken);
+
     /// <summary>A local folder holding the release's files, verified against its manifest.</summary>
     Task<string> FetchAsync(StoredRelease release, CancellationToken cancellationToken);
 }

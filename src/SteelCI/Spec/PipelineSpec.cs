@@ -1,3 +1,5 @@
+using SteelCI.Contracts;
+
 namespace SteelCI.Spec;
 
 /// <summary>The whole of steelci.yml as written (before a profile is applied).</summary>
@@ -12,7 +14,7 @@ public sealed class PipelineSpec : SpecNode
     public ComputeSpec Compute { get; set; } = new();
     public string Store { get; set; } = "local";
     /// <summary>Wall-clock limit of one session (Kaggle: 12 h). A longer stage checkpoints and resumes.</summary>
-    public double SessionMinutes { get; set; } = 720;
+    public double SessionMinutes { get; set; } = PlatformRules.SessionLimitMinutes;
     public Dictionary<string, DatasetSpec> Datasets { get; set; } = new();
     public Dictionary<string, StageSpec> Stages { get; set; } = new();
     public Dictionary<string, ProfileSpec> Profiles { get; set; } = new();

@@ -12,7 +12,7 @@ namespace SteelCI.Scheduling.Tests.Ticking;
 /// <summary>
 /// A Kaggle-like platform on fake time for ticks of the real runner: accounts with a weekly GPU allowance that every
 /// running session consumes (start-up included), refreshed every 7 days from the start; at most two GPU sessions per
-/// account (a third push is refused); a session stops at its limit or when its account's quota runs out, and then its
+/// account (a third push is refused; all of these are <see cref="PlatformRules"/>); a session stops at its limit or when its account's quota runs out, and then its
 /// files are lost. The trainer follows docs/contracts.md: the launcher keeps min(10 %, 15 min) of the limit back, the
 /// trainer always runs its first epoch and stops before one that would not fit (slowest × 1.25), writing a partial
 /// manifest. Some sessions can be told to hang (never end by themselves: a platform timeout that did not fire).
@@ -20,7 +20,8 @@ namespace SteelCI.Scheduling.Tests.Ticking;
 /// </summary>
 public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuotaSource, IKernelPackager
 {
-    public static readonly TimeSpan Startup = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan QuotaWeek = PlatformRules.QuotaRefreshPeriod;
+    public static readonly TimeSpan Startup = PlatformRules.Startup;
 
     private readonly string _root;
     private readonly TimeProvider _time;
@@ -43,8 +44,8 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
         _hangProbability = hangProbability;
     }
 
-    public TimeSpan WeeklyQuota { get; init; } = TimeSpan.FromHours(30);
-    public TimeSpan PlatformSessionLimit { get; init; } = TimeSpan.FromHours(12);
+    public TimeSpan WeeklyQuota { get; init; } = PlatformRules.WeeklyGpuQuota;
+    public TimeSpan PlatformSessionLimit { get; init; } = PlatformRules.SessionLimit;
     public List<Session> Sessions { get; } = new();
     public List<string> Refusals { get; } = new();
 
@@ -69,7 +70,7 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
     }
 
     public string Name => "fake-kaggle";
-    public int Slots => _accounts.Count * 2;
+    public int Slots => _accounts.Count * PlatformRules.GpuSessionsPerAccount;
 
     // ---- IKernelPackager ----
     public Task<TrainerBundle> PrepareTrainerAsync(Pipeline pipeline, CancellationToken cancellationToken) =>
@@ -92,9 +93,9 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
         var account = package.Account ?? _accounts.First();
         if (!_accounts.Contains(account))
             throw new InvalidOperationException($"unknown account {account}");
-        if (gpu && Sessions.Count(s => s.Gpu && s.Account == account && s.Ended is null) >= 2)
+        if (gpu && Sessions.Count(s => s.Gpu && s.Account == account && s.Ended is null) >= PlatformRules.GpuSessionsPerAccount)
         {
-            Refusals.Add($"{now:u} {package.Slug}: {account} has 2 GPU sessions running");
+            Refusals.Add($"{now:u} {package.Slug}: {account} has {PlatformRules.GpuSessionsPerAccount} GPU sessions running");
             throw new InvalidOperationException($"{account}: session cap");
         }
         if (gpu && Left(account, now) <= TimeSpan.Zero)
@@ -112,7 +113,7 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
         };
         // The trainer: launcher margin, first epoch always, then only epochs that fit with 25 % headroom.
         var epoch = TimeSpan.FromMinutes(_minutesPerEpoch[config.Stage]);
-        var budget = limit - Startup - TimeSpan.FromTicks(Math.Min((long)(limit.Ticks * 0.1), TimeSpan.FromMinutes(15).Ticks));
+        var budget = limit - Startup - PlatformRules.LauncherMargin(limit);
         var done = from;
         var used = TimeSpan.Zero;
         while (done < config.Epochs && (done == from || used + epoch * 1.25 <= budget))
@@ -181,10 +182,10 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
         foreach (var s in Sessions.Where(s => s.Gpu))
         {
             var end = s.Ended ?? now;
-            for (var week = 0; _start + TimeSpan.FromDays(7 * week) < end; week++)
+            for (var week = 0; _start + QuotaWeek * week < end; week++)
             {
-                var from = _start + TimeSpan.FromDays(7 * week);
-                var part = Overlap(s.Start, end, from, from + TimeSpan.FromDays(7));
+                var from = _start + QuotaWeek * week;
+                var part = Overlap(s.Start, end, from, from + QuotaWeek);
                 if (part > TimeSpan.Zero)
                     use[(s.Account, week)] = use.GetValueOrDefault((s.Account, week)) + part;
             }
@@ -236,9 +237,9 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
 
     private (DateTimeOffset Start, DateTimeOffset Refresh) Week(DateTimeOffset now)
     {
-        var weeks = Math.Floor((now - _start) / TimeSpan.FromDays(7));
-        var start = _start + TimeSpan.FromDays(7 * weeks);
-        return (start, start + TimeSpan.FromDays(7));
+        var weeks = Math.Floor((now - _start) / QuotaWeek);
+        var start = _start + QuotaWeek * weeks;
+        return (start, start + QuotaWeek);
     }
 
     private static TimeSpan Overlap(DateTimeOffset a0, DateTimeOffset a1, DateTimeOffset b0, DateTimeOffset b1)

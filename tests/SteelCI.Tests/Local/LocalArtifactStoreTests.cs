@@ -45,6 +45,24 @@ public sealed class LocalArtifactStoreTests
     }
 
     [Fact]
+    public async Task Delete_removes_the_release_whole_and_a_missing_one_is_no_error()
+    {
+        using var dir = new TempDirectory("store");
+        var store = new LocalArtifactStore(dir.Combine("releases"));
+        Manifests.Write(dir.Combine("a"), "train", Key);
+        Manifests.Write(dir.Combine("b"), "train", Key);
+        await store.PublishAsync("p-train-aaaaaaaaaaaa", dir.Combine("a"), replace: false, default);
+        await store.PublishAsync("p-train-bbbbbbbbbbbb", dir.Combine("b"), replace: false, default);
+
+        await store.DeleteAsync("p-train-aaaaaaaaaaaa", default);
+        await store.DeleteAsync("p-train-aaaaaaaaaaaa", default);
+
+        Assert.Null(await store.FindAsync("p-train-aaaaaaaaaaaa", default));
+        Assert.NotNull(await store.FindAsync("p-train-bbbbbbbbbbbb", default));
+        Assert.Equal(["p-train-bbbbbbbbbbbb"], Directory.GetDirectories(dir.Combine("releases")).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task An_output_that_does_not_match_its_manifest_is_never_published()
     {
         using var dir = new TempDirectory("store");

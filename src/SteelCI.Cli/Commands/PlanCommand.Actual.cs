@@ -1,0 +1,62 @@
+using System.CommandLine;
+using SteelCI.Local;
+using SteelCI.Scheduling.Accounts;
+using SteelCI.Scheduling.Charts;
+using SteelCI.Scheduling.Estimates;
+using SteelCI.Scheduling.Placement;
+using SteelCI.Scheduling.Reporting;
+using SteelCI.Scheduling.Simulation;
+using SteelCI.State;
+
+namespace SteelCI.Cli;
+
+/// <summary><c>steelci plan --actual</c>: the attempts the state records, on the same chart as a forecast; and where a forecast starts.</summary>
+public static partial class PlanCommand
+{
+    /// <summary>The attempts the state records, drawn with the same chart as a forecast.</summary>
+    private static async Task<int> ChartActualAsync(CliServices services, Spec.Pipeline pipeline, Workspace root, string? chart,
+        CancellationToken cancellationToken)
+    {
+        using var wiring = services.Store(pipeline.Store, root, _ => { });
+        var state = await wiring.StateFor(pipeline.Name).LoadAsync(cancellationToken);
+        var now = services.Time.GetUtcNow();
+        var sessions = new List<SimulatedSession>();
+        foreach (var (stage, record) in state?.Stages ?? [])
+            foreach (var attempt in record.Attempts.Where(a => a.Handle is not null))
+                sessions.Add(new SimulatedSession(sessions.Count + 1, attempt.Account ?? attempt.Backend, stage, 0,
+                    attempt.PlannedEpochs ?? 0, 0, attempt.StartedUtc, attempt.EndedUtc ?? now, Ending(attempt), TimeSpan.Zero));
+        if (sessions.Count == 0)
+        {
+            services.Out.WriteLine($"No attempts recorded for {pipeline.Name} in {root.Root}; nothing to chart.");
+            return ExitCodes.Success;
+        }
+        var finished = state!.Stages.Values.All(s => s.Status is StageStatus.Complete or StageStatus.Reused) ? sessions.Max(s => s.End) : (DateTimeOffset?)null;
+        var accounts = sessions.Select(s => s.Account).Distinct().Count();
+        var happened = new SimulationResult(Strategy.Scheduler, accounts, sessions.Min(s => s.Start), finished, sessions,
+            new Dictionary<string, int>(), new Dictionary<string, TimeSpan>(), 0, []);
+        var png = Path.GetFullPath(chart ?? Path.Combine(root.Root, "actual.png"));
+        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+        GanttChart.Save(happened, $"{pipeline.Name}: what ran ({sessions.Count} attempts)", png);
+        services.Out.WriteLine($"{sessions.Count} attempt(s) on {accounts} account(s)/backend(s); chart: {png}");
+        return ExitCodes.Success;
+    }
+
+    private static SessionEnd Ending(AttemptRecord attempt) => attempt switch
+    {
+        { IsActive: true } => SessionEnd.Running,
+        { State: Ports.AttemptState.Complete, Release: { } tag } when tag.Contains("-partial-") => SessionEnd.TrainerDeadline,
+        { State: Ports.AttemptState.Complete } => SessionEnd.Completed,
+        _ => SessionEnd.SessionLimit, // error, lost or cancelled: its files are not used
+    };
+
+    /// <summary>Finished stages count as done; a stage's last partial checkpoint is where it resumes.</summary>
+    private static async Task<IReadOnlyDictionary<string, int>> EpochsDoneAsync(Workspace root, Spec.Pipeline pipeline, CancellationToken cancellationToken)
+    {
+        var state = await new FileStateStore(root.State).LoadAsync(cancellationToken);
+        var done = new Dictionary<string, int>();
+        foreach (var node in pipeline.Nodes)
+            if (state?.Stages.GetValueOrDefault(node.Name) is { Status: StageStatus.Complete or StageStatus.Reused })
+                done[node.Name] = node.Epochs;
+        return done;
+    }
+}

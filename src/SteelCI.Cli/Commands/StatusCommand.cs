@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace SteelCI.Cli;
+
+/// <summary>
+/// <c>steelci status</c>: every stage and its attempts as the state records them (no lock taken): where each attempt
+/// runs (backend/account), its state, elapsed time and expected finish (from <c>budget.minutes_per_epoch</c> and the
+/// epochs left), and with the kaggle backend the GPU quota left per account. <c>--json</c> prints the same for
+/// machines. In GitHub Actions the table is also appended to the job summary.
+/// </summary>
+public static class StatusCommand
+{
+    public static Command Create(CliServices services)
+    {
+        var pipeline = CommonOptions.Pipeline();
+        var workspace = CommonOptions.Workspace();
+        var profile = CommonOptions.Profile();
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON (stages, attempts, accounts)" };
+        var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
+        var kaggle = new KaggleRunOptions();
+        var command = new Command("status", "Show every stage and attempt: where, state, elapsed, expected finish, quota left per account")
+        {
+            pipeline, workspace, profile, json, store,
+        };
+        kaggle.AddTo(command);
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
+            result.GetValue(profile), result.GetValue(json), kaggle.Read(result), services, cancellationToken, result.GetValue(store)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, bool json,
+        KaggleRunOptions.Values backend, CliServices services, CancellationToken cancellationToken, string? store = null)
+    {
+        var (console, time) = (services.Console, services.Time);
+        using var context = services.Operate(specPath, workspaceRoot, profile, backend, strict: store is not null, store);
+        var state = await context.LoadStateAsync(cancellationToken);
+        if (state is null)
+        {
+            if (json)
+                console.WriteLine("null");
+            else
+                console.WriteLine($"No run recorded in {context.Workspace.Root}. Start one with: steelci run {specPath}");
+            return ExitCodes.Success;
+        }
+        IReadOnlyList<StatusReport.AccountRow> accounts = [];
+        if (context.Pipeline?.Backend == "kaggle")
+        {
+            using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console);
+            accounts = await KaggleAccountReport.ReadAsync(wiring, state, KaggleAccountReport.ReserveHours(), cancellationToken);
+        }
+        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts);
+        if (json)
+            console.Profile.Out.Writer.WriteLine(report.ToJson());
+        else
+        {
+            if (context.PipelineProblem is not null)
+                console.WriteLine($"note: {context.PipelineProblem} (showing the state without epochs and expected finish)");
+            report.Write(OperateContext.Wide(console), console.Profile.Capabilities.Interactive);
+        }
+        JobSummary.Append(report.ToMarkdown());
+        return ExitCodes.Success;
+    }
+}

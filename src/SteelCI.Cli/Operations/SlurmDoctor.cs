@@ -1,0 +1,63 @@
+using SteelCI.Slurm;
+using SteelCI.Spec;
+
+namespace SteelCI.Cli;
+
+/// <summary>`steelci doctor` for a pipeline that runs on Slurm: the token, slurmrestd's API version, the partition's limit, the shared folder.</summary>
+public static class SlurmDoctor
+{
+    public static async Task<IReadOnlyList<DoctorCommand.Finding>> CheckAsync(CliServices services, Pipeline pipeline, CancellationToken cancellationToken)
+    {
+        const string area = "slurm";
+        var findings = new List<DoctorCommand.Finding>();
+        SlurmWiring wiring;
+        try
+        {
+            wiring = services.Slurm(pipeline);
+        }
+        catch (Exception error) when (error is SpecException or IOException or UnauthorizedAccessException)
+        {
+            return [new(area, "compute.slurm", DoctorCommand.Level.Fail, error.Message, "see docs/compute.md")];
+        }
+        using (wiring)
+        {
+            var options = wiring.Options;
+            if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(options.TokenEnv)))
+            {
+                findings.Add(new(area, "token", DoctorCommand.Level.Fail, $"{options.TokenEnv} is empty",
+                    $"on the cluster: scontrol token username={options.User} lifespan=86400; then export {options.TokenEnv}=<token>"));
+                return findings;
+            }
+            try
+            {
+                var dialect = await wiring.Client.DialectAsync(cancellationToken);
+                var release = await wiring.Client.PingAsync(cancellationToken);
+                findings.Add(new(area, "slurmrestd", DoctorCommand.Level.Ok, $"{options.RestUrl} speaks {dialect.Version}, Slurm {release}; token of {options.User} accepted"));
+                var limit = await wiring.Client.PartitionLimitAsync(options.Partition, cancellationToken);
+                var wanted = options.TimeLimit.TotalMinutes;
+                findings.Add(limit is { } max && wanted > max
+                    ? new(area, "partition", DoctorCommand.Level.Fail, $"{options.Partition} allows {max:0} min, compute.slurm.time_limit_minutes is {wanted:0}: jobs would stay pending",
+                        $"set time_limit_minutes: {max:0}")
+                    : new(area, "partition", DoctorCommand.Level.Ok, $"{options.Partition}: limit {(limit is { } l ? $"{l:0} min" : "none")}, jobs ask for at most {wanted:0} min"));
+            }
+            catch (Exception error) when (error is SlurmException or HttpRequestException or TaskCanceledException)
+            {
+                findings.Add(new(area, "slurmrestd", DoctorCommand.Level.Fail, error.Message,
+                    "check rest_url, that slurmrestd runs with auth/jwt, and the token"));
+            }
+            var probe = Path.Combine(options.SharedDir, $".steelci-doctor-{Guid.NewGuid():N}");
+            try
+            {
+                File.WriteAllText(probe, "");
+                File.Delete(probe);
+                findings.Add(new(area, "shared_dir", DoctorCommand.Level.Ok, $"{options.SharedDir} is writable here"));
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                findings.Add(new(area, "shared_dir", DoctorCommand.Level.Fail, $"{options.SharedDir}: {error.Message}",
+                    "mount the cluster's shared folder here (or run steelci on the login node)"));
+            }
+        }
+        return findings;
+    }
+}
