@@ -27,7 +27,7 @@ public sealed class KaggleRunOptions
     };
     public Option<double?> PollSeconds { get; } = new Option<double?>("--poll-seconds")
     {
-        Description = "Seconds between status checks (default: 1 locally and against a fake, 30 on Kaggle)",
+        Description = "Seconds between status checks (default: 1 locally, 5 on Slurm, 30 on Kaggle, a fake's URL included)",
     }.Positive();
 
     public void AddTo(Command command)
@@ -56,11 +56,9 @@ public sealed class KaggleRunOptions
             return pipeline with { Backend = Backend, Nodes = pipeline.Nodes.Select(n => n with { Compute = null }).ToList() };
         }
 
-        public bool IsFake => KaggleUrl is not null && Uri.TryCreate(KaggleUrl, UriKind.Absolute, out var uri) && uri.IsLoopback;
-
         public TimeSpan PollInterval(string backend) => TimeSpan.FromSeconds(PollSeconds is > 0
             ? PollSeconds.Value
-            : backend == "kaggle" && !IsFake ? 30 : backend == "slurm" ? 5 : 1);
+            : backend == "kaggle" ? 30 : backend == "slurm" ? 5 : 1);
 
         /// <summary>Account names: --account, else $STEELCI_KAGGLE_ACCOUNTS, else "default".</summary>
         public IReadOnlyList<string> AccountNames(Func<string, string?> environment)

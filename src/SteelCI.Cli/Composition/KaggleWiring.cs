@@ -7,7 +7,8 @@ namespace SteelCI.Cli;
 
 /// <summary>
 /// Composes the kaggle backend for <c>steelci run</c>: one client per account (credentials read as the official CLI
-/// reads them), one shared HttpClient, real time. Against a loopback fake the waits are short.
+/// reads them), one shared HttpClient, real time, and
+/// production's retries and waits whatever the URL (no switch for a fake: a rehearsal meets the client Kaggle meets).
 /// </summary>
 public sealed class KaggleWiring : IDisposable
 {
@@ -35,20 +36,11 @@ public sealed class KaggleWiring : IDisposable
         var reader = KaggleCredentialReader.FromProcess(warn: log.Warn);
         var names = values.AccountNames(Environment.GetEnvironmentVariable);
         var accounts = names.Select((name, i) => reader.Read(name, isDefault: i == 0)).ToList();
-        var fake = values.IsFake;
+        // Production's options whatever the URL: a fake is rehearsed with the client that meets Kaggle.
         var options = new KaggleClientOptions { BaseUrl = Settings.KaggleBaseUrl(values.KaggleUrl) };
-        if (fake)
-            options = options with { BaseDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(3), MaxRetries = 10, RequestTimeout = TimeSpan.FromSeconds(60) };
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
         var clients = accounts.Select(a => new KaggleClient(http, a, options, time, log)).ToList();
         var backendOptions = new KaggleBackendOptions { Workspace = workspace };
-        if (fake)
-            backendOptions = backendOptions with
-            {
-                DatasetPollInterval = TimeSpan.FromSeconds(1),
-                PushCheckInterval = TimeSpan.FromSeconds(1),
-                NotVisibleGrace = TimeSpan.FromMinutes(1),
-            };
         log.Info($"{string.Join(", ", accounts.Select(a => a.ToString()))} at {options.BaseUrl}");
         return new KaggleWiring(http, clients, new KaggleBackend(clients, backendOptions, time, log));
     }

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using SteelCI.Contracts;
 using SteelCI.Hashing;
 using SteelCI.Kaggle.Api;
 using SteelCI.Ports;
@@ -16,12 +19,27 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
 
     public long BytesUploaded => Interlocked.Read(ref _bytesUploaded);
 
-    /// <summary>The source's content key, refined by its manifest when it is a SteelCI release (partials share a key).</summary>
+    /// <summary>
+    /// The source's content key, refined by what its manifest says a consumer reads when it is a SteelCI release
+    /// (partials share a key): status, progress, every file's hash, metrics and thresholds. Not the manifest's bytes:
+    /// its creation time and runtime change on every run, and a forced rerun that made the same files must reuse the
+    /// dataset the account already holds.
+    /// </summary>
     public static string KeyOf(KernelSource source)
     {
-        var manifest = Path.Combine(source.LocalPath, SteelCI.Contracts.Manifest.FileName);
+        var path = Path.Combine(source.LocalPath, Manifest.FileName);
         var key = string.IsNullOrEmpty(source.ContentKey) ? Sha256.OfDirectory(source.LocalPath) : source.ContentKey;
-        return File.Exists(manifest) ? Sha256.OfText(key + "\n" + Sha256.OfFile(manifest)) : key;
+        if (!File.Exists(path))
+            return key;
+        var manifest = Json.Read<Manifest>(path);
+        var text = new StringBuilder(key).Append('\n').Append(manifest.Status).Append(' ')
+            .Append(manifest.Progress.EpochsDone).Append('/').Append(manifest.Progress.EpochsTotal).Append('\n');
+        foreach (var file in manifest.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
+            text.Append(file.Sha256).Append(' ').Append(file.Bytes).Append(' ').Append(file.Path).Append('\n');
+        foreach (var (kind, values) in new[] { ("metric", manifest.Metrics), ("threshold", manifest.Thresholds) })
+            foreach (var (name, value) in values.OrderBy(m => m.Key, StringComparer.Ordinal))
+                text.Append(kind).Append(' ').Append(name).Append('=').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        return Sha256.OfText(text.ToString());
     }
 
     public static string SlugFor(KernelSource source)
@@ -115,6 +133,7 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
     private async Task WaitReadyAsync(KaggleClient client, string owner, string slug, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + options.DatasetWaitLimit;
+        var wait = options.DatasetFirstPoll;
         while (true)
         {
             var status = await StatusAsync(client, owner, slug, cancellationToken);
@@ -130,7 +149,8 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
             if (time.GetUtcNow() >= deadline)
                 throw new KaggleException($"account {client.Account.Name}: dataset {owner}/{slug} still {status} after {options.DatasetWaitLimit}; run again later");
             log.Info($"account {client.Account.Name}: dataset {owner}/{slug} is {status}; waiting");
-            await Task.Delay(options.DatasetPollInterval, time, cancellationToken);
+            await Task.Delay(wait, time, cancellationToken);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, options.DatasetPollInterval.Ticks));
         }
     }
 

@@ -18,6 +18,8 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
 {
     /// <summary>Handle key of an attempt whose push Kaggle accepted without some inputs (the kernel was deleted again).</summary>
     public const string RefusedKey = "refused";
+    /// <summary>Handle key of the session timeout the kernel was pushed with, in seconds.</summary>
+    public const string TimeoutKey = "timeoutSeconds";
 
     private readonly IReadOnlyList<KaggleClient> _clients;
     private readonly KaggleBackendOptions _options;
@@ -78,7 +80,7 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
                     return Handle(package.Slug, client, pushed, refused);
                 _active[package.Slug] = client.Account.Name;
                 _log.Info($"account {client.Account.Name}: pushed {pushed.Owner}/{pushed.Slug} version {pushed.Version}");
-                return Handle(package.Slug, client, pushed);
+                return Handle(package.Slug, client, pushed, timeout: _pusher.TimeoutFor(package));
             }
             throw new KaggleSessionLimitException($"no Kaggle account can take {package.Slug} now: {string.Join("; ", refusals)}");
         }
@@ -88,7 +90,7 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
         }
     }
 
-    private AttemptHandle Handle(string slug, KaggleClient client, KernelPusher.Pushed pushed, string? refused = null)
+    private AttemptHandle Handle(string slug, KaggleClient client, KernelPusher.Pushed pushed, string? refused = null, TimeSpan? timeout = null)
     {
         var data = new Dictionary<string, string>
         {
@@ -100,6 +102,8 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
         };
         if (refused is not null)
             data[RefusedKey] = refused;
+        if (timeout is { } limit)
+            data[TimeoutKey] = ((long)limit.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return new AttemptHandle(slug, data);
     }
 
@@ -130,11 +134,28 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
             KernelWorkerStatus.Running or KernelWorkerStatus.CancelRequested => new AttemptStatus(AttemptState.Running),
             KernelWorkerStatus.Complete => new AttemptStatus(AttemptState.Complete),
             KernelWorkerStatus.CancelAcknowledged => new AttemptStatus(AttemptState.Error, "the session was cancelled on Kaggle"),
+            _ when EndedAtTimeout(handle) is { } timeout => new AttemptStatus(AttemptState.Lost,
+                $"the session ended at its timeout of {timeout.TotalHours:0.##} h without the trainer's end (Kaggle: " +
+                $"{status.FailureMessage ?? "ERROR"}); its files are lost and the chunk is redone from the last checkpoint"),
             _ => new AttemptStatus(AttemptState.Error, status.FailureMessage ?? "Kaggle reported ERROR without a message"),
         };
         if (result.IsFinished)
             _active.TryRemove(handle.Slug, out _);
         return result;
+    }
+
+    /// <summary>
+    /// The session timeout, when an ERROR comes at least that long after the push: Kaggle ended the session there
+    /// (a hung or overrunning trainer), which is lost work to redo from the last checkpoint, not the code's failure.
+    /// Told by time rather than by the failure message, whose wording is not documented.
+    /// </summary>
+    private TimeSpan? EndedAtTimeout(AttemptHandle handle)
+    {
+        if (!handle.Data.TryGetValue(TimeoutKey, out var seconds) || !handle.Data.TryGetValue("pushedUtc", out var pushedText))
+            return null;
+        var timeout = TimeSpan.FromSeconds(long.Parse(seconds, CultureInfo.InvariantCulture));
+        var pushed = DateTimeOffset.Parse(pushedText, CultureInfo.InvariantCulture);
+        return _time.GetUtcNow() - pushed >= timeout ? timeout : null;
     }
 
     public async Task<CollectedOutput> CollectAsync(AttemptHandle handle, CancellationToken cancellationToken)

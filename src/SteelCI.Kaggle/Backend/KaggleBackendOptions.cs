@@ -14,7 +14,12 @@ public sealed record KaggleBackendOptions
     public string GpuMachineShape { get; init; } = "NvidiaTeslaT4";
     /// <summary>Kaggle's longest batch session; sessionTimeoutSeconds must stay below it.</summary>
     public TimeSpan MaxSession { get; init; } = PlatformRules.SessionLimit;
+    /// <summary>
+    /// The longest wait between dataset status checks while a new version processes; the first check comes after
+    /// <see cref="DatasetFirstPoll"/> and the wait doubles up to this (a small dataset is READY in seconds).
+    /// </summary>
     public TimeSpan DatasetPollInterval { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan DatasetFirstPoll { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan DatasetWaitLimit { get; init; } = TimeSpan.FromHours(2);
     /// <summary>How long a 403 right after a push still means "not visible yet" rather than "gone".</summary>
     public TimeSpan NotVisibleGrace { get; init; } = TimeSpan.FromMinutes(15);

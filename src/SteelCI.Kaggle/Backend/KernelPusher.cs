@@ -80,7 +80,7 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
         var gpu = package.Accelerator == "gpu";
         var sources = package.Sources.Where(s => s.Competition is null).Select(s => $"{owner}/{datasetSlugs[s.Mount]}").Distinct().ToList();
         var competitions = package.Sources.Select(s => s.Competition).OfType<string>().Distinct().ToList();
-        var timeout = package.SessionLimit < options.MaxSession ? package.SessionLimit : options.MaxSession - TimeSpan.FromMinutes(1);
+        var timeout = TimeoutFor(package);
 
         var folder = Directory.CreateDirectory(Path.Combine(options.Workspace, "kaggle", "kernels", owner, package.Slug)).FullName;
         File.WriteAllText(Path.Combine(folder, package.CodeFile), launcher);
@@ -112,6 +112,10 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
             MachineShape = gpu ? options.GpuMachineShape : null,
         };
     }
+
+    /// <summary>The kernel's <c>sessionTimeoutSeconds</c>: the package's session limit, kept below Kaggle's maximum.</summary>
+    public TimeSpan TimeoutFor(KernelPackage package) =>
+        package.SessionLimit < options.MaxSession ? package.SessionLimit : options.MaxSession - TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// The kernel <paramref name="owner"/>/<paramref name="slug"/> if it exists: GetKernel, then ListKernels of the account's

@@ -12,11 +12,14 @@ namespace SteelCI.Scheduling.Tests.Ticking;
 /// <summary>
 /// A Kaggle-like platform on fake time for ticks of the real runner: accounts with a weekly GPU allowance that every
 /// running session consumes (start-up included), refreshed every 7 days from the start; at most two GPU sessions per
-/// account (a third push is refused; all of these are <see cref="PlatformRules"/>); a session stops at its limit or when its account's quota runs out, and then its
-/// files are lost. The trainer follows docs/contracts.md: the launcher keeps min(10 %, 15 min) of the limit back, the
-/// trainer always runs its first epoch and stops before one that would not fit (slowest × 1.25), writing a partial
-/// manifest. Some sessions can be told to hang (never end by themselves: a platform timeout that did not fire).
-/// Outputs are real folders with valid manifests and end markers, written when a session ends.
+/// account (a third push is refused; all of these are <see cref="PlatformRules"/>); a session stops at its limit (Kaggle honours <c>sessionTimeoutSeconds</c>) or when
+/// its account's quota runs out, and then its files are lost. The trainer follows docs/contracts.md: the launcher keeps
+/// min(10 %, 15 min) of the limit back, the trainer always runs its first epoch and stops before one that would not fit
+/// (slowest × 1.25), writing a partial manifest. Some trainers hang: they never end by themselves and the platform's
+/// timeout ends their session, work lost. Outputs are real folders with valid manifests and end markers.
+/// Production's powers only: <see cref="StopAsync"/> forgets an attempt as the Kaggle backend does (the session runs
+/// on, holding its slot and spending quota); <see cref="FindAsync"/> finds a pushed kernel by its slug, as the backend's
+/// GetKernel/ListKernels recovery does once the kernel is visible.
 /// </summary>
 public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuotaSource, IKernelPackager
 {
@@ -64,7 +67,9 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
         public DateTimeOffset TrainerEnd { get; set; }
         public int EpochsAtEnd { get; set; }
         public DateTimeOffset? Ended { get; set; }
-        public string? EndReason { get; set; } // complete, partial, limit, quota, stopped
+        public string? EndReason { get; set; } // complete, partial, limit, quota
+        /// <summary>Stopped by the runner: forgotten by the backend, still running on the platform.</summary>
+        public bool Forgotten { get; set; }
         public int Polls { get; set; }
         public bool Collected { get; set; }
     }
@@ -137,7 +142,8 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
         {
             null => new AttemptStatus(AttemptState.Running),
             "complete" or "partial" => new AttemptStatus(AttemptState.Complete),
-            "stopped" => new AttemptStatus(AttemptState.Error, "cancelled"),
+            // As the Kaggle backend reads an ERROR at the session timeout (KaggleBackend.EndedAtTimeout).
+            "limit" => new AttemptStatus(AttemptState.Lost, $"the session ended at its timeout of {session.Limit.TotalHours:0.##} h without the trainer's end"),
             _ => new AttemptStatus(AttemptState.Error, $"the platform stopped the session ({session.EndReason})"),
         };
     }
@@ -150,15 +156,10 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
         return Task.FromResult(new CollectedOutput(directory, File.ReadAllText(Path.Combine(_root, "out", session.Slug + ".log"))));
     }
 
+    /// <summary>As the Kaggle backend's stop: the API cannot end a running session, so it is only forgotten.</summary>
     public Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken)
     {
-        var session = Find(handle.Slug);
-        if (session.Ended is null)
-        {
-            session.Ended = _time.GetUtcNow();
-            session.EndReason = "stopped";
-            WriteLog(session, null);
-        }
+        Find(handle.Slug).Forgotten = true;
         return Task.CompletedTask;
     }
 
@@ -202,8 +203,7 @@ public sealed class FakeKagglePlatform : IComputeBackend, IAttemptRecovery, IQuo
             var limitAt = session.Start + session.Limit;
             var trainerEnd = session.Hangs ? DateTimeOffset.MaxValue : session.TrainerEnd;
             var quotaAt = session.Gpu ? QuotaRunsOut(session, now) : DateTimeOffset.MaxValue;
-            var first = new[] { (trainerEnd, "trainer"), (session.Hangs ? DateTimeOffset.MaxValue : limitAt, "limit"), (quotaAt, "quota") }
-                .MinBy(e => e.Item1);
+            var first = new[] { (trainerEnd, "trainer"), (limitAt, "limit"), (quotaAt, "quota") }.MinBy(e => e.Item1);
             if (first.Item1 > now)
                 continue;
             session.Ended = first.Item1;
