@@ -27,7 +27,7 @@ public static class SummaryTable
             };
             var metric = stage.MetricName is null ? "" :
                 $"{stage.MetricName} = {stage.MetricValue?.ToString("0.####", CultureInfo.InvariantCulture) ?? "?"}";
-            var outputs = stage.Location is null ? stage.Error ?? "" : Path.GetRelativePath(Environment.CurrentDirectory, stage.Location);
+            var outputs = stage.Location is null ? stage.Error ?? "" : Where(stage.Location);
             table.AddRow(Markup.Escape(stage.Name), $"[{colour}]{status}[/]", stage.Wall.ToString(@"hh\:mm\:ss"),
                 Markup.Escape(metric), Markup.Escape(outputs));
         }
@@ -40,6 +40,12 @@ public static class SummaryTable
             ? $"[green]All stages finished.[/] Releases: {Markup.Escape(releases)}"
             : "[red]The pipeline did not finish.[/] Fix the failure above and run again: finished stages are reused.");
     }
+
+    /// <summary>A release's web address as it is; a folder relative to the current one.</summary>
+    public static string Where(string location) =>
+        Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? location
+            : Path.GetRelativePath(Environment.CurrentDirectory, location);
 
     /// <summary>"a = 1, b = 0.25": the stage's listed metrics, for a stage whose <c>metric</c> lists several.</summary>
     public static string Metrics(StageSummary stage) =>
