@@ -55,8 +55,8 @@ public static class Rekeying
         foreach (var name in was.Params.Keys.Union(now.Params.Keys).Order(StringComparer.Ordinal))
             if (was.Params.GetValueOrDefault(name) != now.Params.GetValueOrDefault(name))
                 parameters.Add($"{name} {was.Params.GetValueOrDefault(name) ?? "(none)"} → {now.Params.GetValueOrDefault(name) ?? "(none)"}");
-        if (parameters.Count > 0)
-            reasons.Add($"params changed ({string.Join(", ", parameters)})");
+        if (parameters.Count > 0) // one short line: the first few changes and how many more
+            reasons.Add($"params changed ({string.Join(", ", parameters.Take(3))}{(parameters.Count > 3 ? $", +{parameters.Count - 3} more" : "")})");
         var changed = was.Inputs.Keys.Union(now.Inputs.Keys).Order(StringComparer.Ordinal)
             .Where(name => was.Inputs.GetValueOrDefault(name) != now.Inputs.GetValueOrDefault(name)).ToList();
         if (changed.Where(i => !stages.Contains(i)).ToList() is { Count: > 0 } data)
