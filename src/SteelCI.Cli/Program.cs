@@ -27,6 +27,8 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     LogsCommand.Create(services),
     CancelCommand.Create(services),
     RetryCommand.Create(services),
+    PinCommand.Create(services),
+    PinCommand.CreateUnpin(services),
     DoctorCommand.Create(services),
     PruneCommand.Create(services),
     ValidateCommand.Create(services),
@@ -74,6 +76,10 @@ catch (RunLockedException error)
 catch (SteelCI.Ports.StateLockedException error) // the GitHub state's lease is held, or another runner saved first
 {
     return Fail(error.Message, ExitCodes.Busy);
+}
+catch (SteelCI.Running.TrainerPinException error) // the pinned bundle cannot be obtained: a person decides (restore it or unpin)
+{
+    return Fail(error.Message, ExitCodes.InvalidInput);
 }
 catch (TrainerBuildException error)
 {

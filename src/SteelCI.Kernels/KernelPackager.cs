@@ -19,6 +19,15 @@ public sealed class KernelPackager(TrainerPublisher publisher, string workspace,
         return new TrainerBundle(directory, hash);
     }
 
+    /// <summary>The bundle kept under <c>{workspace}/trainer/bundles/{hash12}</c> whose steelci-bundle.json names exactly <paramref name="hash"/>.</summary>
+    public Task<TrainerBundle?> FindTrainerAsync(string hash, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(workspace, "trainer", "bundles", hash[..Math.Min(12, hash.Length)]);
+        var info = Path.Combine(directory, BundleInfo.FileName);
+        var found = File.Exists(info) && Json.Read<BundleInfo>(info).Hash == hash ? new TrainerBundle(directory, hash) : null;
+        return Task.FromResult(found);
+    }
+
     public KernelPackage Package(string slug, StageConfig config, TrainerBundle bundle, IReadOnlyList<KernelSource> sources,
         string accelerator, TimeSpan sessionLimit)
     {

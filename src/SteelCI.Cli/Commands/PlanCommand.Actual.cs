@@ -49,14 +49,20 @@ public static partial class PlanCommand
         _ => SessionEnd.SessionLimit, // error, lost or cancelled: its files are not used
     };
 
-    /// <summary>Finished stages count as done; a stage's last partial checkpoint is where it resumes.</summary>
-    private static async Task<IReadOnlyDictionary<string, int>> EpochsDoneAsync(Workspace root, Spec.Pipeline pipeline, CancellationToken cancellationToken)
+    /// <summary>Finished stages count as done, except those whose key changed (<paramref name="retrain"/>).</summary>
+    private static IReadOnlyDictionary<string, int> EpochsDone(RunState? state, Spec.Pipeline pipeline, IReadOnlySet<string> retrain)
     {
-        var state = await new FileStateStore(root.State).LoadAsync(cancellationToken);
         var done = new Dictionary<string, int>();
         foreach (var node in pipeline.Nodes)
-            if (state?.Stages.GetValueOrDefault(node.Name) is { Status: StageStatus.Complete or StageStatus.Reused })
+            if (!retrain.Contains(node.Name) && state?.Stages.GetValueOrDefault(node.Name) is { Status: StageStatus.Complete or StageStatus.Reused })
                 done[node.Name] = node.Epochs;
         return done;
+    }
+
+    /// <summary>The state recorded where the pipeline keeps it (its store's state, as `status` reads it).</summary>
+    private static async Task<RunState?> LoadStateAsync(CliServices services, Spec.Pipeline pipeline, Workspace root, CancellationToken cancellationToken)
+    {
+        using var wiring = services.Store(pipeline.Store, root, _ => { });
+        return await wiring.StateFor(pipeline.Name).LoadAsync(cancellationToken);
     }
 }

@@ -51,10 +51,12 @@ public static partial class PlanCommand
             var now = services.Time.GetUtcNow();
             var stageNames = resolved.Nodes.Select(n => n.Name).ToList();
             var configured = resolved.Nodes.Select(n => StageWork.Of(n, stageNames)).ToList();
-            var done = await EpochsDoneAsync(root, resolved, cancellationToken);
+            var recorded = await LoadStateAsync(services, resolved, root, cancellationToken);
+            var retrain = await RekeyAsync(services, resolved, root, recorded, cancellationToken);
+            var done = EpochsDone(recorded, resolved, retrain);
             var options = new SimulationOptions();
             // Measured epoch times replace the configured budget where collected sessions measured them (issue 18).
-            var speeds = MeasuredSpeeds.From(await new FileStateStore(root.State).LoadAsync(cancellationToken), options.Scheduler.Startup);
+            var speeds = MeasuredSpeeds.From(recorded, options.Scheduler.Startup);
             var stages = configured.Select(speeds.Apply).ToList();
             var team = names.Select(name => (new AccountSettings(name, TimeSpan.FromHours(result.GetValue(reserve))),
                 new QuotaSnapshot(TimeSpan.FromHours(result.GetValue(quota)), TimeSpan.FromHours(result.GetValue(used)), TimeSpan.Zero,

@@ -57,8 +57,32 @@ public static class StatusCommand
             if (context.PipelineProblem is not null)
                 console.WriteLine($"note: {context.PipelineProblem} (showing the state without epochs and expected finish)");
             report.Write(OperateContext.Wide(console), console.Profile.Capabilities.Interactive);
+            if (context.Pipeline is not null)
+                foreach (var line in RekeyLines(context.Pipeline, state))
+                    OperateContext.Wide(console).WriteLine(line);
         }
         JobSummary.Append(report.ToMarkdown());
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The trainer pin, and the finished stages whose key the pipeline file changed since (params, inputs, upstream),
+    /// keyed with the pinned or last used bundle: status builds nothing, so trainer code changes are `plan`'s to show.
+    /// </summary>
+    private static IEnumerable<string> RekeyLines(Spec.Pipeline pipeline, State.RunState state)
+    {
+        var hash = state.TrainerPin ?? state.TrainerHash;
+        if (hash is null)
+            yield break;
+        yield return state.TrainerPin is { } pin
+            ? $"Trainer: pinned at {pin[..Math.Min(12, pin.Length)]} (`steelci unpin` builds it again)"
+            : $"Trainer: unpinned, last bundle {hash[..Math.Min(12, hash.Length)]} (`steelci plan` checks code changes; `steelci pin` keeps this one)";
+        if (pipeline.ExternalDatasets.Values.FirstOrDefault(d => d.Competition is null && !Directory.Exists(d.Path)) is { } missing)
+        {
+            yield return $"Would retrain: not checked, the data folder {missing.Path} ({missing.Name}) is not here";
+            yield break;
+        }
+        foreach (var rekey in Running.Rekeying.Explain(pipeline, state, hash))
+            yield return rekey.Line();
     }
 }

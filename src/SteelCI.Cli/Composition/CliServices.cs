@@ -45,6 +45,14 @@ public sealed class CliServices(TimeProvider time, IAnsiConsole console, IAnsiCo
     /// <summary>The local backend over this machine's processes.</summary>
     public LocalBackend LocalBackend(string workspaceRoot, int slots = 1, int threads = 1) => new(Processes, workspaceRoot, slots, threads);
 
+    /// <summary>
+    /// The trainer packager a run of <paramref name="pipeline"/> uses: bundles that carry the .NET runtime where a stage
+    /// runs off this machine (Kaggle's image and a cluster's nodes may have no .NET), so its hash is the run's.
+    /// </summary>
+    public Kernels.KernelPackager Packager(Pipeline pipeline, Workspace workspace) =>
+        new(new Kernels.TrainerPublisher(Processes, workspace.Root,
+            (pipeline.Nodes.Count == 0 ? [pipeline.Backend] : pipeline.Nodes.Select(pipeline.BackendOf)).Any(u => u != "local") ? KaggleWiring.TrainerRuntime : null), workspace.Root);
+
     /// <summary>A runner for <c>run</c> and <c>tick</c>: the backend(s) the pipeline names, its store and state, the packager.</summary>
     public Task<RunnerComposition> RunnerAsync(Pipeline pipeline, Workspace workspace, int? slots, KaggleRunOptions.Values backendOptions,
         TimeSpan pollInterval, Func<KaggleBackend, IPlacementPolicy>? scheduler, CancellationToken cancellationToken) =>

@@ -79,8 +79,7 @@ public sealed class RunnerComposition : IDisposable
             backend,
             store.Store,
             store.StateFor(pipeline.Name),
-            // Kaggle's image and a cluster's nodes may have no .NET: their trainer bundles carry the runtime.
-            new KernelPackager(new TrainerPublisher(processes, workspace.Root, used.Any(u => u != "local") ? KaggleWiring.TrainerRuntime : null), workspace.Root),
+            services.Packager(pipeline, workspace),
             reporter,
             time,
             new RunnerOptions(pollInterval, Version(), await SourceCommitAsync(processes, pipeline.SpecPath, cancellationToken)),

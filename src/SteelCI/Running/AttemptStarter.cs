@@ -53,11 +53,11 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             Params = node.Params,
             Inputs = inputs,
             ResumeFrom = resume is null ? null : ResumeMount,
-            TrainerHash = run.Bundle.Hash,
+            TrainerHash = run.TrainerHash,
             SteelciVersion = options.SteelciVersion,
             SourceCommit = options.SourceCommit,
         };
-        var package = packager.Package(slug, config, run.Bundle, sources, node.Accelerator, decision.SessionLimit)
+        var package = packager.Package(slug, config, await run.BundleAsync(), sources, node.Accelerator, decision.SessionLimit)
             with { Account = decision.Account, Compute = run.Pipeline.BackendOf(node) };
 
         var now = time.GetUtcNow();

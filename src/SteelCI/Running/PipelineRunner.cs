@@ -50,14 +50,49 @@ public sealed class PipelineRunner(
     private async Task<RunContext> BeginAsync(Pipeline pipeline, RunRequest request, CancellationToken cancellationToken)
     {
         await store.RecoverAsync(cancellationToken);
-        reporter.Info($"Publishing the trainer ({Path.GetFileName(pipeline.TrainerProject)})");
-        var bundle = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
-        var keys = ContentKeys.Compute(pipeline, bundle.Hash);
         var state = await LoadStateAsync(pipeline, cancellationToken);
-        var run = new RunContext(pipeline, request, bundle, keys, state);
+        string hash;
+        Func<Task<TrainerBundle>> bundle;
+        if (state.TrainerPin is { } pin)
+        {
+            // Pinned: the keys come from the pin, and the bundle is looked for only when an attempt needs it.
+            reporter.Info($"Trainer bundle pinned at {Twelve(pin)} (`steelci unpin` builds the trainer again)");
+            (hash, bundle) = (pin, () => PinnedBundleAsync(pipeline, pin, cancellationToken));
+        }
+        else
+        {
+            reporter.Info($"Publishing the trainer ({Path.GetFileName(pipeline.TrainerProject)})");
+            var published = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
+            (hash, bundle) = (published.Hash, () => Task.FromResult(published));
+        }
+        var (keys, parts) = ContentKeys.ComputeWithParts(pipeline, hash);
+        foreach (var rekey in Rekeying.Explain(pipeline, state, keys, parts))
+            reporter.Info(rekey.Line(rekey.Was == StageStatus.Running ? "stopped and restarted" : "retraining"));
+        state.TrainerHash = hash;
+        var run = new RunContext(pipeline, request, hash, bundle, keys, parts, state);
         await ReconcileAsync(run, cancellationToken);
         await SaveAsync(state, cancellationToken);
         return run;
+    }
+
+    private static string Twelve(string hash) => hash[..Math.Min(12, hash.Length)];
+
+    /// <summary>
+    /// The pinned bundle: one kept from an earlier publish, else a fresh build if it has the same hash; never another.
+    /// </summary>
+    private async Task<TrainerBundle> PinnedBundleAsync(Pipeline pipeline, string pin, CancellationToken cancellationToken)
+    {
+        if (await packager.FindTrainerAsync(pin, cancellationToken) is { } kept)
+            return kept;
+        reporter.Info($"The pinned trainer bundle {Twelve(pin)} is not kept here; building the trainer to see whether it is the same");
+        var built = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
+        if (built.Hash == pin)
+            return built;
+        throw new TrainerPinException(
+            $"the trainer bundle of {pipeline.Name} is pinned at {pin}, but no bundle with that hash is kept here " +
+            $"(trainer/bundles/{Twelve(pin)} in the workspace) and the trainer builds to {built.Hash} now; nothing was started. " +
+            $"Bring the pinned bundle back (restore the workspace's trainer/bundles), or unpin with `steelci unpin {pipeline.SpecPath}` " +
+            "and accept the retraining that the new bundle's keys cause (`steelci plan` lists it first)");
     }
 
     /// <summary>Finishes what has ended and starts what is ready; true while any attempt is still active.</summary>
@@ -162,6 +197,8 @@ public sealed class PipelineRunner(
         {
             var key = run.Keys[node.Name];
             var stage = run.State.Stages.GetValueOrDefault(node.Name);
+            if (stage is not null && stage.ContentKey == key)
+                stage.KeyParts ??= run.Parts[node.Name]; // a state from before the parts were recorded learns them
             if (stage is not null && (stage.ContentKey != key || run.Request.Force))
             {
                 await StopActiveAsync(stage, cancellationToken);
@@ -169,7 +206,7 @@ public sealed class PipelineRunner(
             }
             if (stage is null)
             {
-                stage = run.State.Stages[node.Name] = new StageState { ContentKey = key };
+                stage = run.State.Stages[node.Name] = new StageState { ContentKey = key, KeyParts = run.Parts[node.Name] };
                 await AdoptOrphansAsync(run, node, stage, orphans, cancellationToken);
             }
 

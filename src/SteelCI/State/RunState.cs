@@ -12,6 +12,13 @@ public sealed class RunState
     public required string RunId { get; set; }
     public DateTimeOffset StartedUtc { get; set; }
     public DateTimeOffset UpdatedUtc { get; set; }
+    /// <summary>
+    /// The trainer bundle hash a person pinned (<c>steelci pin</c>): keys are computed from it and attempts start from
+    /// that bundle, whatever the trainer's code is now; null (unpinned) builds the trainer and uses its hash.
+    /// </summary>
+    public string? TrainerPin { get; set; }
+    /// <summary>The trainer bundle hash the last run or tick keyed the stages with (what <c>steelci pin</c> pins by default).</summary>
+    public string? TrainerHash { get; set; }
     public Dictionary<string, StageState> Stages { get; set; } = new();
 }
 
@@ -20,6 +27,8 @@ public enum StageStatus { Pending, Running, Complete, Reused, Failed, Blocked }
 public sealed class StageState
 {
     public required string ContentKey { get; set; }
+    /// <summary>What went into <see cref="ContentKey"/>; null in older states.</summary>
+    public KeyParts? KeyParts { get; set; }
     public StageStatus Status { get; set; } = StageStatus.Pending;
     /// <summary>Tag of the release that holds this stage's output (complete), once published.</summary>
     public string? Release { get; set; }

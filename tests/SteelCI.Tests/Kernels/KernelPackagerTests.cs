@@ -95,4 +95,20 @@ public sealed class KernelPackagerTests
         process.WaitForExit();
         return (process.ExitCode, output);
     }
+
+    [Fact]
+    public async Task A_kept_bundle_is_found_only_by_its_full_hash()
+    {
+        using var dir = new TempDirectory("kept");
+        var hash = new string('9', 60) + "abcd";
+        dir.Write($"trainer/bundles/{hash[..12]}/steelci-bundle.json",
+            $$"""{ "format": "steelci.bundle/1", "runtime": "self-contained", "entry": "T.dll", "apphost": "T", "hash": "{{hash}}" }""");
+        var packager = new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), dir.Path), dir.Path);
+
+        var kept = await packager.FindTrainerAsync(hash, default);
+
+        Assert.Equal(new TrainerBundle(dir.Combine("trainer", "bundles", hash[..12]), hash), kept);
+        Assert.Null(await packager.FindTrainerAsync(new string('9', 60) + "abce", default)); // same folder name, another bundle
+        Assert.Null(await packager.FindTrainerAsync(new string('8', 64), default));
+    }
 }

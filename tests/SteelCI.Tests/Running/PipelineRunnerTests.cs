@@ -161,7 +161,10 @@ public sealed class PipelineRunnerTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var slow = new ScriptedBackend(_dir.Combine("attempts"), pollsToFinish: 1000);
         var killed = Runner(slow, TimeSpan.FromSeconds(1)).RunAsync(pipeline, new RunRequest(), cancel.Token);
-        while (slow.Submitted.Count < 3) // data, then a1 and b1 in the two slots
+        // data, then a1 and b1 in the two slots, each with its handle saved (killed between a submit and that save, an
+        // attempt is lost on a backend that cannot find it again, and started anew: another test's subject)
+        while (slow.Submitted.Count < 3 || (await State())?.Stages is not { } stages
+               || !new[] { "a1", "b1" }.All(n => stages.GetValueOrDefault(n)?.Attempts.Any(a => a.Handle is not null) == true))
         {
             _time.Advance(TimeSpan.FromSeconds(1));
             await Task.Yield();

@@ -104,8 +104,18 @@ public sealed class RecordingPackager(string root, ScriptedBackend backend) : IK
 {
     public string TrainerHash { get; set; } = new('7', 64);
 
-    public Task<TrainerBundle> PrepareTrainerAsync(Pipeline pipeline, CancellationToken cancellationToken) =>
-        Task.FromResult(new TrainerBundle(Directory.CreateDirectory(Path.Combine(root, "bundle")).FullName, TrainerHash));
+    /// <summary>How many times the trainer was published (built and hashed).</summary>
+    public int Published { get; private set; }
+    /// <summary>Bundles kept from earlier publishes, by hash (what <see cref="FindTrainerAsync"/> finds).</summary>
+    public Dictionary<string, TrainerBundle> Kept { get; } = new();
+
+    public Task<TrainerBundle> PrepareTrainerAsync(Pipeline pipeline, CancellationToken cancellationToken)
+    {
+        Published++;
+        return Task.FromResult(Kept[TrainerHash] = new TrainerBundle(Directory.CreateDirectory(Path.Combine(root, "bundle", TrainerHash[..12])).FullName, TrainerHash));
+    }
+
+    public Task<TrainerBundle?> FindTrainerAsync(string hash, CancellationToken cancellationToken) => Task.FromResult(Kept.GetValueOrDefault(hash));
 
     public KernelPackage Package(string slug, StageConfig config, TrainerBundle bundle, IReadOnlyList<KernelSource> sources,
         string accelerator, TimeSpan sessionLimit)

@@ -1,0 +1,4 @@
+namespace SteelCI.Running;
+
+/// <summary>The pipeline's trainer bundle is pinned to a hash whose bundle cannot be obtained; the message names the hash and how to unpin.</summary>
+public sealed class TrainerPinException(string message) : Exception(message);
