@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using Octokit;
+using Polly;
+using Polly.Retry;
 
 namespace SteelCI.GitHub;
 
@@ -8,7 +10,7 @@ namespace SteelCI.GitHub;
 /// Runs every GitHub request with github-api.md §1.7's rules: on 403/429 wait <c>retry-after</c> if given, else until
 /// <c>x-ratelimit-reset</c> when <c>x-ratelimit-remaining</c> is 0, else back off exponentially from 60 s; retry 5xx and
 /// dropped connections with short back-off; keep mutations serial and at least <see cref="GitHubStoreOptions.MinMutationInterval"/>
-/// apart. All waits are on the injected <see cref="TimeProvider"/>.
+/// apart. Retries run on a Polly pipeline; all waits are on the injected <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class GitHubCalls(GitHubStoreOptions options, TimeProvider time, Func<RateLimit?> lastRateLimit)
 {
@@ -34,30 +36,53 @@ internal sealed class GitHubCalls(GitHubStoreOptions options, TimeProvider time,
     public Task WriteAsync(string what, Func<int, CancellationToken, Task> call, CancellationToken cancellationToken) =>
         WriteAsync<bool>(what, async (attempt, ct) => { await call(attempt, ct); return true; }, cancellationToken);
 
+    /// <summary>
+    /// One call on a Polly retry pipeline: <see cref="Classify"/> decides whether an answer is worth repeating and its
+    /// delay (retry-after, the rate-limit reset, or back-off); the pipeline waits on the injected clock. An answer
+    /// that would need one attempt too many or a wait over <see cref="GitHubStoreOptions.MaxWait"/> ends the call.
+    /// </summary>
     private async Task<T> RunAsync<T>(string what, bool mutation, Func<int, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var attempt = 0;
+        var waits = new AnnouncingTimeProvider(time);
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = waits }.AddRetry(new RetryStrategyOptions
         {
-            await WaitForBudgetAsync(what, cancellationToken);
-            if (mutation)
-                await SpaceMutationAsync(what, cancellationToken);
-            try
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } error && !cancellationToken.IsCancellationRequested
+                && attempt < options.MaxAttempts && Classify(error, attempt) is { } retry && retry.Delay <= options.MaxWait),
+            MaxRetryAttempts = Math.Max(1, options.MaxAttempts - 1),
+            UseJitter = false,
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Classify(args.Outcome.Exception!, attempt)!.Delay),
+            OnRetry = args =>
             {
-                return await call(attempt, cancellationToken);
-            }
-            catch (Exception error) when (!cancellationToken.IsCancellationRequested && Classify(error, attempt) is { } retry)
+                var reason = $"{what}: {Classify(args.Outcome.Exception!, attempt)!.Reason}";
+                waits.AnnounceNextTimer(() => Announce(args.RetryDelay, reason));
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+        try
+        {
+            return await pipeline.ExecuteAsync(async ct =>
             {
-                if (attempt >= options.MaxAttempts)
-                    throw new GitHubStoreException($"{what}: gave up after {attempt} attempts; last answer: {retry.Reason}", error);
-                if (retry.Delay > options.MaxWait)
-                    throw new GitHubStoreException($"{what}: {retry.Reason}; the wait of {retry.Delay} exceeds the {options.MaxWait} allowed. Try again later.", error);
-                await WaitAsync(retry.Delay, $"{what}: {retry.Reason}", cancellationToken);
-            }
-            finally
-            {
+                attempt++;
+                await WaitForBudgetAsync(what, ct);
                 if (mutation)
-                    lastMutation = time.GetUtcNow();
-            }
+                    await SpaceMutationAsync(what, ct);
+                try
+                {
+                    return await call(attempt, ct);
+                }
+                finally
+                {
+                    if (mutation)
+                        lastMutation = time.GetUtcNow();
+                }
+            }, cancellationToken);
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested && Classify(error, attempt) is { } retry)
+        {
+            if (attempt >= options.MaxAttempts)
+                throw new GitHubStoreException($"{what}: gave up after {attempt} attempts; last answer: {retry.Reason}", error);
+            throw new GitHubStoreException($"{what}: {retry.Reason}; the wait of {retry.Delay} exceeds the {options.MaxWait} allowed. Try again later.", error);
         }
     }
 
@@ -82,9 +107,15 @@ internal sealed class GitHubCalls(GitHubStoreOptions options, TimeProvider time,
     public async Task WaitAsync(TimeSpan delay, string reason, CancellationToken cancellationToken)
     {
         var wait = Task.Delay(delay, time, cancellationToken);
+        Announce(delay, reason);
+        await wait;
+    }
+
+    /// <summary>Tells the log and <see cref="GitHubStoreOptions.Waiting"/> of a wait whose timer is armed.</summary>
+    private void Announce(TimeSpan delay, string reason)
+    {
         options.Log?.Invoke($"waiting {delay.TotalSeconds:0.#} s: {reason}");
         options.Waiting?.Invoke(delay, reason);
-        await wait;
     }
 
     internal sealed record Retry(TimeSpan Delay, string Reason);

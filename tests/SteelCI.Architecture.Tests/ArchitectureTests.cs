@@ -51,4 +51,23 @@ public sealed class ArchitectureTests
         Assert.Contains(problems, p => p.Contains("SteelCI.Contracts references the package YamlDotNet, which only SteelCI may use", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("SteelCI.Contracts must have no dependencies", StringComparison.Ordinal));
     }
+    [Fact]
+    public void Test_projects_share_code_through_the_test_kit_which_references_no_product_project()
+    {
+        var kit = ProjectFile.Read(Repository.File("tests", Layout.TestKit, Layout.TestKit + ".csproj"));
+        var testProjects = Directory.EnumerateFiles(Repository.File("tests"), "*.Tests.csproj", SearchOption.AllDirectories)
+            .Where(path => !path.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .ToList();
+
+        Assert.Empty(kit.Projects);
+        Assert.True(testProjects.Count >= 10, $"only {testProjects.Count} test projects found");
+        var borrowed = testProjects
+            .SelectMany(path => System.Xml.Linq.XDocument.Load(path).Descendants("Compile")
+                .Select(c => c.Attribute("Include")?.Value)
+                .Where(include => include is not null && include.StartsWith("..", StringComparison.Ordinal))
+                .Select(include => $"{path}: compiles {include}; put shared test code in tests/{Layout.TestKit} and reference it"))
+            .ToList();
+        Assert.True(borrowed.Count == 0, string.Join("\n", borrowed));
+        Assert.All(testProjects, path => Assert.Contains(Layout.TestKit, ProjectFile.Read(path).Projects));
+    }
 }

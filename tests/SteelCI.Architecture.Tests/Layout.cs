@@ -9,6 +9,9 @@ public static class Layout
     public const string Contracts = "SteelCI.Contracts";
     public const string Core = "SteelCI";
 
+    /// <summary>The test kit (tests/SteelCI.Testing): code that test projects share; it references no product project.</summary>
+    public const string TestKit = "SteelCI.Testing";
+
     public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Allowed = new Dictionary<string, IReadOnlySet<string>>
     {
         // What the trainer and every adapter share; depends on nothing.

@@ -100,4 +100,34 @@ public sealed class RateLimitTests
         Assert.Contains("Try again later", error.Message);
         Assert.Empty(h.Waits);
     }
+    [Fact]
+    public async Task Server_errors_back_off_exponentially_from_one_second_on_the_injected_clock()
+    {
+        await using var h = await Harness.StartAsync();
+        var output = h.Output("a");
+        h.Server.Faults.FailUploads(2);
+        var start = h.Time.GetUtcNow();
+
+        await h.Store().PublishAsync(Harness.TagOf(output), output, false, CancellationToken.None);
+
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], h.Waits);
+        Assert.Equal(TimeSpan.FromSeconds(3), h.Time.GetUtcNow() - start);
+        Assert.Equal(2, h.Log.Count(l => l.StartsWith("waiting ", StringComparison.Ordinal)));
+        Assert.False(Assert.Single(h.Releases()).Draft);
+    }
+
+    [Fact]
+    public async Task A_wait_is_cancelled_with_the_call()
+    {
+        var (h, tag) = await PublishedAsync();
+        await using var _ = h;
+        h.AutoAdvance = false;
+        using var cancel = new CancellationTokenSource();
+        h.OnWait = _ => cancel.Cancel();
+        h.Server.Faults.SecondaryLimit(1, 429, retryAfterSeconds: 30);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Store().FindAsync(tag, cancel.Token));
+
+        Assert.Equal([TimeSpan.FromSeconds(30)], h.Waits);
+    }
 }

@@ -1,0 +1,364 @@
+# SteelCI kernel launcher (generated; do not edit). Kaggle runs Python, so this script starts the C# trainer.
+# It holds no secret: the stage configuration below names inputs, never credentials.
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+STAGE = json.loads(r"""{
+  "format": "steelci.stage/1",
+  "pipeline": "severstal",
+  "stage": "seg3",
+  "entry": "segment",
+  "contentKey": "5555555555555555555555555555555555555555555555555555555555555555",
+  "epochs": 4,
+  "params": {
+    "class": "3",
+    "lr": "0.001"
+  },
+  "inputs": [
+    {
+      "name": "severstal",
+      "mount": "severstal",
+      "source": "severstal-severstal-111111111111",
+      "contentKey": "1111111111111111111111111111111111111111111111111111111111111111"
+    }
+  ],
+  "trainerHash": "9999999999999999999999999999999999999999999999999999999999999999",
+  "steelciVersion": "0.1.0"
+}""")
+BUNDLE_MOUNT = "steelci-trainer-999999999999"
+# The stage's accelerator from the pipeline file: "gpu" needs CUDA on Kaggle, "cpu" may run anywhere.
+ACCELERATOR = "cpu"
+SESSION_SECONDS = float(os.environ.get("STEELCI_SESSION_SECONDS", "43200"))
+# The margin kept back for saving outputs: min(share of the session, cap) (SteelCI.Contracts.PlatformRules).
+MARGIN_SHARE = float("0.1")
+MARGIN_CAP_SECONDS = float("900")
+INPUT_ROOT = os.environ.get("STEELCI_INPUT_ROOT", "/kaggle/input")
+WORKING_DIR = os.environ.get("STEELCI_WORKING_DIR", "/kaggle/working")
+SCRATCH_DIR = os.environ.get("STEELCI_SCRATCH_DIR", "/kaggle/temp" if os.path.isdir("/kaggle/temp") else "/tmp")
+STARTED = time.time()
+# Mount name -> the dataset slug it is attached as (Kaggle mounts a dataset under its slug); the kaggle backend
+# fills this line in, other backends leave it empty.
+MOUNT_ALIASES = {}
+
+# ---- glibcxx_fix.py (inlined) ----
+#!/usr/bin/env python3
+"""Make TorchSharp's libLibTorchSharp.so load on machines whose libstdc++ stops before GLIBCXX_3.4.32.
+
+libLibTorchSharp.so (TorchSharp 0.107) was linked with GCC 13 and declares a need for GLIBCXX_3.4.32.
+The only symbol it takes from that version is std::ios_base_library_init(), a link-time marker that is
+never called. Debian 12, Ubuntu 22.04 and Kaggle's image ship GLIBCXX_3.4.30 at most, so the loader
+refuses the library. Marking that one version need as weak (VER_FLG_WEAK in .gnu.version_r) lets it load.
+
+Used in three places, always on a copy that the application loads (never the NuGet cache):
+  * the build (Directory.Build.targets), on the output folder, when this machine needs it;
+  * kernel bundles, always, because Kaggle's image needs it;
+  * the generated Kaggle launcher, at run time, when the bundle was not patched.
+
+Usage: glibcxx_fix.py [--always] FILE...
+Exit code 0 when every file loads on this machine afterwards (patched or not needed), 2 on bad input.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+MISSING_VERSION = b"GLIBCXX_3.4.32"
+SHT_GNU_VERNEED = 0x6FFFFFFE
+VER_FLG_WEAK = 0x2
+
+
+def system_libstdcxx_has(version=MISSING_VERSION):
+    """True when the libstdc++ the dynamic loader would pick defines `version`."""
+    for path in _libstdcxx_candidates():
+        try:
+            with open(path, "rb") as handle:
+                return version in handle.read()
+        except OSError:
+            continue
+    return False
+
+
+def _libstdcxx_candidates():
+    try:
+        listing = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        listing = ""
+    found = [line.split("=>")[-1].strip() for line in listing.splitlines()
+             if "libstdc++.so.6" in line and "x86-64" in line]
+    return found + ["/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib64/libstdc++.so.6"]
+
+
+def weaken(path, version=MISSING_VERSION):
+    """Set VER_FLG_WEAK on every need of `version` in the ELF file at `path`.
+
+    Returns the number of entries changed (0 when already weak or not needed).
+    Raises ValueError with the file name when the file is not a 64-bit little-endian ELF.
+    """
+    with open(path, "rb") as handle:
+        data = bytearray(handle.read())
+    changed = _weaken_in(data, version, path)
+    if changed:
+        # Write a new file and rename it over the old name: a hard link into a package cache stays untouched,
+        # and a reader never sees a half-written library.
+        temp = f"{path}.glibcxx-fix.tmp"
+        with open(temp, "wb") as handle:
+            handle.write(data)
+        shutil.copymode(path, temp)
+        os.replace(temp, path)
+    return changed
+
+
+def _weaken_in(data, version, path):
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise ValueError(f"{path}: not a 64-bit little-endian ELF file")
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    changed = 0
+    for sh in sections:
+        if sh[1] != SHT_GNU_VERNEED:
+            continue
+        offset, link, count = sh[4], sh[6], sh[7]
+        strtab = sections[link][4]
+        need = offset
+        for _ in range(count):
+            _, cnt, _, aux, nxt = struct.unpack_from("<HHIII", data, need)
+            entry = need + aux
+            for _ in range(cnt):
+                _, flags, _, name, aux_next = struct.unpack_from("<IHHII", data, entry)
+                end = data.index(b"\0", strtab + name)
+                if bytes(data[strtab + name:end]) == version and not flags & VER_FLG_WEAK:
+                    struct.pack_into("<H", data, entry + 4, flags | VER_FLG_WEAK)
+                    changed += 1
+                entry += aux_next
+                if aux_next == 0:
+                    break
+            need += nxt
+            if nxt == 0:
+                break
+    return changed
+
+# ---- end of glibcxx_fix.py ----
+
+
+def log(message):
+    print(f"[steelci-launcher] {message}", flush=True)
+
+
+def log_build_stamp():
+    for path in ("/etc/git_commit", "/etc/build_date"):
+        if os.path.exists(path):
+            with open(path) as handle:
+                log(f"{path}: {handle.read().strip()}")
+    log(f"python {sys.version.split()[0]} at {sys.executable}")
+
+
+def find_mount(name):
+    """An input folder in any layout: /kaggle/input/<name>, /kaggle/input/<kind>/<name> or /kaggle/input/<kind>/<owner>/<name>."""
+    if name in MOUNT_ALIASES:
+        name = MOUNT_ALIASES[name]
+    direct = os.path.join(INPUT_ROOT, name)
+    if os.path.isdir(direct):
+        return direct
+    for kind in sorted(os.listdir(INPUT_ROOT)) if os.path.isdir(INPUT_ROOT) else []:
+        kind_dir = os.path.join(INPUT_ROOT, kind)
+        if os.path.isdir(os.path.join(kind_dir, name)):  # /kaggle/input/competitions/<slug>
+            return os.path.join(kind_dir, name)
+        for owner in sorted(os.listdir(kind_dir)) if os.path.isdir(kind_dir) else []:
+            candidate = os.path.join(kind_dir, owner, name)
+            if os.path.isdir(candidate):
+                return candidate
+    raise SystemExit(f"steelci: input '{name}' not found under {INPUT_ROOT}")
+
+
+def read_bundle_info():
+    bundle = find_mount(BUNDLE_MOUNT)
+    with open(os.path.join(bundle, "steelci-bundle.json")) as handle:
+        return bundle, json.load(handle)
+
+
+def prepare_bundle(bundle, info, torch_lib=None):
+    """The bundle folder to run from. With torch_lib (CUDA through the image's torch), a private copy without the
+    bundle's own copies of the libraries torch_lib holds, so only the image's libtorch is ever loaded."""
+    natives = [os.path.join(root, f) for root, _, files in os.walk(bundle) for f in files if f == "libLibTorchSharp.so"]
+    needs_fix = not system_libstdcxx_has() and any(_needs_weakening(path) for path in natives)
+    apphost = os.path.join(bundle, info.get("apphost") or "")
+    runnable = info.get("runtime") != "self-contained" or os.access(apphost, os.X_OK)
+    if os.access(bundle, os.W_OK) and runnable and not needs_fix and torch_lib is None:
+        return bundle
+    # Read-only mounts lose execute bits (Kaggle's datasets keep none) and cannot be patched: work on a private copy.
+    suffix = "-cuda" if torch_lib else ""
+    target = os.path.join(SCRATCH_DIR, "steelci-bundle-" + info["hash"][:12] + suffix)
+    if not os.path.isdir(target):
+        log(f"copying the trainer bundle to {target}")
+        shutil.copytree(bundle, target + ".partial", dirs_exist_ok=True)
+        os.replace(target + ".partial", target)
+    shadowed = set(os.listdir(torch_lib)) if torch_lib else set()
+    for root, _, files in os.walk(target):
+        for name in files:
+            path = os.path.join(root, name)
+            if name in shadowed and (name.endswith(".so") or ".so." in name):
+                os.remove(path)  # the image's copy (same soname) is loaded instead
+                log(f"using {os.path.join(torch_lib, name)} instead of the bundle's {name}")
+                continue
+            os.chmod(path, os.stat(path).st_mode | 0o755 if name == info.get("apphost") else os.stat(path).st_mode | 0o644)
+            if name == "libLibTorchSharp.so" and not system_libstdcxx_has():
+                log(f"{path}: weakened {weaken(path)} GLIBCXX_3.4.32 need(s)")
+    return target
+
+
+# ---- device choice ----
+# Run in a child interpreter, so the launcher itself never holds torch or a CUDA context.
+TORCH_PROBE = r"""
+import json, os, sys
+try:
+    import torch
+except Exception as error:
+    print(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+    sys.exit(0)
+info = {"version": str(getattr(torch, "__version__", "")), "lib": os.path.join(os.path.dirname(torch.__file__), "lib")}
+try:
+    info["cuda"] = torch.version.cuda
+except Exception:
+    info["cuda"] = None
+try:
+    info["gpus"] = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    info["names"] = [torch.cuda.get_device_name(i) for i in range(info["gpus"])]
+except Exception as error:
+    info["gpus"] = 0
+    info["error"] = f"{type(error).__name__}: {error}"
+print(json.dumps(info))
+"""
+
+
+def probe_torch():
+    """What the image's torch offers: version, CUDA version, GPU count, its lib folder; or an error."""
+    try:
+        result = subprocess.run([sys.executable, "-c", TORCH_PROBE], capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return {"error": str(error)}
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"the torch probe failed (exit {result.returncode}): {tail}"}
+    return json.loads(lines[-1])
+
+
+def bundle_libtorch_version(bundle, info):
+    """The libtorch version TorchSharp binds, from the bundle (steelci-bundle.json or the trainer's deps.json)."""
+    if info.get("libtorch"):
+        return info["libtorch"]
+    for name in sorted(os.listdir(bundle)):
+        if name.endswith(".deps.json"):
+            with open(os.path.join(bundle, name)) as handle:
+                libraries = json.load(handle).get("libraries", {})
+            for key in sorted(libraries):
+                package, _, version = key.partition("/")
+                if package.lower().startswith("libtorch-") and version:
+                    return version
+    return None
+
+
+def torch_matches(torch_version, libtorch_version):
+    """torch 2.10.0+cu128 matches libtorch 2.10.0 (or 2.10.0.1): the same major.minor.patch."""
+    if not torch_version or not libtorch_version:
+        return False
+    wanted = libtorch_version.split(".")[:3]
+    have = torch_version.split("+")[0].split(".")[:3]
+    return len(wanted) == 3 and have == wanted
+
+
+def on_kaggle():
+    """True inside a real Kaggle session; the local backend and the fake set STEELCI_INPUT_ROOT instead."""
+    return "STEELCI_INPUT_ROOT" not in os.environ or bool(os.environ.get("KAGGLE_KERNEL_RUN_TYPE"))
+
+
+class DeviceError(Exception):
+    pass
+
+
+def choose_device(accelerator, libtorch_version, probe, kaggle):
+    """(device, torch lib folder or None, reason). CUDA through the image's own torch libraries when their version is
+    the one TorchSharp binds and a GPU is visible; else the CPU when the stage allows it (accelerator cpu, or a
+    rehearsal off Kaggle); else DeviceError with what to do."""
+    if accelerator == "gpu" and probe is not None:
+        version = probe.get("version")
+        if "error" in probe and not version:
+            why = f"the image's torch cannot be imported ({probe['error']})"
+        elif not torch_matches(version, libtorch_version):
+            why = (f"the image's torch is {version}, but TorchSharp binds libtorch {libtorch_version or 'unknown'}; "
+                   f"update TorchSharp/libtorch to match, or ship CUDA libraries {libtorch_version or ''} in a dataset")
+        elif not probe.get("cuda"):
+            why = f"the image's torch {version} is a CPU build (torch.version.cuda is None)"
+        elif not probe.get("gpus"):
+            why = f"torch {version} (CUDA {probe['cuda']}) sees no GPU" + (f": {probe['error']}" if probe.get("error") else "")
+        else:
+            names = ", ".join(probe.get("names") or [])
+            return "cuda", probe["lib"], f"torch {version} (CUDA {probe['cuda']}) matches libtorch {libtorch_version}; {probe['gpus']} GPU(s) {names}".rstrip()
+    elif accelerator == "gpu":
+        why = "torch was not probed"
+    else:
+        return "cpu", None, "the stage's accelerator is cpu"
+    if not kaggle:
+        return "cpu", None, f"not on Kaggle, so this gpu stage runs on the CPU here ({why})"
+    raise DeviceError(f"stage {STAGE['stage']} needs a GPU (accelerator: gpu) but cannot use one: {why}. "
+                      f"Set accelerator: cpu for this stage to allow the CPU, or check the kernel's machine (T4 x2).")
+# ---- end of device choice ----
+
+
+def _needs_weakening(path):
+    with open(path, "rb") as handle:
+        data = bytearray(handle.read())
+    return _weaken_in(data, MISSING_VERSION, path) > 0
+
+
+def trainer_command(bundle, info):
+    if info["runtime"] == "self-contained":
+        return [os.path.join(bundle, info["apphost"])]
+    dotnet = shutil.which("dotnet") or os.path.join(os.environ.get("DOTNET_ROOT", "/usr/share/dotnet"), "dotnet")
+    return [dotnet, os.path.join(bundle, info["entry"])]
+
+
+def main():
+    log(f"stage {STAGE['stage']} ({STAGE['entry']}), content key {STAGE['contentKey'][:12]}")
+    log_build_stamp()
+    bundle, info = read_bundle_info()
+    libtorch = bundle_libtorch_version(bundle, info)
+    try:
+        device, torch_lib, reason = choose_device(ACCELERATOR, libtorch, probe_torch() if ACCELERATOR == "gpu" else None, on_kaggle())
+    except DeviceError as error:
+        log(str(error))
+        print("STEELCI-END status=failed manifest-sha256=none", flush=True)
+        sys.exit(2)  # deterministic for this image: retrying the same kernel would fail the same way
+    log(f"device {device}: {reason}")
+    bundle = prepare_bundle(bundle, info, torch_lib)
+    env = dict(os.environ)
+    env["STEELCI_DEVICE"] = device
+    if torch_lib:
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in [torch_lib, env.get("LD_LIBRARY_PATH", "")] if p)
+    os.makedirs(WORKING_DIR, exist_ok=True)
+    config_path = os.path.join(SCRATCH_DIR, f"steelci-stage-{STAGE['contentKey'][:12]}-{os.getpid()}.json")
+    with open(config_path, "w") as handle:
+        json.dump(STAGE, handle)
+    elapsed = time.time() - STARTED
+    margin = min(MARGIN_SHARE * SESSION_SECONDS, MARGIN_CAP_SECONDS)
+    time_limit = max(1, int(SESSION_SECONDS - elapsed - margin))
+    threads = os.environ.get("STEELCI_THREADS") or str(os.cpu_count() or 1)
+    command = trainer_command(bundle, info) + ["--config", config_path, "--output", WORKING_DIR,
+                                               "--threads", threads, "--time-limit-seconds", str(time_limit)]
+    for item in STAGE["inputs"]:
+        command += ["--input", f"{item['name']}={find_mount(item['mount'])}"]
+    log(f"running the trainer: {' '.join(command)}")
+    code = subprocess.call(command, env=env)
+    log(f"trainer exited with code {code}")
+    # 0 = complete, 3 = partial (checkpoint written): both are successful sessions for Kaggle.
+    sys.exit(0 if code in (0, 3) else code)
+
+
+if __name__ == "__main__":
+    main()
