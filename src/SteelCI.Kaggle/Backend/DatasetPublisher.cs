@@ -166,7 +166,8 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
         {
             var zip = Path.Combine(options.Workspace, "kaggle", "archives", $"{client.Account.Name}-{slug}.zip");
             var bytes = ZipPacker.Pack(source.LocalPath, zip, options.ArchiveLevel);
-            log.Info($"account {client.Account.Name}: {all.Count} files of {source.Mount} packed into one {ArchiveName} ({bytes:N0} bytes, level {options.ArchiveLevel})");
+            var raw = all.Sum(f => new FileInfo(f).Length);
+            log.Info($"account {client.Account.Name}: {all.Count} files of {source.Mount} packed into one {ArchiveName} ({bytes:N0} of {raw:N0} bytes, level {options.ArchiveLevel})");
             try
             {
                 files.Add(new DatasetNewFile { Token = await uploader.UploadAsync(zip, ArchiveName, cancellationToken) });
