@@ -504,6 +504,10 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
         return Task.CompletedTask;
     }
 
+    /// <summary>GitHub refuses the 1001st asset of a release (enforced since about 2025-07; github-api.md §1.4). Every
+    /// asset counts, a failed upload's short <c>starter</c> one too [G].</summary>
+    public const int MaxAssetsPerRelease = 1000;
+
     private async Task UploadAsset(HttpContext context)
     {
         var (owner, repo) = OwnerRepo(context);
@@ -530,6 +534,8 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
                 refusal = 4221;
             else if (release.Assets.Any(a => a.Name == name))
                 refusal = 4222;
+            else if (release.Assets.Count >= MaxAssetsPerRelease)
+                refusal = 4223;
             else
             {
                 asset = new FakeAsset
@@ -546,6 +552,13 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
             {
                 404 => NotFound(context),
                 4221 => WriteMessage(context, 422, "Cannot upload assets to an immutable release."),
+                4223 => WriteJson(context, 422, new
+                {
+                    message = "Validation Failed",
+                    errors = new[] { new { resource = "ReleaseAsset", code = "custom", field = "file_count", message = $"file_count limited to {MaxAssetsPerRelease} assets" } },
+                    documentation_url = "https://docs.github.com/rest/releases/assets#upload-a-release-asset",
+                    status = "422",
+                }),
                 _ => WriteValidation(context, "ReleaseAsset", "already_exists", "name"),
             });
             return;

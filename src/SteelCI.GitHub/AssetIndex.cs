@@ -6,17 +6,28 @@ using SteelCI.Contracts;
 namespace SteelCI.GitHub;
 
 /// <summary>
-/// steelci-assets.json, format "steelci.assets/1": which release assets hold which manifest file. A file larger than the
-/// part size is split into consecutive parts <c>NAME.part001</c>, … each with its own sha256; the file's own sha256 stays
-/// in the manifest. Asset names use only [A-Za-z0-9._-] (GitHub renames anything else).
+/// steelci-assets.json: which release assets hold which manifest file. A file larger than the part size is split into
+/// consecutive parts <c>NAME.part001</c>, … each with its own sha256; the file's own sha256 stays in the manifest.
+/// Asset names use only [A-Za-z0-9._-] (GitHub renames anything else). Format "steelci.assets/1": one asset (or a run
+/// of parts) per file. Format "steelci.assets/2", only where one asset per file would pass GitHub's 1000 assets per
+/// release: the files small enough for one asset go into one zip, <see cref="PackedAsset"/> (itself split into parts
+/// when large); their entries name that archive in <see cref="IndexedFile.Archive"/> and have no parts.
 /// </summary>
 public sealed record AssetIndex(string Format, string ManifestSha256, long PartSize, IReadOnlyList<IndexedFile> Files)
 {
     public const string FileName = "steelci-assets.json";
     public const string CurrentFormat = "steelci.assets/1";
+    public const string PackedFormat = "steelci.assets/2";
+    public const string PackedAsset = "steelci-files.zip";
+
+    /// <summary>The zips that hold packed files, as files of their own (name, sha256, bytes, parts); null in format 1.</summary>
+    public IReadOnlyList<IndexedFile>? Archives { get; init; }
 
     /// <summary>Every asset the release must hold, data first, then this index, then the manifest (the last word).</summary>
-    public IEnumerable<string> AssetNames => Files.SelectMany(f => f.Parts).Select(p => p.Asset).Append(FileName).Append(Manifest.FileName);
+    public IEnumerable<string> AssetNames => Files.Concat(Archives ?? []).SelectMany(f => f.Parts).Select(p => p.Asset).Append(FileName).Append(Manifest.FileName);
+
+    /// <summary>Where the publisher keeps the zip it built for a manifest (deterministic bytes, so a rebuild matches).</summary>
+    public static string PackPath(string packDirectory, string manifestSha256) => Path.Combine(packDirectory, manifestSha256 + ".zip");
 
     public byte[] ToBytes() => Encoding.UTF8.GetBytes(Json.Serialize(this));
 
@@ -25,8 +36,11 @@ public sealed record AssetIndex(string Format, string ManifestSha256, long PartS
         try
         {
             var index = JsonSerializer.Deserialize<AssetIndex>(bytes, Json.Options) ?? throw new InvalidDataException($"{source}: empty");
-            if (index.Format != CurrentFormat)
-                throw new InvalidDataException($"{source}: format '{index.Format}' is not supported (this SteelCI reads {CurrentFormat})");
+            if (index.Format is not (CurrentFormat or PackedFormat))
+                throw new InvalidDataException($"{source}: format '{index.Format}' is not supported (this SteelCI reads {CurrentFormat} and {PackedFormat})");
+            foreach (var file in index.Files.Where(f => f.Archive is not null))
+                if ((index.Archives ?? []).All(a => a.Path != file.Archive))
+                    throw new InvalidDataException($"{source}: {file.Path} is in archive {file.Archive}, which the index does not list");
             return index;
         }
         catch (JsonException error)
@@ -35,16 +49,49 @@ public sealed record AssetIndex(string Format, string ManifestSha256, long PartS
         }
     }
 
-    /// <summary>Plans the assets of a verified output folder. Hashes only the parts of split files (the manifest has the rest).</summary>
-    public static AssetIndex Plan(string directory, Manifest manifest, byte[] manifestBytes, long partSize)
+    /// <summary>
+    /// Plans the assets of a verified output folder. Hashes only the parts of split files (the manifest has the rest).
+    /// Where one asset per file would pass <see cref="MaxAssets"/>, packs every single-asset file into one zip at
+    /// <see cref="PackPath"/> under <paramref name="packDirectory"/> (deflate level <paramref name="packLevel"/>).
+    /// </summary>
+    public static AssetIndex Plan(string directory, Manifest manifest, byte[] manifestBytes, long partSize, string? packDirectory = null,
+        int packLevel = 0)
     {
         if (partSize < 1)
             throw new ArgumentOutOfRangeException(nameof(partSize));
-        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { FileName, Manifest.FileName };
-        var files = new List<IndexedFile>();
-        for (var i = 0; i < manifest.Files.Count; i++)
+        var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
+        var plain = new AssetIndex(CurrentFormat, manifestSha, partSize, PlanFiles(directory, manifest.Files, partSize, []));
+        var needed = plain.AssetNames.Count();
+        if (needed <= MaxAssets)
+            return plain;
+        var small = manifest.Files.Where(f => f.Bytes <= partSize).ToList();
+        if (packDirectory is null || small.Count < 2)
+            throw new GitHubStoreException($"{directory}: {needed} release assets needed, GitHub allows {MaxAssets} per release. Raise the part size.");
+
+        var zip = PackPath(packDirectory, manifestSha);
+        var bytes = SteelCI.Archives.ZipPacker.Pack(directory, zip, packLevel, small.Select(f => f.Path));
+        var archive = PlanFiles(packDirectory, [new ManifestFile(Path.GetFileName(zip), Hashing.Sha256.OfFile(zip), bytes)], partSize, [])[0];
+        archive = archive with
         {
-            var file = manifest.Files[i];
+            Path = PackedAsset,
+            Parts = archive.Parts.Select(p => p with { Asset = p.Asset.Replace(Path.GetFileName(zip), PackedAsset, StringComparison.Ordinal) }).ToList(),
+        };
+        var large = PlanFiles(directory, manifest.Files.Where(f => f.Bytes > partSize).ToList(), partSize, archive.Parts.Select(p => p.Asset));
+        var packed = small.Select(f => new IndexedFile(f.Path, f.Sha256, f.Bytes, []) { Archive = PackedAsset });
+        var index = new AssetIndex(PackedFormat, manifestSha, partSize, large.Concat(packed).ToList()) { Archives = [archive] };
+        var assets = index.AssetNames.Count();
+        if (assets > MaxAssets)
+            throw new GitHubStoreException($"{directory}: {assets} release assets needed even with the small files packed, GitHub allows {MaxAssets} per release. Raise the part size.");
+        return index;
+    }
+
+    private static List<IndexedFile> PlanFiles(string directory, IReadOnlyList<ManifestFile> manifestFiles, long partSize, IEnumerable<string> taken)
+    {
+        var used = new HashSet<string>(taken, StringComparer.OrdinalIgnoreCase) { FileName, Manifest.FileName };
+        var files = new List<IndexedFile>();
+        for (var i = 0; i < manifestFiles.Count; i++)
+        {
+            var file = manifestFiles[i];
             var name = SafeName(file.Path);
             var count = Math.Max(1, (int)((file.Bytes + partSize - 1) / partSize));
             string PartName(string stem, int n) => count == 1 ? stem : $"{stem}.part{n:000}";
@@ -61,11 +108,7 @@ public sealed record AssetIndex(string Format, string ManifestSha256, long PartS
             }
             files.Add(new IndexedFile(file.Path, file.Sha256, file.Bytes, parts));
         }
-        var index = new AssetIndex(CurrentFormat, Convert.ToHexStringLower(SHA256.HashData(manifestBytes)), partSize, files);
-        var assets = index.AssetNames.Count();
-        if (assets > MaxAssets)
-            throw new GitHubStoreException($"{directory}: {assets} release assets needed, GitHub allows {MaxAssets} per release. Pack small files together or raise the part size.");
-        return index;
+        return files;
     }
 
     public const int MaxAssets = 1000;
@@ -84,6 +127,10 @@ public sealed record AssetIndex(string Format, string ManifestSha256, long PartS
     }
 }
 
-public sealed record IndexedFile(string Path, string Sha256, long Bytes, IReadOnlyList<IndexedPart> Parts);
+public sealed record IndexedFile(string Path, string Sha256, long Bytes, IReadOnlyList<IndexedPart> Parts)
+{
+    /// <summary>The packed asset that holds this file (format 2); null when its own parts hold it.</summary>
+    public string? Archive { get; init; }
+}
 
 public sealed record IndexedPart(string Asset, long Offset, long Bytes, string Sha256);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Octokit;
+using SteelCI.Archives;
 using SteelCI.Contracts;
 using SteelCI.Hashing;
 using SteelCI.Ports;
@@ -12,6 +13,7 @@ public sealed partial class GitHubArtifactStore
     private const string PartialPrefix = ".partial-";
     private const string DownloadSuffix = ".download";
     private const string StagingOwner = ".steelci-fetch";
+    private const string ArchiveFolder = ".steelci-archives";
 
     /// <summary>
     /// Downloads the release into {cache}/{tag}, verified against its manifest. An interrupted download resumes from
@@ -72,11 +74,15 @@ public sealed partial class GitHubArtifactStore
         if (manifest.ContentKey != release.Manifest.ContentKey)
             throw new ChecksumMismatchException($"release {release.Tag}: its manifest has content key {manifest.ContentKey}, expected {release.Manifest.ContentKey}");
         foreach (var file in manifest.Files)
-            if (!index.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256 && f.Bytes == file.Bytes && f.Parts.Sum(p => p.Bytes) == file.Bytes))
+            if (!index.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256 && f.Bytes == file.Bytes
+                    && (f.Archive is not null || f.Parts.Sum(p => p.Bytes) == file.Bytes)))
                 throw new ChecksumMismatchException($"release {release.Tag}: {file.Path} in the manifest and in the asset index disagree");
 
-        foreach (var file in index.Files)
+        foreach (var file in index.Files.Where(f => f.Archive is null))
             await DownloadFileAsync(release.Tag, staging, file, part => Asset(part.Asset), cancellationToken);
+        foreach (var archive in index.Archives ?? [])
+            await UnpackArchiveAsync(release.Tag, staging, archive, index.Files.Where(f => f.Archive == archive.Path).ToList(),
+                part => Asset(part.Asset), cancellationToken);
 
         try
         {
@@ -91,6 +97,56 @@ public sealed partial class GitHubArtifactStore
         Directory.Move(staging, directory);
         Log($"fetched {release.Tag} into {directory}");
         return directory;
+    }
+
+    /// <summary>
+    /// The files packed in one archive asset: the archive is downloaded like any file (resumed, every part and the whole
+    /// checked against the index), unpacked by <see cref="SafeUnpacker"/> into a scratch folder, and each member is
+    /// checked against the manifest's size and sha256 before it moves into place. Members already in place and matching
+    /// are not fetched again; anything else in the staging folder is never trusted: a refused archive or a member that
+    /// does not match discards the staging folder.
+    /// </summary>
+    private async Task UnpackArchiveAsync(string tag, string staging, IndexedFile archive, IReadOnlyList<IndexedFile> members,
+        Func<IndexedPart, ReleaseAsset> assetOf, CancellationToken cancellationToken)
+    {
+        if (members.All(m => File.Exists(Path.Combine(staging, m.Path)) && Sha256.OfFile(Path.Combine(staging, m.Path)) == m.Sha256))
+            return; // unpacked and checked by an earlier run
+        var local = archive with { Path = $"{ArchiveFolder}/{archive.Path}" };
+        await DownloadFileAsync(tag, staging, local, assetOf, cancellationToken);
+        var scratch = Path.Combine(staging, ArchiveFolder, "unpacked");
+        if (Directory.Exists(scratch))
+            Directory.Delete(scratch, recursive: true);
+        void Discard(Exception error)
+        {
+            Directory.Delete(staging, recursive: true);
+            throw error;
+        }
+        IReadOnlyList<string> written = [];
+        try
+        {
+            written = SafeUnpacker.Unpack(Path.Combine(staging, local.Path), scratch, $"release {tag}: asset {archive.Path}");
+        }
+        catch (UnsafeArchiveException error)
+        {
+            Discard(new GitHubStoreException($"{error.Message}; the release is damaged, publish the stage again", error));
+        }
+        var expected = members.ToDictionary(m => m.Path, StringComparer.Ordinal);
+        if (written.FirstOrDefault(w => !expected.ContainsKey(w)) is { } stray)
+            Discard(new ChecksumMismatchException($"release {tag}: asset {archive.Path} holds {stray}, which the manifest does not list"));
+        foreach (var member in members)
+        {
+            var unpacked = Path.Combine(scratch, member.Path);
+            if (!File.Exists(unpacked))
+                Discard(new ChecksumMismatchException($"release {tag}: asset {archive.Path} lacks {member.Path}, which the manifest lists"));
+            var hash = Sha256.OfFile(unpacked);
+            if (hash != member.Sha256 || new FileInfo(unpacked).Length != member.Bytes)
+                Discard(new ChecksumMismatchException($"release {tag}: {member.Path} from asset {archive.Path} has sha256 {hash}, the manifest says {member.Sha256}"));
+            var final = Path.Combine(staging, member.Path);
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(unpacked, final, overwrite: true);
+        }
+        Directory.Delete(Path.Combine(staging, ArchiveFolder), recursive: true);
+        Log($"unpacked {members.Count} files from {archive.Path}, each matching the manifest");
     }
 
     /// <summary>One file, part after part, appended to FILE.download and renamed when its sha256 matches. A rerun resumes

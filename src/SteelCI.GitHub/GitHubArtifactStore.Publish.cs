@@ -19,7 +19,9 @@ public sealed partial class GitHubArtifactStore
     {
         var manifest = ManifestVerifier.Verify(directory);
         var manifestBytes = await File.ReadAllBytesAsync(Path.Combine(directory, Manifest.FileName), cancellationToken);
-        var index = AssetIndex.Plan(directory, manifest, manifestBytes, options.PartSize);
+        var index = AssetIndex.Plan(directory, manifest, manifestBytes, options.PartSize, PackDirectory, options.PackLevel);
+        if (index.Archives is { Count: > 0 } packed)
+            Log($"{directory}: {index.Files.Count(f => f.Archive is not null)} files packed into {packed[0].Path} ({packed[0].Bytes} bytes), as one asset per file would pass GitHub's {AssetIndex.MaxAssets} per release");
         var indexBytes = index.ToBytes();
         var indexHash = Convert.ToHexStringLower(SHA256.HashData(indexBytes));
 
@@ -44,6 +46,8 @@ public sealed partial class GitHubArtifactStore
             await DeleteReleaseAsync(existing, cancellationToken);
         }
         var published = await PublishDraftAsync(draft, tag, cancellationToken);
+        if (index.Archives is { Count: > 0 })
+            File.Delete(AssetIndex.PackPath(PackDirectory, index.ManifestSha256)); // the published assets hold it now
         return await StoredAsync(published, cancellationToken)
             ?? throw new GitHubStoreException($"release {tag} was published but its {Manifest.FileName} cannot be read back");
     }
@@ -79,8 +83,11 @@ public sealed partial class GitHubArtifactStore
     /// <summary>Uploads what is missing; true when every asset is then present, whole.</summary>
     private async Task<bool> UploadAllAsync(Release draft, string directory, AssetIndex index, byte[] indexBytes, byte[] manifestBytes, CancellationToken cancellationToken)
     {
+        var packPath = AssetIndex.PackPath(PackDirectory, index.ManifestSha256);
         var sources = index.Files.SelectMany(f => f.Parts.Select(p =>
                 new IndexedPartSource(p.Asset, p.Bytes, () => new SliceStream(Path.Combine(directory, f.Path), p.Offset, p.Bytes))))
+            .Concat((index.Archives ?? []).SelectMany(a => a.Parts.Select(p =>
+                new IndexedPartSource(p.Asset, p.Bytes, () => new SliceStream(packPath, p.Offset, p.Bytes)))))
             .Append(new IndexedPartSource(AssetIndex.FileName, indexBytes.Length, () => new MemoryStream(indexBytes, writable: false)))
             .Append(new IndexedPartSource(Manifest.FileName, manifestBytes.Length, () => new MemoryStream(manifestBytes, writable: false)))
             .ToList();

@@ -66,6 +66,9 @@ public sealed partial class GitHubArtifactStore : IArtifactStore, IDirectFetch
 
     private IReleasesClient Releases => client.Repository.Release;
 
+    /// <summary>Where publishing builds the zip of packed files (format 2 indexes).</summary>
+    private string PackDirectory => Path.Combine(options.CacheDirectory, ".pack");
+
     private string Owner => options.Owner;
 
     private string Repo => options.Repository;

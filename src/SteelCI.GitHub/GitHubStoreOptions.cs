@@ -26,6 +26,10 @@ public sealed class GitHubStoreOptions
     /// <summary>Files larger than this are split into parts <c>NAME.partNNN</c>; tests use tiny parts.</summary>
     public long PartSize { get; init; } = DefaultPartSize;
 
+    /// <summary>Zip level for the one asset that packs small files where a release would pass 1000 assets: 0 stores
+    /// (stage outputs are mostly PNG, JPEG and checkpoints, which deflate barely shrinks; bench/SteelCI.Archives.Bench).</summary>
+    public int PackLevel { get; init; }
+
     /// <summary>Tries per request before giving up (rate-limit waits and transient failures count).</summary>
     public int MaxAttempts { get; init; } = 6;
 

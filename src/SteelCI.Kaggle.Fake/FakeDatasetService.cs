@@ -1,3 +1,5 @@
+using SteelCI.Archives;
+
 namespace SteelCI.Kaggle.Fake;
 
 /// <summary>datasets.DatasetApiService and blobs.BlobApiService: uploads, datasets and their processing states.</summary>
@@ -75,7 +77,8 @@ internal sealed class FakeDatasetService(FakeKaggleState state, FakeKaggleOption
         if (!TryFiles(user, request, out var files, out var refusal))
             return FakeResult.Ok(new { status = "error", error = refusal });
         var dataset = new FakeDataset { Owner = owner, Slug = slug, Title = title };
-        dataset.Versions.Add(new FakeDatasetVersion { Number = 1, CreatedAt = options.Time.GetUtcNow(), Files = files! });
+        var (tree, failure) = Unzip(files!);
+        dataset.Versions.Add(new FakeDatasetVersion { Number = 1, CreatedAt = options.Time.GetUtcNow(), Files = tree, Failure = failure });
         state.Datasets[$"{owner}/{slug}"] = dataset;
         return FakeResult.Ok(new { @ref = $"{owner}/{slug}", url = $"https://www.kaggle.com/datasets/{owner}/{slug}", status = "ok" });
     }
@@ -90,7 +93,8 @@ internal sealed class FakeDatasetService(FakeKaggleState state, FakeKaggleOption
         var body = request.Object("body") ?? FakeRequest.Parse("{}"); // the files are in body, never at the top level
         if (!TryFiles(user, body, out var files, out var refusal))
             return FakeResult.Ok(new { status = "error", error = refusal });
-        dataset.Versions.Add(new FakeDatasetVersion { Number = dataset.Versions.Count + 1, CreatedAt = options.Time.GetUtcNow(), Files = files! });
+        var (tree, failure) = Unzip(files!);
+        dataset.Versions.Add(new FakeDatasetVersion { Number = dataset.Versions.Count + 1, CreatedAt = options.Time.GetUtcNow(), Files = tree, Failure = failure });
         return FakeResult.Ok(new { @ref = key, url = $"https://www.kaggle.com/datasets/{key}", status = "ok" });
     }
 
@@ -99,7 +103,50 @@ internal sealed class FakeDatasetService(FakeKaggleState state, FakeKaggleOption
         var key = $"{request.String("ownerSlug")}/{request.String("datasetSlug")}";
         if (!state.Datasets.TryGetValue(key, out var dataset) || dataset.Owner != user)
             return FakeResult.NotFound($"dataset {key}");
-        return FakeResult.Ok(new { status = Stages[Phase(dataset)] });
+        var phase = Phase(dataset);
+        // An archive that cannot be unpacked fails at the decompression step [G: the service's reaction is unknown].
+        if (dataset.Versions[^1].Failure is not null && phase >= 2)
+            return FakeResult.Ok(new { status = "FAILED" });
+        return FakeResult.Ok(new { status = Stages[phase] });
+    }
+
+    /// <summary>
+    /// Every uploaded <c>.zip</c> is unpacked into the dataset's tree in its place, as Kaggle does (kaggle-api.md §3.1,
+    /// §8: kagglehub uploads a folder of more than 50 files as one archive.zip and relies on it). Entries that escape
+    /// their folder or links make the version FAILED [G]; unpacked files keep no execute bits (mounts are read-only).
+    /// </summary>
+    private (Dictionary<string, FakeBlob> Tree, string? Failure) Unzip(Dictionary<string, FakeBlob> files)
+    {
+        var tree = new Dictionary<string, FakeBlob>(StringComparer.Ordinal);
+        foreach (var (path, blob) in files)
+        {
+            if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            {
+                tree[path] = blob;
+                continue;
+            }
+            var folder = Path.Combine(dataDirectory, "unzipped", $"{blob.Id}-{Guid.NewGuid():N}");
+            var prefix = path.Contains('/') ? path[..(path.LastIndexOf('/') + 1)] : "";
+            IReadOnlyList<string> entries;
+            try
+            {
+                entries = SafeUnpacker.Unpack(blob.Path, folder, path);
+            }
+            catch (UnsafeArchiveException error)
+            {
+                return (tree, error.Message);
+            }
+            foreach (var entry in entries)
+            {
+                var unpacked = Path.Combine(folder, entry);
+                tree[prefix + entry] = new FakeBlob
+                {
+                    Id = $"{blob.Id}/{entry}", Token = blob.Token, Owner = blob.Owner, Name = Path.GetFileName(entry),
+                    Length = new FileInfo(unpacked).Length, Path = unpacked, Received = new FileInfo(unpacked).Length,
+                };
+            }
+        }
+        return (tree, null);
     }
 
     private int Phase(FakeDataset dataset)

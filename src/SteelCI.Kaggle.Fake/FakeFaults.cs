@@ -121,6 +121,22 @@ public sealed class FakeFaults
         }
     }
 
+    /// <summary>Live log streams to cut (each after <see cref="LogStreamDropAfter"/> events), as the load balancer does.</summary>
+    public int DropLogStreams { get; set; }
+    public int LogStreamDropAfter { get; set; } = 2;
+
+    internal bool TakeLogStreamDrop()
+    {
+        lock (_gate)
+        {
+            if (DropLogStreams <= 0)
+                return false;
+            DropLogStreams--;
+            Count("dropped log stream");
+            return true;
+        }
+    }
+
     internal bool TakeCut(bool upload)
     {
         lock (_gate)

@@ -43,4 +43,6 @@ public sealed record FakeKaggleOptions
     public IFakeKernelRunner? Runner { get; init; }
     /// <summary>Files per ListKernelSessionOutput page when the request gives none.</summary>
     public int DefaultOutputPageSize { get; init; } = 20;
+    /// <summary>How often (on <see cref="Time"/>) an open live log stream looks for new lines.</summary>
+    public TimeSpan LogStreamInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

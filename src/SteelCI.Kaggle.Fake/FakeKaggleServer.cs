@@ -48,6 +48,9 @@ public sealed class FakeKaggleServer : IAsyncDisposable
         _app.MapPost("/api/v1/{service}/{method}", Rpc);
         _app.MapPut("/fake-upload/{id}", Upload);
         _app.MapGet("/fake-output/{id}", Download);
+        var logs = new FakeLogStream(State, options, Faults, _kernels, Authenticate);
+        _app.MapGet("/v1/kernels/logs/stream/{owner}/{slug}", logs.Serve);
+        _app.MapGet("/api/v1/kernels/logs/stream/{owner}/{slug}", logs.Serve);
     }
 
     public FakeKaggleState State { get; } = new();

@@ -106,6 +106,20 @@ public sealed class FakeKaggleState
             return Datasets.TryGetValue($"{owner}/{slug}", out var dataset) ? dataset.Versions[^1].Files.Keys.Order().ToList() : [];
     }
 
+    /// <summary>The names of the blobs an owner started uploading (StartBlobUpload), in no particular order.</summary>
+    public IReadOnlyList<string> UploadNames(string owner)
+    {
+        lock (Gate)
+            return BlobsById.Values.Where(b => b.Owner == owner).Select(b => b.Name).ToList();
+    }
+
+    /// <summary>Why the latest version of a dataset fails processing (an archive that cannot be unpacked), or null.</summary>
+    public string? DatasetFailure(string owner, string slug)
+    {
+        lock (Gate)
+            return Datasets.TryGetValue($"{owner}/{slug}", out var dataset) ? dataset.Versions[^1].Failure : null;
+    }
+
     internal void CountCall(string method) => _calls.AddOrUpdate(method, 1, (_, n) => n + 1);
     internal void CountBytes(long bytes) => Interlocked.Add(ref _bytesReceived, bytes);
     internal long NextId() => Interlocked.Increment(ref _nextId);

@@ -52,6 +52,8 @@ internal sealed class FakeDatasetVersion
     /// <summary>Relative path in the dataset → the blob holding its bytes.</summary>
     public required IReadOnlyDictionary<string, FakeBlob> Files { get; init; }
     public string? MountedAt { get; set; }
+    /// <summary>Why processing failed (an uploaded zip that could not be unpacked): the status ends FAILED.</summary>
+    public string? Failure { get; init; }
 }
 
 internal sealed class FakeBlob

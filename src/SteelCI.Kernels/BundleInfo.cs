@@ -14,4 +14,7 @@ public sealed record BundleInfo
     [JsonPropertyName("apphost")] public required string Apphost { get; init; }
     /// <summary>Hash of every other file of the bundle.</summary>
     [JsonPropertyName("hash")] public required string Hash { get; init; }
+    /// <summary>Files ('/' separated) that had an execute bit when published. Kaggle's datasets (and the zip the bundle goes
+    /// up as) keep no modes, so the launcher sets these executable again after Kaggle unpacked the bundle.</summary>
+    [JsonPropertyName("executables")] public IReadOnlyList<string> Executables { get; init; } = [];
 }

@@ -53,7 +53,11 @@ public sealed class TrainerPublisher(IProcessRunner processes, string workspace,
         var staging = Path.Combine(bundles, $".staging-{Guid.NewGuid():N}");
         Files.FolderCopy.CopyTree(publishDir, staging);
         var name = Path.GetFileNameWithoutExtension(project);
-        var info = new BundleInfo { Runtime = rid is null ? FrameworkDependent : SelfContained, Entry = name + ".dll", Apphost = name, Hash = hash };
+        var info = new BundleInfo
+        {
+            Runtime = rid is null ? FrameworkDependent : SelfContained, Entry = name + ".dll", Apphost = name, Hash = hash,
+            Executables = ExecutablesIn(staging),
+        };
         await File.WriteAllTextAsync(Path.Combine(staging, BundleInfo.FileName),
             System.Text.Json.JsonSerializer.Serialize(info), cancellationToken);
         try
@@ -65,6 +69,20 @@ public sealed class TrainerPublisher(IProcessRunner processes, string workspace,
             Directory.Delete(staging, recursive: true); // another runner finished the same bundle first
         }
         return (bundle, hash);
+    }
+
+    /// <summary>Files with any execute bit, relative and '/' separated, in ordinal order (none on Windows).</summary>
+    public static IReadOnlyList<string> ExecutablesIn(string folder)
+    {
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        var executables = new List<string>();
+        if (OperatingSystem.IsWindows())
+            return executables;
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            if ((File.GetUnixFileMode(file) & anyExecute) != 0)
+                executables.Add(Path.GetRelativePath(folder, file).Replace('\\', '/'));
+        executables.Sort(StringComparer.Ordinal);
+        return executables;
     }
 
     /// <summary>Removes bundle folders that a killed publish left unfinished.</summary>

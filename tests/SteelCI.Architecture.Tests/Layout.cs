@@ -20,16 +20,18 @@ public static class Layout
         [Core] = Set(Contracts),
         // The trainer-side harness: only the contracts, so a trainer bundle carries no core and no YamlDotNet.
         ["SteelCI.Training"] = Set(Contracts),
+        // Safe zip packing and unpacking (SharpCompress), shared by the stores and the Kaggle transfers; depends on nothing.
+        ["SteelCI.Archives"] = Set(),
         // Adapters: each knows the core (its ports) and nothing of the others, except the Kaggle backend's packaging.
         ["SteelCI.Kernels"] = Set(Core, Contracts),
         ["SteelCI.Local"] = Set(Core, Contracts),
-        ["SteelCI.Kaggle"] = Set(Core, Contracts, "SteelCI.Kernels"),
-        ["SteelCI.GitHub"] = Set(Core, Contracts),
+        ["SteelCI.Kaggle"] = Set(Core, Contracts, "SteelCI.Kernels", "SteelCI.Archives"),
+        ["SteelCI.GitHub"] = Set(Core, Contracts, "SteelCI.Archives"),
         ["SteelCI.Slurm"] = Set(Core, Contracts),
         ["SteelCI.Scheduling"] = Set(Core, Contracts),
         ["SteelCI.Scheduling.Charts"] = Set("SteelCI.Scheduling"),
         // Loopback fakes of the services: the Kaggle fake runs kernels as local processes.
-        ["SteelCI.Kaggle.Fake"] = Set(Core, Contracts, "SteelCI.Local"),
+        ["SteelCI.Kaggle.Fake"] = Set(Core, Contracts, "SteelCI.Local", "SteelCI.Archives"),
         ["SteelCI.GitHub.Fake"] = Set(),
         // The one composition root may use every part; nothing references it.
         ["SteelCI.Cli"] = Set(Contracts, Core, "SteelCI.Kernels", "SteelCI.Local", "SteelCI.Kaggle", "SteelCI.Kaggle.Fake",
@@ -38,6 +40,7 @@ public static class Layout
         ["Severstal.Trainer"] = Set("SteelCI.Training"),
         ["Severstal.Bench"] = Set("Severstal.Trainer"),
         ["SteelCI.Simulate"] = Set("SteelCI.Scheduling", "SteelCI.Scheduling.Charts"),
+        ["SteelCI.Archives.Bench"] = Set("SteelCI.Archives"),
     };
 
     /// <summary>Heavy third-party packages and the only projects that may reference them.</summary>
@@ -52,6 +55,7 @@ public static class Layout
         ["Spectre.Console"] = Set("SteelCI.Cli"),
         ["System.CommandLine"] = Set("SteelCI.Cli"),
         ["ScottPlot"] = Set("SteelCI.Scheduling.Charts"),
+        ["SharpCompress"] = Set("SteelCI.Archives"),
     };
 
     private static IReadOnlySet<string> Set(params string[] names) => new HashSet<string>(names, StringComparer.Ordinal);

@@ -53,6 +53,48 @@ public sealed class GitHubStoreTests
         Assert.True(File.Exists(download.Combine("model", "submission.csv")));
     }
 
+    [Fact]
+    public async Task The_base_profiles_dataset_of_2000_images_publishes_as_one_release_under_1000_assets_and_downloads_verified()
+    {
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret" });
+        var environment = new Dictionary<string, string>
+        {
+            ["GITHUB_API_URL"] = github.ApiUri.ToString().TrimEnd('/'),
+            ["GITHUB_REPOSITORY"] = "team/checkpoints",
+            ["STEELCI_GITHUB_TOKEN"] = "ghp_e2e_secret",
+            ["STEELCI_GITHUB_WRITE_SPACING_MS"] = "0",
+        };
+        // The shipped pipeline's base profile (2,000 generated images), with eda as its only stage: the dataset is what
+        // is under test, and training at full resolution would take hours here.
+        using var workspace = new PipelineWorkspace(spec => spec[..spec.IndexOf("\nstages:", StringComparison.Ordinal)] + """
+
+            stages:
+              eda:
+                entry: eda
+                inputs: [severstal]
+                accelerator: cpu
+                budget: { epochs: 1, minutes_per_epoch: 20 }
+            """);
+        using var download = new TempDirectory("download");
+
+        var run = Steelci.Run(environment, "run", workspace.Spec, "--store", "github", "--workspace", workspace.Root);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var dataset = StageReleases(github).Single(r => r.Tag.StartsWith("severstal-severstal-", StringComparison.Ordinal));
+        Assert.False(dataset.Draft);
+        Assert.True(dataset.Assets.Count < 1000, $"{dataset.Assets.Count} assets");
+        Assert.Contains(dataset.Assets, a => a.Name.StartsWith("steelci-files.zip", StringComparison.Ordinal));
+
+        var fetched = Steelci.Run(environment, "download", workspace.Spec, "--store", "github", "--stage", "severstal",
+            "--output", download.Combine("data"), "--workspace", workspace.Root);
+
+        Assert.True(fetched.ExitCode == 0, fetched.Output);
+        var manifest = ManifestVerifier.Verify(download.Combine("data"));
+        Assert.True(manifest.Files.Count(f => f.Path.EndsWith(".png", StringComparison.Ordinal) || f.Path.EndsWith(".jpg", StringComparison.Ordinal)) >= 2000,
+            $"{manifest.Files.Count} files in the manifest");
+        Assert.Contains("each matching the manifest", fetched.Output + run.Output);
+    }
+
     /// <summary>The stage releases; the pipeline's state lives beside them on its own draft release (steelci-state-*).</summary>
     private static IReadOnlyList<FakeRelease> StageReleases(FakeGitHubServer github) =>
         github.State.Releases("team", "checkpoints").Where(r => !r.Tag.StartsWith("steelci-state-", StringComparison.Ordinal)).ToList();

@@ -14,10 +14,17 @@ public sealed class BackendTests
         var bundle = Directory.CreateDirectory(Path.Combine(workspace, "sources", "bundle")).FullName;
         File.WriteAllText(Path.Combine(bundle, "steelci-bundle.json"), "{\"hash\":\"abc\"}");
         Directory.CreateDirectory(Path.Combine(bundle, "runtimes", "linux-x64"));
-        File.WriteAllBytes(Path.Combine(bundle, "runtimes", "linux-x64", "libnative.so"), new byte[100_000]);
+        File.WriteAllBytes(Path.Combine(bundle, "runtimes", "linux-x64", "libnative.so"), RandomBytes(100_000)); // incompressible, as a native library nearly is
         var data = Directory.CreateDirectory(Path.Combine(workspace, "sources", "images")).FullName;
         File.WriteAllText(Path.Combine(data, "train.csv"), "ImageId,ClassId\n1,2\n");
         return (bundle, data);
+    }
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        new Random(5).NextBytes(bytes);
+        return bytes;
     }
 
     internal static KernelPackage Package(string workspace, string slug, string accelerator = "gpu", string script = Script, TimeSpan? session = null)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using SteelCI.Contracts;
+using SteelCI.Archives;
 using SteelCI.Hashing;
 using SteelCI.Kaggle.Api;
 using SteelCI.Ports;
@@ -154,26 +155,49 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
         }
     }
 
+    /// <summary>kagglehub zips a folder of more than this many files into one archive.zip (kaggle-api.md §8).</summary>
+    public const int MaxLooseFiles = 50;
+
+    /// <summary>The zip's name, as kagglehub's; Kaggle unpacks an uploaded zip into the dataset's tree.</summary>
+    public const string ArchiveName = "archive.zip";
+
+    /// <summary>
+    /// A flat folder of at most <see cref="MaxLooseFiles"/> files goes up file by file; anything else (more files, or
+    /// any subfolder) as one <see cref="ArchiveName"/> that Kaggle unpacks, as kagglehub and the CLI's --dir-mode zip
+    /// do. The CLI never sends <c>directories</c>, so SteelCI does not either. Execute bits do not survive (the
+    /// launcher restores the bundle's from steelci-bundle.json).
+    /// </summary>
     private async Task<CreateDatasetRequest> UploadAsync(KaggleClient client, string owner, string slug, KernelSource source, CancellationToken cancellationToken)
     {
         var uploader = new BlobUploader(client);
-        async Task<DatasetDirectory> Folder(string path, string name)
-        {
-            var files = new List<DatasetNewFile>();
-            foreach (var file in Directory.EnumerateFiles(path).Order(StringComparer.Ordinal))
-            {
-                var token = await uploader.UploadAsync(file, Path.GetFileName(file), cancellationToken);
-                Interlocked.Add(ref _bytesUploaded, new FileInfo(file).Length);
-                files.Add(new DatasetNewFile { Token = token });
-            }
-            var directories = new List<DatasetDirectory>();
-            foreach (var directory in Directory.EnumerateDirectories(path).Order(StringComparer.Ordinal))
-                directories.Add(await Folder(directory, Path.GetFileName(directory)));
-            return new DatasetDirectory { Name = name, Files = files, Directories = directories };
-        }
-        var root = await Folder(source.LocalPath, "");
-        if (root.Files!.Count == 0 && root.Directories!.Count == 0)
+        var all = Directory.EnumerateFiles(source.LocalPath, "*", SearchOption.AllDirectories).ToList();
+        if (all.Count == 0)
             throw new KaggleException($"input {source.Mount} ({source.LocalPath}) is empty; Kaggle datasets need at least one file");
+        var files = new List<DatasetNewFile>();
+        if (all.Count <= MaxLooseFiles && all.All(f => Path.GetDirectoryName(f) == Path.TrimEndingDirectorySeparator(source.LocalPath)))
+        {
+            foreach (var file in all.Order(StringComparer.Ordinal))
+            {
+                files.Add(new DatasetNewFile { Token = await uploader.UploadAsync(file, Path.GetFileName(file), cancellationToken) });
+                Interlocked.Add(ref _bytesUploaded, new FileInfo(file).Length);
+            }
+        }
+        else
+        {
+            var zip = Path.Combine(options.Workspace, "kaggle", "archives", $"{client.Account.Name}-{slug}.zip");
+            var bytes = ZipPacker.Pack(source.LocalPath, zip, options.ArchiveLevel);
+            var raw = all.Sum(f => new FileInfo(f).Length);
+            log.Info($"account {client.Account.Name}: {all.Count} files of {source.Mount} packed into one {ArchiveName} ({bytes:N0} of {raw:N0} bytes, level {options.ArchiveLevel})");
+            try
+            {
+                files.Add(new DatasetNewFile { Token = await uploader.UploadAsync(zip, ArchiveName, cancellationToken) });
+            }
+            finally
+            {
+                File.Delete(zip);
+            }
+            Interlocked.Add(ref _bytesUploaded, bytes);
+        }
         var title = $"SteelCI {source.Mount} {KeyOf(source)[..12]}";
         return new CreateDatasetRequest
         {
@@ -183,8 +207,7 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
             LicenseName = "other",
             IsPrivate = true,
             Subtitle = "SteelCI kernel input (content-addressed)",
-            Files = root.Files,
-            Directories = root.Directories,
+            Files = files,
         };
     }
 }

@@ -1,4 +1,5 @@
 using SteelCI.Contracts;
+using SteelCI.Archives;
 
 namespace SteelCI.Kaggle.Backend;
 
@@ -27,4 +28,6 @@ public sealed record KaggleBackendOptions
     public int PushChecks { get; init; } = 4;
     public TimeSpan PushCheckInterval { get; init; } = TimeSpan.FromSeconds(20);
     public int OutputPageSize { get; init; } = 100;
+    /// <summary>Deflate level of the one zip a many-file input goes up as (0 stores); chosen by bench/SteelCI.Archives.Bench.</summary>
+    public int ArchiveLevel { get; init; } = ZipPacker.DefaultLevel;
 }

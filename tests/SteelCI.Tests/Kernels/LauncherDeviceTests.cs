@@ -52,11 +52,29 @@ public sealed class LauncherDeviceTests : IDisposable
         return root;
     }
 
-    private (int ExitCode, string Output) RunLauncher(string accelerator, string? torchPath, bool kaggle)
+    private (int ExitCode, string Output) RunLauncher(string accelerator, string? torchPath, bool kaggle, bool unpacked = false)
     {
         var input = _dir.Combine("input");
+        if (unpacked)
+        {
+            // As Kaggle mounts a bundle it unpacked from archive.zip: read-only files, no execute bits anywhere.
+            input = _dir.Combine("input-unpacked");
+            var root = "input-unpacked/steelci-trainer-999999999999/";
+            _dir.Write(root + "steelci-bundle.json",
+                """{"format":"steelci.bundle/1","runtime":"self-contained","entry":"Trainer.dll","apphost":"Trainer","hash":"9999999999999999","executables":["Trainer","tools/helper"]}""");
+            _dir.Write(root + "tools/helper", "#!/bin/sh\necho \"helper ran\"\n");
+            _dir.Write(root + "tools/data.txt", "not a program");
+            _dir.Write(root + "Trainer", """
+                #!/bin/sh
+                "$(dirname "$0")/tools/helper"
+                echo "data mode=$(stat -c %a "$(dirname "$0")/tools/data.txt")"
+                echo "STEELCI-END status=complete manifest-sha256=none"
+                """);
+            foreach (var file in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories))
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
         var bundle = Path.Combine(input, "steelci-trainer-999999999999");
-        if (!Directory.Exists(bundle))
+        if (!unpacked && !Directory.Exists(bundle))
         {
             _dir.Write("input/steelci-trainer-999999999999/steelci-bundle.json",
                 """{"format":"steelci.bundle/1","runtime":"self-contained","entry":"Trainer.dll","apphost":"Trainer","hash":"9999999999999999"}""");
@@ -152,5 +170,18 @@ public sealed class LauncherDeviceTests : IDisposable
         Assert.True(code == 0, output);
         Assert.Contains("device cpu: not on Kaggle, so this gpu stage runs on the CPU here (the image's torch is 2.11.0+cu128", output);
         Assert.Contains("device=cpu", output);
+    }
+
+    [Fact]
+    public void A_bundle_unpacked_without_modes_gets_back_the_execute_bits_it_was_published_with()
+    {
+        var (code, output) = RunLauncher("cpu", null, kaggle: false, unpacked: true);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("restored the execute bit of 2 file(s) of the bundle", output);
+        Assert.Contains("helper ran", output);
+        Assert.Contains("data mode=644", output); // only what was executable becomes so
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            File.GetUnixFileMode(_dir.Combine("input-unpacked", "steelci-trainer-999999999999", "Trainer"))); // the mount is not changed
     }
 }
