@@ -12,7 +12,7 @@ namespace Severstal.Stages;
 /// </summary>
 internal sealed class SampleTrainer(
     nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, ISampleSource samples, int batchSize, int seed, int prefetch,
-    Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
+    Func<int[], IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
     Func<Tensor, Tensor, Tensor> loss, Action<string> log, Device? device = null, LearningRate? schedule = null,
     Func<IReadOnlyDictionary<string, double>>? validate = null) : IStepTrainer, IDisposable
 {
@@ -26,18 +26,18 @@ internal sealed class SampleTrainer(
     {
         _loader?.Dispose();
         model.train();
-        _loader = new BatchLoader(samples, EpochPlan.Create(samples.Count, batchSize, seed, epoch), firstStep, prefetch, prepare);
+        _loader = new BatchLoader(EpochPlan.Create(samples.Count, batchSize, seed, epoch), firstStep, prefetch, prepare);
     }
 
     public double Step(int epoch, int step)
     {
-        var batch = _loader!.Next(step);
+        using var batch = _loader!.Next(step);
         if (schedule is not null)
             foreach (var group in optimizer.ParamGroups)
                 group.LearningRate = schedule.At(epoch, step, StepsPerEpoch);
         using var scope = NewDisposeScope();
-        var input = tensor(batch.Input, batch.InputShape).to(device ?? CPU);
-        var target = tensor(batch.Target, batch.TargetShape).to(device ?? CPU);
+        var input = batch.Input.to(device ?? CPU);
+        var target = batch.Target.to(device ?? CPU);
         optimizer.zero_grad();
         var value = loss(model.forward(input), target);
         value.backward();
@@ -141,7 +141,7 @@ public static class Training
     public static ISampleSource Source(StageContext context, string folder, TrainLabels labels, IReadOnlyList<string> ids, int height, int width) =>
         context.Param("preload", "true") == "false"
             ? new LazySamples(folder, labels, ids, height, width)
-            : new PreloadedSamples(SeverstalSet.Load(folder, labels, ids, height, width));
+            : new PreloadedSamples(SeverstalSet.Load(folder, labels, ids, height, width), height, width);
 
     public static TimeSpan CheckpointEvery(StageContext context) => TimeSpan.FromMinutes(context.Double("checkpoint_minutes", 30));
 }
