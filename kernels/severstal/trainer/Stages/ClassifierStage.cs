@@ -47,7 +47,7 @@ public static class ClassifierStage
         manual_seed(seed);
         using var model = ModelSpec.Classifier(arch, outputs, channels);
         model.to(context.Device);
-        using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 2e-3));
+        using var optimizer = new RootedAdam(model.parameters(), context.Double("lr", 2e-3));
         using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
             (indices, flips, step) => Batches.Classification(train, indices, flips, step, height, width, TargetAt),
             (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),

@@ -37,7 +37,7 @@ public static class SegmenterStage
         manual_seed(seed);
         using var model = ModelSpec.Segmenter(arch, channels);
         model.to(context.Device);
-        using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 3e-3));
+        using var optimizer = new RootedAdam(model.parameters(), context.Double("lr", 3e-3));
         using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
             (indices, flips, step) => Batches.Segmentation(train, indices, flips, step, classId, height, width),
             Training.SegmentationLoss(context.Double("bce_weight", 1), context.Double("dice_weight", 1)),
