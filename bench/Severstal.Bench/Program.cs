@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 // architecture in PyTorch (Debian's python3-torch, an older libtorch) on the same threads, in the same run.
 // Usage: Severstal.Bench [--arch small|resnet18] [--channels 8] [--height 64] [--width 400] [--batch 8] [--steps 20]
 //                        [--threads 2] [--python /usr/bin/python3]
-//        Severstal.Bench --loader DATA_FOLDER [--images 200] [--batch 8] [--prefetch 4]   (input pipeline, LoaderBench.cs)
+//        Severstal.Bench --loader DATA_FOLDER [--images 200] [--batch 8] [--prefetch 4] [--check 16]  (input pipeline, LoaderBench.cs)
+//        Severstal.Bench --generate DATA_FOLDER [--images 400]                            (synthetic set, seed 7, for the two above)
 //        Severstal.Bench --rle DATA_FOLDER [--repeats 3]                                  (RLE codec, RleBench.cs)
 //        Severstal.Bench --layers on|off [--heap keep|default] [--repeats 9]             (per layer, oneDNN on/off, LayerBench.cs)
 //        Severstal.Bench --eda DATA_FOLDER [--images 2000] [--threads 2] [--output DIR]   (eda stage vs plain decoding, EdaBench.cs)
@@ -20,6 +21,11 @@ var options = new Dictionary<string, string>
 };
 for (var i = 0; i + 1 < args.Length; i += 2)
     options[args[i].TrimStart('-')] = args[i + 1];
+if (options.TryGetValue("generate", out var generateFolder))
+{
+    new Severstal.Data.SyntheticSeverstal(seed: 7).Write(generateFolder, int.Parse(options.GetValueOrDefault("images", "400"), CultureInfo.InvariantCulture), 0);
+    return 0;
+}
 if (options.TryGetValue("rle", out var rleFolder))
     return RleBench.Run(rleFolder, int.Parse(options.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture), options["python"]);
 if (options.TryGetValue("eda", out var edaFolder))
@@ -28,7 +34,7 @@ if (options.TryGetValue("eda", out var edaFolder))
 if (options.TryGetValue("loader", out var dataFolder))
     return LoaderBench.Run(dataFolder, int.Parse(options.GetValueOrDefault("images", "200"), CultureInfo.InvariantCulture),
         int.Parse(options["batch"], CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("prefetch", "4"), CultureInfo.InvariantCulture),
-        options["python"]);
+        int.Parse(options.GetValueOrDefault("check", "16"), CultureInfo.InvariantCulture), options["python"]);
 int Int(string key) => int.Parse(options[key], CultureInfo.InvariantCulture);
 if (options.TryGetValue("layers", out var oneDnn))
     return Severstal.Bench.LayerBench.Run(oneDnn == "on", options.GetValueOrDefault("heap", "keep") == "keep", Int("channels"), Int("height"), Int("width"), Int("batch"),

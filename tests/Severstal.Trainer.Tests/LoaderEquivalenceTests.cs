@@ -51,9 +51,9 @@ public sealed class LoaderEquivalenceTests
         manual_seed(1);
         var b = new UNet(2);
         var ob = optim.Adam(b.parameters(), 0.01);
-        using var trainer = new SampleTrainer(b, ob, new PreloadedSamples(samples), 4, 1, 2,
-            (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, H, W, flips), [chunk.Count, 1, H, W],
-                Batches.MaskArray(chunk, 3, H, W, flips), [chunk.Count, 1, H, W]), loss, _ => { });
+        var source = new PreloadedSamples(samples, H, W);
+        using var trainer = new SampleTrainer(b, ob, source, 4, 1, 2,
+            (indices, flips, step) => Batches.Segmentation(source, indices, flips, step, 3, H, W), loss, _ => { });
         for (var epoch = 0; epoch < 2; epoch++)
         {
             manual_seed(1 * 1000L + epoch);

@@ -68,20 +68,21 @@ public sealed class ModelAndLoaderTests
         var consumed = 0;
         var aheadWhenPrepared = new System.Collections.Concurrent.ConcurrentQueue<int>();
         using var fullAhead = new SemaphoreSlim(0);
-        using var loader = new BatchLoader(new PreloadedSamples(samples), plan, firstStep, capacity, (chunk, flips, step) =>
+        using var loader = new BatchLoader(plan, firstStep, capacity, (indices, flips, step) =>
         {
             // Batches made before this one and not yet taken: at most `capacity` queued, plus one the consumer
             // has taken but not yet counted (Next returns after it frees the slot).
             aheadWhenPrepared.Enqueue(step - firstStep - Volatile.Read(ref consumed));
             if (step == firstStep + capacity)
                 fullAhead.Release(); // the producer got this far without any batch taken: it does prepare ahead
-            return new PreparedBatch(step, chunk.Select(s => (float)s.Pixels[0]).ToArray(), [chunk.Count], [], [0]);
+            return new PreparedBatch(step, tensor(indices.Select(i => (float)samples[i].Pixels[0]).ToArray()), zeros(0));
         });
         Assert.True(fullAhead.Wait(TimeSpan.FromMinutes(1)), "the loader never prepared ahead"); // a signal, not a sleep
 
         for (var step = firstStep; step < plan.Batches.Count; step++)
         {
-            Assert.Equal(plan.Batches[step].Select(i => (float)i), loader.Next(step).Input);
+            using (var batch = loader.Next(step))
+                Assert.Equal(plan.Batches[step].Select(i => (float)i), batch.Input.data<float>().ToArray());
             Interlocked.Increment(ref consumed);
         }
         Assert.Equal(plan.Batches.Count - firstStep, aheadWhenPrepared.Count);

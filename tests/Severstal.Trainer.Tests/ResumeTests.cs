@@ -42,9 +42,9 @@ public sealed class ResumeTests
         var model = new UNet(2);
         var optimizer = optim.Adam(model.parameters(), 0.01);
         var loss = Training.SegmentationLoss(1, 1);
-        using var trainer = new StepTimer(new SampleTrainer(model, optimizer, new PreloadedSamples(Samples), Batch, seed: 5, prefetch: 2,
-            (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, Height, Width, flips), [chunk.Count, 1, Height, Width],
-                Batches.MaskArray(chunk, 3, Height, Width, flips), [chunk.Count, 1, Height, Width]),
+        var source = new PreloadedSamples(Samples, Height, Width);
+        using var trainer = new StepTimer(new SampleTrainer(model, optimizer, source, Batch, seed: 5, prefetch: 2,
+            (indices, flips, step) => Batches.Segmentation(source, indices, flips, step, 3, Height, Width),
             (logits, target) => loss(logits, target) + 0 * randn_like(logits).sum() + (logits * 0.001 * rand_like(logits)).mean(),
             _ => { }, schedule: new LearningRate("cosine", 0.01, Epochs, WarmupEpochs: 0.5)), time, afterStep);
         var (status, done) = EpochLoop.Run(context, model, optimizer, Epochs, seed: 5, trainer, TimeSpan.FromMinutes(checkpointMinutes));

@@ -4,9 +4,10 @@ namespace Severstal.Data;
 
 /// <summary>
 /// Prepares the batches of an epoch on a background task while the model trains: decode (when the source is lazy),
-/// flips, normalisation, targets. At most <c>capacity</c> prepared batches wait in a bounded channel, so memory is
-/// bounded by capacity x batch size whatever the dataset size. Batches come out in plan order, so training stays
-/// deterministic however the threads are scheduled.
+/// flips, normalisation, targets, written into the batch's tensors (<paramref name="prepare"/>, given the plan's
+/// sample indices). At most <c>capacity</c> prepared batches wait in a bounded channel, so memory is bounded by
+/// capacity x batch size whatever the dataset size. Batches come out in plan order, so training stays deterministic
+/// however the threads are scheduled. The consumer disposes each batch; batches never taken are disposed here.
 /// </summary>
 public sealed class BatchLoader : IDisposable
 {
@@ -14,8 +15,8 @@ public sealed class BatchLoader : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _producer;
 
-    public BatchLoader(ISampleSource source, EpochPlan plan, int firstStep, int capacity,
-        Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare)
+    public BatchLoader(EpochPlan plan, int firstStep, int capacity,
+        Func<int[], IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare)
     {
         _channel = Channel.CreateBounded<PreparedBatch>(new BoundedChannelOptions(Math.Max(1, capacity))
         {
@@ -28,12 +29,19 @@ public sealed class BatchLoader : IDisposable
             {
                 for (var step = firstStep; step < plan.Batches.Count; step++)
                 {
-                    var indices = plan.Batches[step];
-                    var samples = new Sample[indices.Length];
-                    Parallel.For(0, indices.Length, new ParallelOptions { CancellationToken = token }, i => samples[i] = source.Get(indices[i]));
-                    var batch = prepare(samples, plan.Flips[step], step);
+                    token.ThrowIfCancellationRequested();
+                    var batch = prepare(plan.Batches[step], plan.Flips[step], step);
                     Interlocked.Add(ref _preparedBytes, batch.Bytes);
-                    await _channel.Writer.WriteAsync(batch, token);
+                    if (!_channel.Writer.TryWrite(batch))
+                        try
+                        {
+                            await _channel.Writer.WriteAsync(batch, token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            batch.Dispose();
+                            throw;
+                        }
                 }
                 _channel.Writer.TryComplete();
             }
@@ -69,6 +77,8 @@ public sealed class BatchLoader : IDisposable
         {
             // cancelled while waiting to write: expected when an epoch stops early
         }
+        while (_channel.Reader.TryRead(out var left))
+            left.Dispose();
         _stop.Dispose();
     }
 }

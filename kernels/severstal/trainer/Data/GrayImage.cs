@@ -1,19 +1,10 @@
-using StbImageSharp;
-
 namespace Severstal.Data;
 
 /// <summary>Reads a JPEG as grayscale and shrinks it by whole factors (area average) to the training resolution.</summary>
 public static class GrayImage
 {
-    public static byte[] Load(string path, int height, int width)
-    {
-        ImageResult image;
-        using (var stream = File.OpenRead(path))
-            image = ImageResult.FromStream(stream, ColorComponents.Grey);
-        if (image.Width % width != 0 || image.Height % height != 0)
-            throw new InvalidDataException($"{path}: {image.Width}x{image.Height} cannot be shrunk to {width}x{height} by whole factors");
-        return image.Height == height && image.Width == width ? image.Data : Shrink(image.Data, image.Height, image.Width, height, width);
-    }
+    /// <summary>Through libvips (<see cref="VipsJpeg"/>), the same decoder as the per-batch loader, so preloaded and streamed pixels agree.</summary>
+    public static byte[] Load(string path, int height, int width) => VipsJpeg.Decode(path, height, width);
 
     public static byte[] Shrink(byte[] pixels, int height, int width, int toHeight, int toWidth)
     {

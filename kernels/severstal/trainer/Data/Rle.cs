@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace Severstal.Data;
 
 /// <summary>
 /// The competition's run-length encoding: "start length" pairs, 1-indexed, numbered top to bottom then left to right
-/// (column-major). Masks here are row-major byte arrays (index y * width + x), 1 = defect.
+/// (column-major). Masks here are row-major (index y * width + x), 1 = defect.
 /// </summary>
 public static class Rle
 {
@@ -15,26 +16,78 @@ public static class Rle
     public static byte[] Decode(string rle, int height = Height, int width = Width)
     {
         var mask = new byte[height * width];
-        var parts = rle.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length % 2 != 0)
-            throw new FormatException($"RLE has an odd number of values ({parts.Length})");
+        DecodeInto(rle, mask, (false, false), height, width);
+        return mask;
+    }
+
+    /// <summary>
+    /// Decodes straight into <paramref name="mask"/> (row-major, cleared first), flipped as asked: no string split, no
+    /// intermediate mask. Each run is walked column by column, so there is no division per pixel.
+    /// </summary>
+    public static void DecodeInto<T>(ReadOnlySpan<char> rle, Span<T> mask, (bool H, bool V) flip, int height = Height, int width = Width)
+        where T : unmanaged, INumber<T>
+    {
+        if (mask.Length != height * width)
+            throw new ArgumentException($"mask holds {mask.Length} values, not {height}x{width}");
+        mask.Clear();
+        var rowStep = flip.V ? -width : width;
         long previousEnd = 0;
-        for (var i = 0; i < parts.Length; i += 2)
+        var position = 0;
+        for (var pair = 1; ; pair++)
         {
-            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ||
-                !long.TryParse(parts[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var length) ||
-                start < 1 || length < 1)
-                throw new FormatException($"RLE pair {i / 2 + 1} ('{parts[i]} {parts[i + 1]}') is not two positive integers");
+            var start = Next(rle, ref position);
+            if (start == Missing)
+                return;
+            var length = Next(rle, ref position);
+            if (length == Missing)
+                throw new FormatException($"RLE has an odd number of values ({2 * pair - 1})");
+            if (start < 1 || length < 1)
+                throw new FormatException($"RLE pair {pair} ('{Show(start)} {Show(length)}') is not two positive integers");
             if (start <= previousEnd)
-                throw new FormatException($"RLE pair {i / 2 + 1} starts at {start}, inside or before the previous run");
+                throw new FormatException($"RLE pair {pair} starts at {start}, inside or before the previous run");
             var end = start - 1 + length;
             if (end > (long)height * width)
-                throw new FormatException($"RLE pair {i / 2 + 1} runs past the {height}x{width} image");
-            for (var p = start - 1; p < end; p++)
-                mask[(int)(p % height) * width + (int)(p / height)] = 1;
+                throw new FormatException($"RLE pair {pair} runs past the {height}x{width} image");
+            int x = (int)((start - 1) / height), y = (int)((start - 1) % height);
+            for (var left = (int)length; left > 0; x++, y = 0)
+            {
+                var count = Math.Min(left, height - y);
+                var column = flip.H ? width - 1 - x : x;
+                var index = (flip.V ? height - 1 - y : y) * width + column;
+                for (var k = 0; k < count; k++, index += rowStep)
+                    mask[index] = T.One;
+                left -= count;
+            }
             previousEnd = end;
         }
-        return mask;
+    }
+
+    private static string Show(long value) => value == Invalid ? "(not digits)" : value.ToString(CultureInfo.InvariantCulture);
+
+    private const long Missing = -1;
+    private const long Invalid = -2;
+
+    /// <summary>The next space-separated value; <see cref="Missing"/> at the end, <see cref="Invalid"/> (caught as not positive) for anything but digits.</summary>
+    private static long Next(ReadOnlySpan<char> text, ref int position)
+    {
+        while (position < text.Length && text[position] == ' ')
+            position++;
+        if (position == text.Length)
+            return Missing;
+        long value = 0;
+        var digits = 0;
+        for (; position < text.Length && text[position] != ' '; position++, digits++)
+        {
+            var digit = text[position] - '0';
+            if (digit is < 0 or > 9 || digits >= 12)
+            {
+                while (position < text.Length && text[position] != ' ')
+                    position++;
+                return Invalid;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 
     public static string Encode(byte[] mask, int height = Height, int width = Width)

@@ -26,5 +26,5 @@ public sealed class Classifier : Module<Tensor, Tensor>
     }
 
     private static Module<Tensor, Tensor> Block(int from, int to) =>
-        Sequential(Conv2d(from, to, 3, padding: 1, bias: false), BatchNorm2d(to), ReLU(), MaxPool2d(2));
+        Sequential(Conv2d(from, to, 3, padding: 1, bias: false), new RootedBatchNorm2d(to), ReLU(), MaxPool2d(2));
 }

@@ -12,11 +12,11 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     public BasicBlock(int from, int to, int stride) : base(nameof(BasicBlock))
     {
         conv1 = Conv2d(from, to, 3, stride: stride, padding: 1, bias: false);
-        bn1 = BatchNorm2d(to);
+        bn1 = new RootedBatchNorm2d(to);
         conv2 = Conv2d(to, to, 3, padding: 1, bias: false);
-        bn2 = BatchNorm2d(to);
+        bn2 = new RootedBatchNorm2d(to);
         if (stride != 1 || from != to)
-            downsample = Sequential(Conv2d(from, to, 1, stride: stride, bias: false), BatchNorm2d(to));
+            downsample = Sequential(Conv2d(from, to, 1, stride: stride, bias: false), new RootedBatchNorm2d(to));
         RegisterComponents();
     }
 
@@ -51,7 +51,7 @@ public sealed class ResNetEncoder : Module<Tensor, Tensor[]>
     {
         var blocks = Blocks(arch);
         conv1 = Conv2d(1, width, 7, stride: 2, padding: 3, bias: false);
-        bn1 = BatchNorm2d(width);
+        bn1 = new RootedBatchNorm2d(width);
         layer1 = Layer(width, width, blocks[0], 1);
         layer2 = Layer(width, width * 2, blocks[1], 2);
         layer3 = Layer(width * 2, width * 4, blocks[2], 2);
@@ -143,6 +143,6 @@ public sealed class ResNetUNet : Module<Tensor, Tensor>
         functional.interpolate(x, size: [like.shape[2], like.shape[3]], mode: InterpolationMode.Nearest);
 
     private static Module<Tensor, Tensor> Double(int from, int to) =>
-        Sequential(Conv2d(from, to, 3, padding: 1, bias: false), BatchNorm2d(to), ReLU(),
-            Conv2d(to, to, 3, padding: 1, bias: false), BatchNorm2d(to), ReLU());
+        Sequential(Conv2d(from, to, 3, padding: 1, bias: false), new RootedBatchNorm2d(to), ReLU(),
+            Conv2d(to, to, 3, padding: 1, bias: false), new RootedBatchNorm2d(to), ReLU());
 }

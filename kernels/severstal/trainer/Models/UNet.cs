@@ -40,6 +40,6 @@ public sealed class UNet : Module<Tensor, Tensor>
     }
 
     private static Module<Tensor, Tensor> Double(int from, int to) =>
-        Sequential(Conv2d(from, to, 3, padding: 1, bias: false), BatchNorm2d(to), ReLU(),
-            Conv2d(to, to, 3, padding: 1, bias: false), BatchNorm2d(to), ReLU());
+        Sequential(Conv2d(from, to, 3, padding: 1, bias: false), new RootedBatchNorm2d(to), ReLU(),
+            Conv2d(to, to, 3, padding: 1, bias: false), new RootedBatchNorm2d(to), ReLU());
 }

@@ -40,14 +40,16 @@ public static class ClassifierStage
         float[] Target(Sample s) => multiLabel
             ? Enumerable.Range(1, TrainLabels.Classes).Select(c => s.Has(c) ? 1f : 0f).ToArray()
             : [s.HasAny ? 1f : 0f];
+        float[] TargetAt(int index) => multiLabel
+            ? Enumerable.Range(1, TrainLabels.Classes).Select(c => train.Has(index, c) ? 1f : 0f).ToArray()
+            : [Enumerable.Range(1, TrainLabels.Classes).Any(c => train.Has(index, c)) ? 1f : 0f];
 
         manual_seed(seed);
         using var model = ModelSpec.Classifier(arch, outputs, channels);
         model.to(context.Device);
-        using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 2e-3));
+        using var optimizer = new RootedAdam(model.parameters(), context.Double("lr", 2e-3));
         using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
-            (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
-                chunk.SelectMany(Target).ToArray(), [chunk.Count, outputs]),
+            (indices, flips, step) => Batches.Classification(train, indices, flips, step, height, width, TargetAt),
             (logits, target) => nn.functional.binary_cross_entropy_with_logits(logits, target),
             context.Log, context.Device, LearningRate.FromParams(context, 2e-3),
             validate: () => new Dictionary<string, double> { ["val_accuracy"] = Choose(model, validation, outputs, Target, height, width, context.Device).Accuracy });

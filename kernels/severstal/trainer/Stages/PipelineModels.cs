@@ -40,10 +40,17 @@ internal sealed class PipelineModels(
             segs, context.Device);
     }
 
-    /// <summary>Full-resolution masks (null = no defect of that class) for each image of a folder.</summary>
-    public List<(string Id, byte[]?[] Masks)> Predict(string imageFolder, IReadOnlyList<string> ids)
+    /// <summary>Full-resolution masks (null = no defect of that class) for each image of a folder, every class gated.</summary>
+    public List<(string Id, byte[]?[] Masks)> Predict(string imageFolder, IReadOnlyList<string> ids) =>
+        Gate(PredictUngated(imageFolder, ids), [true, true, true, true]);
+
+    /// <summary>
+    /// Per image and class: the segmenter's full-resolution mask (null when it passes neither its pixel threshold nor
+    /// its minimum area) and whether both classifiers let the class through.
+    /// </summary>
+    public List<(string Id, byte[]?[] Masks, bool[] Passed)> PredictUngated(string imageFolder, IReadOnlyList<string> ids)
     {
-        var results = new List<(string, byte[]?[])>();
+        var results = new List<(string, byte[]?[], bool[])>();
         foreach (var chunk in ids.Chunk(32))
         {
             var pBinary = Scores(binary.Model, binary.Spec, imageFolder, chunk);
@@ -52,19 +59,23 @@ internal sealed class PipelineModels(
             for (var i = 0; i < chunk.Length; i++)
             {
                 var masks = new byte[]?[TrainLabels.Classes];
+                var passed = new bool[TrainLabels.Classes];
                 for (var c = 0; c < TrainLabels.Classes; c++)
                 {
-                    if (pBinary[i][0] < binary.Threshold || pMulti[i][c] < multiLabel.Thresholds[c])
-                        continue;
+                    passed[c] = pBinary[i][0] >= binary.Threshold && pMulti[i][c] >= multiLabel.Thresholds[c];
                     var (_, spec, pixel, minArea) = segmenters[c];
                     if (Dice.Mask(pSeg[c][i], pixel, minArea) is { } low)
                         masks[c] = GrayImage.EnlargeMask(low, spec.Height, spec.Width, Rle.Height, Rle.Width);
                 }
-                results.Add((chunk[i], masks));
+                results.Add((chunk[i], masks, passed));
             }
         }
         return results;
     }
+
+    /// <summary>The masks with class c kept only where the classifiers passed it, for the classes <paramref name="gated"/> names.</summary>
+    public static List<(string Id, byte[]?[] Masks)> Gate(List<(string Id, byte[]?[] Masks, bool[] Passed)> predictions, bool[] gated) =>
+        predictions.Select(p => (p.Id, p.Masks.Select((m, c) => gated[c] && !p.Passed[c] ? null : m).ToArray())).ToList();
 
     private List<float[]> Scores(nn.Module<Tensor, Tensor> model, ModelSpec spec, string folder, IReadOnlyList<string> ids)
     {

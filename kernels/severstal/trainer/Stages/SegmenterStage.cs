@@ -37,10 +37,9 @@ public static class SegmenterStage
         manual_seed(seed);
         using var model = ModelSpec.Segmenter(arch, channels);
         model.to(context.Device);
-        using var optimizer = optim.Adam(model.parameters(), context.Double("lr", 3e-3));
+        using var optimizer = new RootedAdam(model.parameters(), context.Double("lr", 3e-3));
         using var trainer = new SampleTrainer(model, optimizer, train, batch, seed, context.Int("prefetch", 2),
-            (chunk, flips, step) => new PreparedBatch(step, Batches.ImageArray(chunk, height, width, flips), [chunk.Count, 1, height, width],
-                Batches.MaskArray(chunk, classId, height, width, flips), [chunk.Count, 1, height, width]),
+            (indices, flips, step) => Batches.Segmentation(train, indices, flips, step, classId, height, width),
             Training.SegmentationLoss(context.Double("bce_weight", 1), context.Double("dice_weight", 1)),
             context.Log, context.Device, LearningRate.FromParams(context, 3e-3),
             validate: () => new Dictionary<string, double> { ["val_dice"] = BestThresholds(model, validation, classId, height, width, context.Device).Dice });

@@ -12,7 +12,7 @@ namespace Severstal.Stages;
 /// </summary>
 internal sealed class SampleTrainer(
     nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, ISampleSource samples, int batchSize, int seed, int prefetch,
-    Func<IReadOnlyList<Sample>, IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
+    Func<int[], IReadOnlyList<(bool H, bool V)>, int, PreparedBatch> prepare,
     Func<Tensor, Tensor, Tensor> loss, Action<string> log, Device? device = null, LearningRate? schedule = null,
     Func<IReadOnlyDictionary<string, double>>? validate = null) : IStepTrainer, IDisposable
 {
@@ -26,18 +26,18 @@ internal sealed class SampleTrainer(
     {
         _loader?.Dispose();
         model.train();
-        _loader = new BatchLoader(samples, EpochPlan.Create(samples.Count, batchSize, seed, epoch), firstStep, prefetch, prepare);
+        _loader = new BatchLoader(EpochPlan.Create(samples.Count, batchSize, seed, epoch), firstStep, prefetch, prepare);
     }
 
     public double Step(int epoch, int step)
     {
-        var batch = _loader!.Next(step);
+        using var batch = _loader!.Next(step);
         if (schedule is not null)
             foreach (var group in optimizer.ParamGroups)
                 group.LearningRate = schedule.At(epoch, step, StepsPerEpoch);
         using var scope = NewDisposeScope();
-        var input = tensor(batch.Input, batch.InputShape).to(device ?? CPU);
-        var target = tensor(batch.Target, batch.TargetShape).to(device ?? CPU);
+        var input = batch.Input.to(device ?? CPU);
+        var target = batch.Target.to(device ?? CPU);
         optimizer.zero_grad();
         var value = loss(model.forward(input), target);
         value.backward();
@@ -85,6 +85,18 @@ public sealed record LearningRate(string Kind, double Base, int Epochs, double W
     }
 }
 
+/// <summary>
+/// Scalars the loss uses, held in static fields for the life of the process. TorchSharp frees a Scalar in its
+/// finalizer; one created implicitly (<c>tensor * 2</c>) is unreachable once its handle is passed to libtorch, so a
+/// collection during the native call can free it under libtorch (docs/training.md, "Scalars on the hot path").
+/// </summary>
+public static class RootedScalars
+{
+    public static readonly Scalar Zero = 0.0;
+    public static readonly Scalar One = 1.0;
+    public static readonly Scalar Two = 2.0;
+}
+
 /// <summary>Prediction, losses and the stage options the classifier and segmenter stages share.</summary>
 public static class Training
 {
@@ -120,14 +132,20 @@ public static class Training
         var truth = target.sum([1, 2, 3]);
         var intersection = (probabilities * target).sum([1, 2, 3]);
         var union = probabilities.sum([1, 2, 3]) + truth;
-        var perImage = 1 - (2 * intersection + 1) / (union + 1);
-        var positive = (truth > 0).to(perImage.dtype);
-        return (perImage * positive).sum() / positive.sum().clamp_min(1);
+        // 1 - (2 * intersection + 1) / (union + 1), with rooted Scalars (RootedScalars)
+        var perImage = intersection.mul(RootedScalars.Two).add(RootedScalars.One).div(union.add(RootedScalars.One)).neg().add(RootedScalars.One);
+        var positive = truth.gt(RootedScalars.Zero).to(perImage.dtype);
+        return (perImage * positive).sum() / positive.sum().clamp_min(RootedScalars.One);
     }
 
     /// <summary>bce_weight x BCE (every pixel) + dice_weight x Dice (images with the class), both 1 unless the params say otherwise.</summary>
-    public static Func<Tensor, Tensor, Tensor> SegmentationLoss(double bceWeight, double diceWeight) => (logits, target) =>
-        bceWeight * nn.functional.binary_cross_entropy_with_logits(logits, target) + diceWeight * DiceLoss(logits, target);
+    public static Func<Tensor, Tensor, Tensor> SegmentationLoss(double bceWeight, double diceWeight)
+    {
+        // Held by the closure for as long as the loss is used: never finalized during a native call.
+        Scalar bce = bceWeight, dice = diceWeight;
+        return (logits, target) =>
+            nn.functional.binary_cross_entropy_with_logits(logits, target).mul(bce).add(DiceLoss(logits, target).mul(dice));
+    }
 
     public static string Arch(StageContext context)
     {
@@ -141,7 +159,7 @@ public static class Training
     public static ISampleSource Source(StageContext context, string folder, TrainLabels labels, IReadOnlyList<string> ids, int height, int width) =>
         context.Param("preload", "true") == "false"
             ? new LazySamples(folder, labels, ids, height, width)
-            : new PreloadedSamples(SeverstalSet.Load(folder, labels, ids, height, width));
+            : new PreloadedSamples(SeverstalSet.Load(folder, labels, ids, height, width), height, width);
 
     public static TimeSpan CheckpointEvery(StageContext context) => TimeSpan.FromMinutes(context.Double("checkpoint_minutes", 30));
 }
