@@ -43,7 +43,7 @@ public static class ProjectGraph
             }
             foreach (var reference in project.Projects.Where(r => !allowed.Contains(r)))
                 problems.Add($"{project.Path}: {project.Name} -> {reference} is not an allowed arrow " +
-                             $"(allowed: {(allowed.Count == 0 ? "none" : string.Join(", ", allowed))}; see docs/architecture.md)");
+                             $"(allowed: {(allowed.Count == 0 ? "none" : string.Join(", ", allowed.Order(StringComparer.Ordinal)))}; see docs/architecture.md)");
             foreach (var package in project.Packages)
                 if (Layout.PackageOwners.TryGetValue(package, out var owners) && !owners.Contains(project.Name))
                     problems.Add($"{project.Path}: {project.Name} references the package {package}, which only " +

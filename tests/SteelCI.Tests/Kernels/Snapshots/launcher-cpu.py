@@ -199,6 +199,9 @@ def prepare_bundle(bundle, info, torch_lib=None):
         shutil.copytree(bundle, target + ".partial", dirs_exist_ok=True)
         os.replace(target + ".partial", target)
     shadowed = set(os.listdir(torch_lib)) if torch_lib else set()
+    # Kaggle unpacks the bundle's zip without modes: the files that were executable when published become so again.
+    executables = set(info.get("executables") or []) | {info.get("apphost") or ""}
+    restored = 0
     for root, _, files in os.walk(target):
         for name in files:
             path = os.path.join(root, name)
@@ -206,9 +209,17 @@ def prepare_bundle(bundle, info, torch_lib=None):
                 os.remove(path)  # the image's copy (same soname) is loaded instead
                 log(f"using {os.path.join(torch_lib, name)} instead of the bundle's {name}")
                 continue
-            os.chmod(path, os.stat(path).st_mode | 0o755 if name == info.get("apphost") else os.stat(path).st_mode | 0o644)
+            relative = os.path.relpath(path, target).replace(os.sep, "/")
+            if relative in executables:
+                if not os.stat(path).st_mode & 0o111:
+                    restored += 1
+                os.chmod(path, os.stat(path).st_mode | 0o755)
+            else:
+                os.chmod(path, os.stat(path).st_mode | 0o644)
             if name == "libLibTorchSharp.so" and not system_libstdcxx_has():
                 log(f"{path}: weakened {weaken(path)} GLIBCXX_3.4.32 need(s)")
+    if restored:
+        log(f"restored the execute bit of {restored} file(s) of the bundle")
     return target
 
 
