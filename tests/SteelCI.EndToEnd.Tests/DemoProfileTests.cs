@@ -1,4 +1,5 @@
 using SteelCI.Testing;
+using Xunit.Abstractions;
 
 namespace SteelCI.EndToEnd.Tests;
 
@@ -11,7 +12,7 @@ namespace SteelCI.EndToEnd.Tests;
 /// trajectory, not this machine's.
 /// </summary>
 [Collection("steelci")]
-public sealed class DemoProfileTests
+public sealed class DemoProfileTests(ITestOutputHelper output)
 {
     /// <summary>Lowest margin over all-empty a segmenter must show (see the class comment).</summary>
     public const double SegmenterMargin = 0.005;
@@ -41,6 +42,8 @@ public sealed class DemoProfileTests
         var submission = workspace.VerifyRelease("submission").Metrics;
         double score = submission["val_dice"], baseline = submission["val_dice_all_empty"];
         var closed = (score - baseline) / (1 - baseline);
+        report.Add($"submission {score:0.0000} vs all-empty {baseline:0.0000}: {closed:P1} of the gap closed");
+        output.WriteLine(string.Join('\n', report)); // the figures in CI's log, pass or fail
         Assert.True(closed >= GapShare,
             $"submission {score:0.0000} vs all-empty {baseline:0.0000} closes {closed:P1} of the gap, below {GapShare:P0}\n{string.Join('\n', report)}\n{run.Output}");
         foreach (var stage in Trained)
