@@ -66,6 +66,21 @@ internal sealed class AssetTransfers(HttpClient http, GitHubStoreOptions options
             throw await GitHubCalls.FailureAsync(what, response, cancellationToken);
     }
 
+    /// <summary>
+    /// A small asset (a manifest, an index, a state file) read whole: refused when it is larger than
+    /// <paramref name="limit"/> bytes ("{what}: N bytes is too large for {purpose}"), an IOException when fewer bytes came.
+    /// </summary>
+    public async Task<byte[]> ReadWholeAsync(Octokit.ReleaseAsset asset, long limit, string what, string purpose, CancellationToken cancellationToken)
+    {
+        if (asset.Size > limit)
+            throw new GitHubStoreException($"{what}: {asset.Size} bytes is too large for {purpose}");
+        using var response = await OpenDownloadAsync(asset.Url, asset.Name, 0, cancellationToken);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (bytes.Length != asset.Size)
+            throw new IOException($"asset {asset.Name}: received {bytes.Length} of {asset.Size} bytes");
+        return bytes;
+    }
+
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.Found or HttpStatusCode.MovedPermanently
         or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect or HttpStatusCode.SeeOther;
 

@@ -172,16 +172,8 @@ public sealed partial class GitHubArtifactStore : IArtifactStore, IDirectFetch
 
     /// <summary>A manifest or index asset, read whole (at most 64 MiB).</summary>
     private Task<byte[]> SmallAssetAsync(ReleaseAsset asset, CancellationToken cancellationToken) =>
-        calls.ReadAsync($"download {asset.Name}", async (_, ct) =>
-        {
-            if (asset.Size > 64 << 20)
-                throw new GitHubStoreException($"asset {asset.Name}: {asset.Size} bytes is too large for a manifest or index");
-            using var response = await transfers.OpenDownloadAsync(asset.Url, asset.Name, 0, ct);
-            var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-            if (bytes.Length != asset.Size)
-                throw new IOException($"asset {asset.Name}: received {bytes.Length} of {asset.Size} bytes");
-            return bytes;
-        }, cancellationToken);
+        calls.ReadAsync($"download {asset.Name}",
+            (_, ct) => transfers.ReadWholeAsync(asset, 64 << 20, $"asset {asset.Name}", "a manifest or index", ct), cancellationToken);
 
     private static string? IndexHashOf(Release release)
     {

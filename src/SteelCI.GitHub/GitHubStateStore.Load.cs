@@ -56,16 +56,8 @@ public sealed partial class GitHubStateStore
     {
         try
         {
-            return await calls.ReadAsync($"download {asset.Name}", async (_, ct) =>
-            {
-                if (asset.Size > 256 << 20)
-                    throw new GitHubStoreException($"state asset {asset.Name}: {asset.Size} bytes is too large for a state");
-                using var response = await transfers.OpenDownloadAsync(asset.Url, asset.Name, 0, ct);
-                var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-                if (bytes.Length != asset.Size)
-                    throw new IOException($"asset {asset.Name}: received {bytes.Length} of {asset.Size} bytes");
-                return bytes;
-            }, cancellationToken);
+            return await calls.ReadAsync($"download {asset.Name}",
+                (_, ct) => transfers.ReadWholeAsync(asset, 256 << 20, $"state asset {asset.Name}", "a state", ct), cancellationToken);
         }
         catch (GitHubStoreException error) when (!cancellationToken.IsCancellationRequested)
         {
