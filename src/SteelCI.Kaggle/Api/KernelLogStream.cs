@@ -128,7 +128,14 @@ public sealed class KernelLogStream(KaggleClient client, HttpClient? http = null
         }
     }
 
-    private static IEnumerable<KernelLogEvent> ParseArray(string body)
+    private static IEnumerable<KernelLogEvent> ParseArray(string body) =>
+        ParseLog(body) ?? body.Split('\n').Where(l => l.Length > 0).Select(l => new KernelLogEvent("", 0, l + "\n")).ToList();
+
+    /// <summary>
+    /// Kaggle's log as JSON (an array of <c>{stream_name, time, data}</c>, or one such object); null when it is not
+    /// JSON at all. Used by the stream and by the log that ListKernelSessionOutput returns.
+    /// </summary>
+    public static IReadOnlyList<KernelLogEvent>? ParseLog(string body)
     {
         JsonDocument document;
         try
@@ -137,7 +144,7 @@ public sealed class KernelLogStream(KaggleClient client, HttpClient? http = null
         }
         catch (JsonException)
         {
-            return body.Split('\n').Where(l => l.Length > 0).Select(l => new KernelLogEvent("", 0, l + "\n")).ToList();
+            return null;
         }
         using (document)
         {
