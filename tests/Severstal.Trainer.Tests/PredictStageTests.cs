@@ -111,7 +111,7 @@ public sealed class PredictStageTests
     }
 
     [Fact]
-    public void The_pipeline_writes_a_submission_and_overlays_tinted_exactly_where_the_masks_are()
+    public void The_pipeline_writes_a_submission_and_overlays_tinted_exactly_where_the_masks_are_and_honours_the_chosen_gates()
     {
         using var dir = new TempDirectory("predict");
         Train(dir);
@@ -143,6 +143,25 @@ public sealed class PredictStageTests
         Assert.Equal(3, Directory.GetFiles(Path.Combine(output, PredictStage.OverlayFolder)).Length);
         var tinted = AssertOverlaysMatch(images, output, masks);
         Assert.InRange(tinted, 1, 3 * 256 * 1600 - 1);
+
+        // The submission's chosen gates (gate_class1..4, copied by steelci predict from its thresholds): with the binary
+        // classifier now refusing everything, a gated class predicts nothing and an ungated one keeps its segmenter's masks.
+        Assert.Contains(masks.Values, m => m[0] is not null);
+        SetThresholds(dir.Combine("binary"), new() { ["defect"] = 2 });
+        var (gatedCode, gatedLog) = Run(dir, "predict", "predict-gated",
+            new() { ["gate_class1"] = "0", ["gate_class2"] = "1", ["gate_class3"] = "1", ["gate_class4"] = "1" },
+            [.. Models.Select(m => (m, dir.Combine(m))), ("images", images)]);
+        Assert.True(gatedCode == TrainerContract.ExitComplete, gatedLog);
+        var gated = ReadSubmission(dir.Combine("predict-gated", PredictStage.SubmissionFile));
+        foreach (var (id, classMasks) in gated)
+        {
+            Assert.Equal(masks[id][0], classMasks[0]);
+            Assert.All(classMasks.Skip(1), Assert.Null);
+        }
+        var (badCode, badLog) = Run(dir, "predict", "predict-bad", new() { ["gate_class2"] = "yes" },
+            [.. Models.Select(m => (m, dir.Combine(m))), ("images", images)]);
+        Assert.Equal(TrainerContract.ExitBadInput, badCode);
+        Assert.Contains("gate_class2 must be 1 (gated) or 0, not 'yes'", badLog);
     }
 
     [Fact]

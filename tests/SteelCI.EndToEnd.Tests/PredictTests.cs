@@ -36,6 +36,11 @@ public sealed class PredictTests
         var manifest = ManifestVerifier.Verify(dir.Combine("out"));
         Assert.Equal("predict", manifest.Entry);
         Assert.Contains(manifest.Lineage.Inputs, i => i.Name == "binary" && i.Source.StartsWith("severstal-binary-", StringComparison.Ordinal));
+        // The submission's chosen gates travel to predict as params.
+        var submission = ManifestVerifier.Verify(Directory.GetDirectories(workspace.Releases, "severstal-submission-*").Single());
+        var config = Json.Read<StageConfig>(Directory.GetFiles(Path.Combine(workspace.Root, "predict"), "stage.json", SearchOption.AllDirectories).Single());
+        for (var c = 1; c <= 4; c++)
+            Assert.Equal(submission.Thresholds[$"gate_class{c}"], double.Parse(config.Params[$"gate_class{c}"], System.Globalization.CultureInfo.InvariantCulture));
         var csv = File.ReadAllLines(dir.Combine("out", "submission.csv"));
         Assert.Equal("ImageId,EncodedPixels,ClassId", csv[0]);
         Assert.Equal(ids.Count * 4, csv.Length - 1);

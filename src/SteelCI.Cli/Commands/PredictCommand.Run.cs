@@ -53,6 +53,9 @@ public static partial class PredictCommand
             if (spec.Stages.TryGetValue(manifest.Stage, out var stageSpec))
                 foreach (var (key, value) in stageSpec.Params)
                     parameters[key] = value;
+            // What the combining stage chose on its validation split (e.g. Severstal's gate_class1..4) reaches predict too.
+            foreach (var (key, value) in manifest.Thresholds)
+                parameters[key] = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         }
         var inputs = new List<(string Name, string Tag, string Directory, string ContentKey)>();
         foreach (var (name, tag) in models)

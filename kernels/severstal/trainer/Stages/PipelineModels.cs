@@ -40,9 +40,9 @@ internal sealed class PipelineModels(
             segs, context.Device);
     }
 
-    /// <summary>Full-resolution masks (null = no defect of that class) for each image of a folder, every class gated.</summary>
-    public List<(string Id, byte[]?[] Masks)> Predict(string imageFolder, IReadOnlyList<string> ids) =>
-        Gate(PredictUngated(imageFolder, ids), [true, true, true, true]);
+    /// <summary>Full-resolution masks (null = no defect of that class) for each image of a folder, the classes <paramref name="gated"/> names gated.</summary>
+    public List<(string Id, byte[]?[] Masks)> Predict(string imageFolder, IReadOnlyList<string> ids, bool[] gated) =>
+        Gate(PredictUngated(imageFolder, ids), gated);
 
     /// <summary>
     /// Per image and class: the segmenter's full-resolution mask (null when it passes neither its pixel threshold nor

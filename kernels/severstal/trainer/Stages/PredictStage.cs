@@ -15,7 +15,9 @@ namespace Severstal.Stages;
 /// images. Input <c>images</c> (param <c>images</c> renames it) holds .jpg/.jpeg/.png files. Two modes:
 /// <list type="bullet">
 /// <item>the whole pipeline (default): inputs named by params <c>binary</c>, <c>multilabel</c> and <c>segmenters</c>
-/// (defaults binary, multilabel, seg1..seg4), combined exactly as the <c>submit</c> stage does;</item>
+/// (defaults binary, multilabel, seg1..seg4), combined exactly as the <c>submit</c> stage does, with the classes it
+/// chose to gate: params <c>gate_class1..4</c> (1 = gated, 0 = the segmenter alone; default 1), which
+/// <c>steelci predict</c> copies from the submission release's thresholds;</item>
 /// <item>one segmenter (param <c>segmenter</c> = an input name): that model's mask for its class, no classifiers.</item>
 /// </list>
 /// Writes <c>submission.csv</c> (ImageId,EncodedPixels,ClassId) and <c>overlays/&lt;image&gt;.png</c>: the image in gray
@@ -47,7 +49,7 @@ public static class PredictStage
             predictions = segmenter.Length > 0
                 ? SegmenterOnly(context, segmenter, folder, ids)
                 : PipelineModels.Load(context, context.Param("binary", "binary"), context.Param("multilabel", "multilabel"),
-                    context.Param("segmenters", "seg1,seg2,seg3,seg4").Split(',')).Predict(folder, ids);
+                    context.Param("segmenters", "seg1,seg2,seg3,seg4").Split(',')).Predict(folder, ids, Gates(context));
         }
         catch (InvalidDataException error) // an image the models cannot read at their resolution
         {
@@ -69,6 +71,15 @@ public static class PredictStage
         context.Log($"{predictions.Count} image(s), {metrics["images_with_defects"]} with a predicted defect; overlays in {OverlayFolder}/");
         return StageOutcome.Complete(1, metrics);
     }
+
+    /// <summary>Which classes the classifiers gate: params gate_class1..4, 1 (default) or 0.</summary>
+    private static bool[] Gates(StageContext context) =>
+        Enumerable.Range(1, TrainLabels.Classes).Select(c => context.Param($"gate_class{c}", "1").Trim() switch
+        {
+            "1" or "1.0" => true,
+            "0" or "0.0" => false,
+            var other => throw new BadInputException($"stage {context.Config.Stage}: param gate_class{c} must be 1 (gated) or 0, not '{other}'"),
+        }).ToArray();
 
     /// <summary>overlays/abc.jpg -> abc.png.</summary>
     public static string OverlayName(string imageId) => Path.GetFileNameWithoutExtension(imageId) + ".png";
