@@ -81,8 +81,7 @@ public sealed class SteerTests : IDisposable
         Assert.Contains("`steelci retry binary`", after.Stages["binary"].Error);
 
         // A later run blocks the dependents; retry puts both back.
-        after.Stages["submission"].Status = StageStatus.Blocked;
-        after.Stages["submission"].Error = "input 'binary' did not finish";
+        after.Stages["submission"].Block("submission", "binary");
         await _h.SaveAsync(after);
         Assert.Equal(0, await RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", _h.Services(TimeProvider.System), default));
         Assert.Contains("Reset to pending: binary, submission", _h.Output);

@@ -201,7 +201,11 @@ public sealed class TidyTests : IDisposable
         StageSummary Row(StageStatus status, string? error = null) => new("seg1", status, TimeSpan.Zero, null, null, null, null, error);
         Assert.Equal(ExitCodes.Success, Infrastructure.ExitCode(Summary(Row(StageStatus.Complete)), null, true));
         Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "seg1 failed: exit 1")), null, true));
-        Assert.Equal(ExitCodes.Infrastructure, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "3 attempts were lost; last: ...")), null, false));
+        Assert.Equal(ExitCodes.Infrastructure, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "3 attempts were lost; last: ...") with { Failure = FailureClass.Lost }), null, false));
+        Assert.Equal(ExitCodes.Infrastructure, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "watchdog") with { Failure = FailureClass.Watchdog }), null, false));
+        // The class decides, not the words: a trainer whose own message mentions lost attempts is still a code failure.
+        Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "2 attempts were lost (the trainer says)") with { Failure = FailureClass.Code }), null, false));
+        Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "cancelled") with { Failure = FailureClass.Cancelled }), null, false));
         Assert.Equal(ExitCodes.Success, Infrastructure.ExitCode(Summary(Row(StageStatus.Running)), null, false));
         Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Running)), null, true));
     }

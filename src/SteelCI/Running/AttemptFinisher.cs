@@ -23,8 +23,8 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         if (status.State == AttemptState.Lost)
         {
             attempt.Error = status.Detail ?? "the attempt vanished without an exit status";
-            var lost = PipelineRunner.LostCount(stage);
-            Fail(stage, lost > run.Request.LostRetries ? $"{lost} attempts were lost; last: {attempt.Error}" : null);
+            attempt.Failure = FailureClass.Lost;
+            PipelineRunner.RequeueOrFailLost(run, node.Name, attempt);
             reporter.AttemptFinished(node.Name, attempt, "lost");
             return true;
         }
@@ -35,7 +35,8 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         {
             attempt.State = AttemptState.Error;
             attempt.Error = Explain(status, marker is null, output.Log);
-            Fail(stage, attempt.Error); // the summary says "{stage} failed:" once, before this
+            attempt.Failure = FailureClass.Code;
+            stage.Fail(node.Name, FailureClass.Code, attempt.Error); // the summary says "{stage} failed:" once, before this
             reporter.AttemptFinished(node.Name, attempt, "error");
             return true;
         }
@@ -54,7 +55,8 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         {
             attempt.State = AttemptState.Error;
             attempt.Error = $"output refused: {error.Message}";
-            Fail(stage, attempt.Error);
+            attempt.Failure = FailureClass.Output;
+            stage.Fail(node.Name, FailureClass.Output, attempt.Error);
             reporter.AttemptFinished(node.Name, attempt, "refused");
             return true;
         }
@@ -66,8 +68,7 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         attempt.TrainedUtc = manifest.CreatedUtc;
         if (manifest.Status == OutputStatus.Complete)
         {
-            stage.Status = StageStatus.Complete;
-            stage.Release = tag;
+            stage.Complete(node.Name, tag);
             reporter.AttemptFinished(node.Name, attempt, "complete");
             reporter.StageFinished(node.Name, stage);
             return true;
@@ -77,22 +78,11 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
             .Select(a => ReleaseTag.TryParse(run.Pipeline.Name, a.Release!)?.PartialEpochs ?? 0).DefaultIfEmpty(0).Max();
         reporter.AttemptFinished(node.Name, attempt, $"partial, {manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal} epochs");
         if (manifest.Progress.EpochsDone <= previous)
-            Fail(stage, $"a session ended without finishing an epoch ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal}); " +
+            stage.Fail(node.Name, FailureClass.NoProgress, $"a session ended without finishing an epoch ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal}); " +
                 "raise session_minutes or lower the work per epoch");
         else
-            stage.Status = StageStatus.Pending;
+            stage.Requeue(node.Name);
         return true;
-    }
-
-    private void Fail(StageState stage, string? error)
-    {
-        if (error is null)
-        {
-            stage.Status = StageStatus.Pending;
-            return;
-        }
-        stage.Status = StageStatus.Failed;
-        stage.Error = error;
     }
 
     private static string Explain(AttemptStatus status, bool noMarker, string log)

@@ -100,7 +100,9 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.Equal(StageStatus.Failed, failed.Status);
         Assert.DoesNotContain("b1 failed", failed.Error); // the summary prints "b1 failed:" once, before the error
         Assert.Contains("ValueError in b1", failed.Error);
+        Assert.Equal(FailureClass.Code, failed.Failure);
         Assert.Equal(StageStatus.Blocked, summary.Stages.Single(s => s.Name == "final").Status);
+        Assert.Equal(FailureClass.Input, summary.Stages.Single(s => s.Name == "final").Failure);
         Assert.Equal(StageStatus.Complete, summary.Stages.Single(s => s.Name == "c1").Status);
         Assert.Single(_backend.Submitted, p => _backend.Configs[p.Slug].Stage == "b1"); // a deterministic failure is not retried
         Assert.DoesNotContain(Directory.GetDirectories(_dir.Combine("releases")), d => Path.GetFileName(d).StartsWith("pipe-b1-"));
@@ -118,6 +120,9 @@ public sealed class PipelineRunnerTests : IDisposable
         var c1 = summary.Stages.Single(s => s.Name == "c1");
         Assert.Equal(StageStatus.Failed, c1.Status);
         Assert.Contains("3 attempts were lost", c1.Error);
+        Assert.Equal(FailureClass.Lost, c1.Failure);
+        Assert.All((await State())!.Stages["c1"].Attempts, a => Assert.Equal(FailureClass.Lost, a.Failure));
+        Assert.Null((await State())!.Stages["a1"].Failure);
     }
 
     [Fact]
@@ -150,6 +155,7 @@ public sealed class PipelineRunnerTests : IDisposable
         var c1 = summary.Stages.Single(s => s.Name == "c1");
         Assert.Equal(StageStatus.Failed, c1.Status);
         Assert.Contains("output refused", c1.Error);
+        Assert.Equal(FailureClass.Output, c1.Failure);
         Assert.Contains("model.safetensors", c1.Error);
         Assert.DoesNotContain(Directory.GetDirectories(_dir.Combine("releases")), d => Path.GetFileName(d).StartsWith("pipe-c1-"));
     }
@@ -224,8 +230,11 @@ public sealed class PipelineRunnerTests : IDisposable
         vanishing.Configs[orphan.Slug] = _backend.Configs[_backend.Submitted.Single(p => _backend.Configs[p.Slug].Stage == "c1").Slug];
         var stateStore = new FileStateStore(_dir.Combine("state"));
         var state = (await stateStore.LoadAsync(default))!;
-        state.Stages["c1"].Status = StageStatus.Running;
-        state.Stages["c1"].Release = null;
+        state.Stages["c1"] = new StageState
+        {
+            ContentKey = state.Stages["c1"].ContentKey, KeyParts = state.Stages["c1"].KeyParts, Status = StageStatus.Running,
+            Attempts = state.Stages["c1"].Attempts,
+        };
         state.Stages["c1"].Attempts.Add(new AttemptRecord
         {
             Slug = orphan.Slug, Number = 2, Backend = "scripted", State = AttemptState.Running,
