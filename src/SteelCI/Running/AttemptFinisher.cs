@@ -41,28 +41,31 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
             return true;
         }
 
-        Manifest manifest;
+        VerifiedOutput verified;
         try
         {
-            manifest = ManifestVerifier.Verify(output.Directory, run.Keys[node.Name]);
-            if (manifest.Pipeline != run.Pipeline.Name || manifest.Stage != node.Name)
-                throw new InvalidDataException($"the manifest is for {manifest.Pipeline}/{manifest.Stage}, not {run.Pipeline.Name}/{node.Name}");
-            var manifestHash = Sha256.OfFile(Path.Combine(output.Directory, Manifest.FileName));
-            if (marker.Value.ManifestSha256 != manifestHash)
-                throw new InvalidDataException($"the end marker names manifest {marker.Value.ManifestSha256}, the file hashes to {manifestHash}");
+            verified = ManifestVerifier.VerifyOutput(output.Directory, run.Keys[node.Name]); // the one hash of the output's files
+            var (pipeline, stageName) = (verified.Manifest.Pipeline, verified.Manifest.Stage);
+            if (pipeline != run.Pipeline.Name || stageName != node.Name)
+                throw new InvalidDataException($"the manifest is for {pipeline}/{stageName}, not {run.Pipeline.Name}/{node.Name}");
+            if (marker.Value.ManifestSha256 != verified.ManifestSha256)
+                throw new InvalidDataException($"the end marker names manifest {marker.Value.ManifestSha256}, the file hashes to {verified.ManifestSha256}");
         }
         catch (InvalidDataException error)
         {
-            attempt.State = AttemptState.Error;
-            attempt.Error = $"output refused: {error.Message}";
-            attempt.Failure = FailureClass.Output;
-            stage.Fail(node.Name, FailureClass.Output, attempt.Error);
-            reporter.AttemptFinished(node.Name, attempt, "refused");
-            return true;
+            return Refuse(node, stage, attempt, error);
         }
 
+        var manifest = verified.Manifest;
         var tag = ReleaseTag.For(manifest).ToString();
-        await store.PublishAsync(tag, output.Directory, run.Request.Force, cancellationToken);
+        try
+        {
+            await store.PublishAsync(tag, verified, run.Request.Force, cancellationToken);
+        }
+        catch (ChangedBytesException error)
+        {
+            return Refuse(node, stage, attempt, error); // a file changed between verification and publishing
+        }
         attempt.Release = tag;
         attempt.EpochsDone = manifest.Status == OutputStatus.Complete ? manifest.Progress.EpochsTotal : manifest.Progress.EpochsDone;
         attempt.TrainedUtc = manifest.CreatedUtc;
@@ -82,6 +85,16 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
                 "raise session_minutes or lower the work per epoch");
         else
             stage.Requeue(node.Name);
+        return true;
+    }
+
+    private bool Refuse(PipelineNode node, StageState stage, AttemptRecord attempt, Exception error)
+    {
+        attempt.State = AttemptState.Error;
+        attempt.Error = $"output refused: {error.Message}";
+        attempt.Failure = FailureClass.Output;
+        stage.Fail(node.Name, FailureClass.Output, attempt.Error);
+        reporter.AttemptFinished(node.Name, attempt, "refused");
         return true;
     }
 

@@ -1,3 +1,4 @@
+using SteelCI.Ports;
 using SteelCI.Contracts;
 using SteelCI.Local;
 using SteelCI.Testing;
