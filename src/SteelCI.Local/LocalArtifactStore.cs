@@ -10,7 +10,7 @@ namespace SteelCI.Local;
 /// that no longer matches its manifest is renamed to <c>{root}/.aside-{tag}-{stamp}/</c> (kept, never reused, never
 /// listed) before the stage publishes again.
 /// </summary>
-public sealed class LocalArtifactStore(string root, TimeProvider? time = null) : IArtifactStore
+public sealed class LocalArtifactStore(string root, TimeProvider time) : IArtifactStore
 {
     private const string StagingPrefix = ".staging-";
     private const string TrashPrefix = ".trash-";
@@ -154,7 +154,7 @@ public sealed class LocalArtifactStore(string root, TimeProvider? time = null) :
     /// <summary>Renames a damaged release out of the way, kept for inspection; returns its new folder.</summary>
     private string SetAside(string directory, string tag)
     {
-        var stamp = (time ?? TimeProvider.System).GetUtcNow().ToString("yyyyMMdd-HHmmss");
+        var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss");
         var aside = Path.Combine(root, $"{AsidePrefix}{tag}-{stamp}-{Guid.NewGuid().ToString("N")[..6]}");
         Directory.Move(directory, aside);
         return aside;

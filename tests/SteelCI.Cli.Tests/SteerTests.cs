@@ -108,7 +108,7 @@ public sealed class SteerTests : IDisposable
     [Fact]
     public async Task Cancel_on_kaggle_deletes_the_kernel_and_says_what_is_lost()
     {
-        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions(), default);
+        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { Time = TimeProvider.System }, default);
         fake.State.AddUser("cathy", "KGAT_cathy_0123456789");
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_CANCELACCT", "KGAT_cathy_0123456789");
         var attempt = Attempt("seg1", 2, AttemptState.Running, "kaggle", "cancelacct",

@@ -39,7 +39,7 @@ public sealed class PipelineRunnerTests : IDisposable
     private PipelineRunner Runner(ScriptedBackend? backend = null, TimeSpan pollInterval = default)
     {
         backend ??= _backend;
-        return new PipelineRunner(backend, new LocalArtifactStore(_dir.Combine("releases")), new FileStateStore(_dir.Combine("state")),
+        return new PipelineRunner(backend, new LocalArtifactStore(_dir.Combine("releases"), _time), new FileStateStore(_dir.Combine("state")),
             new RecordingPackager(_dir.Path, backend), _reporter, _time, new RunnerOptions(pollInterval, "0.1.0", "abc"));
     }
 
