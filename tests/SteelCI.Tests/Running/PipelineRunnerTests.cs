@@ -24,7 +24,7 @@ public sealed class PipelineRunnerTests : IDisposable
         """;
 
     private readonly TempDirectory _dir = new("runner");
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly ObservedTime _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
     private readonly ScriptedBackend _backend;
     private readonly RecordingReporter _reporter = new();
 
@@ -172,8 +172,10 @@ public sealed class PipelineRunnerTests : IDisposable
         while (slow.Submitted.Count < 3 || (await State())?.Stages is not { } stages
                || !new[] { "a1", "b1" }.All(n => stages.GetValueOrDefault(n)?.Attempts.Any(a => a.Handle is not null) == true))
         {
+            // One second per poll the runner waits for, however slow this machine is: fake time never runs ahead of the
+            // runner into its watchdog (12 h sessions), which would stop the attempts this test means to adopt.
+            await _time.WhenArmedAsync();
             _time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Yield();
         }
         await cancel.CancelAsync(); // as if the process died: nothing after this line of the runner runs
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => killed);
