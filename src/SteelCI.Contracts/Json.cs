@@ -15,12 +15,12 @@ public static class Json
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
-    /// <summary>Reads a SteelCI JSON file; a broken file is an <see cref="InvalidDataException"/> naming it.</summary>
-    public static T Read<T>(string path)
+    /// <summary>Parses a SteelCI JSON file already read; a broken one is an <see cref="InvalidDataException"/> naming <paramref name="path"/>.</summary>
+    public static T Parse<T>(byte[] bytes, string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+            return JsonSerializer.Deserialize<T>(System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF'), Options)
                 ?? throw new InvalidDataException($"{path}: empty JSON document");
         }
         catch (JsonException error)
@@ -28,4 +28,7 @@ public static class Json
             throw new InvalidDataException($"{path}: not a valid {typeof(T).Name} ({error.Message})", error);
         }
     }
+
+    /// <summary>Reads a SteelCI JSON file; a broken file is an <see cref="InvalidDataException"/> naming it.</summary>
+    public static T Read<T>(string path) => Parse<T>(File.ReadAllBytes(path), path);
 }

@@ -6,12 +6,19 @@ namespace SteelCI.Contracts;
 public static class ManifestVerifier
 {
     /// <summary>Reads and checks the manifest in <paramref name="directory"/>; throws <see cref="InvalidDataException"/> naming the problem.</summary>
-    public static Manifest Verify(string directory, string? expectedContentKey = null)
+    public static Manifest Verify(string directory, string? expectedContentKey = null) => VerifyOutput(directory, expectedContentKey).Manifest;
+
+    /// <summary>
+    /// As <see cref="Verify"/> (every file hashed once), keeping what was verified for the stores: the manifest's bytes
+    /// and hash. Throws <see cref="InvalidDataException"/> naming the problem.
+    /// </summary>
+    public static VerifiedOutput VerifyOutput(string directory, string? expectedContentKey = null)
     {
         var path = Path.Combine(directory, Manifest.FileName);
         if (!File.Exists(path))
             throw new InvalidDataException($"{directory}: no {Manifest.FileName}; the output is incomplete");
-        var manifest = Json.Read<Manifest>(path);
+        var bytes = File.ReadAllBytes(path);
+        var manifest = Json.Parse<Manifest>(bytes, path);
         if (manifest.Format != Manifest.CurrentFormat)
             throw new InvalidDataException($"{path}: format '{manifest.Format}' is not supported (this SteelCI reads {Manifest.CurrentFormat})");
         if (expectedContentKey is not null && manifest.ContentKey != expectedContentKey)
@@ -32,6 +39,6 @@ public static class ManifestVerifier
             if (hash != file.Sha256)
                 throw new InvalidDataException($"{full}: sha256 {hash} does not match the manifest's {file.Sha256}");
         }
-        return manifest;
+        return new VerifiedOutput(directory, manifest, bytes, Sha256.OfBytes(bytes));
     }
 }

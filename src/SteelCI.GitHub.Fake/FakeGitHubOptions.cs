@@ -12,8 +12,8 @@ public sealed class FakeGitHubOptions
     /// without one get 401. When null, any token is accepted.</summary>
     public string? Token { get; init; }
 
-    /// <summary>Clock for rate-limit windows, timestamps and <see cref="FakeFaults.Latency"/>.</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Clock for rate-limit windows, timestamps and <see cref="FakeFaults.Latency"/>, injected (a test's fake time, or the real clock from the composition root).</summary>
+    public required TimeProvider Time { get; init; }
 
     /// <summary>Primary limit per window (GITHUB_TOKEN has 1,000/h, a personal token 5,000/h).</summary>
     public int RateLimit { get; init; } = 5000;

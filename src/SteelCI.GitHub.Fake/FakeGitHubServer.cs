@@ -41,9 +41,8 @@ public sealed class FakeGitHubServer : IAsyncDisposable
 
     internal FakeGitHubApi Api { get; }
 
-    public static async Task<FakeGitHubServer> StartAsync(FakeGitHubOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<FakeGitHubServer> StartAsync(FakeGitHubOptions options, CancellationToken cancellationToken = default)
     {
-        options ??= new FakeGitHubOptions();
         ListenOptions? apiListen = null, storageListen = null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using SteelCI.Contracts;
+using SteelCI.Hashing;
 
 namespace SteelCI.GitHub;
 
@@ -98,11 +99,15 @@ public sealed record AssetIndex(string Format, string ManifestSha256, long PartS
             if (Enumerable.Range(1, count).Any(n => used.Contains(PartName(name, n))))
                 name = $"{i:000}-{name}";
             var parts = new List<IndexedPart>();
+            // A split file's parts are hashed here (the manifest has only the whole); read through a verifying stream,
+            // so that pass also checks the whole file is still the verified one.
+            using var whole = count == 1 ? null : new VerifyingStream(new SliceStream(Path.Combine(directory, file.Path), 0, file.Bytes),
+                file.Bytes, file.Sha256, Path.Combine(directory, file.Path));
             for (var n = 1; n <= count; n++)
             {
                 var offset = (n - 1) * partSize;
                 var length = Math.Min(partSize, file.Bytes - offset);
-                var hash = count == 1 ? file.Sha256 : HashRange(Path.Combine(directory, file.Path), offset, length);
+                var hash = whole is null ? file.Sha256 : HashNext(whole, length);
                 parts.Add(new IndexedPart(PartName(name, n), offset, length, hash));
                 used.Add(PartName(name, n));
             }
@@ -120,10 +125,20 @@ public sealed record AssetIndex(string Format, string ManifestSha256, long PartS
         return name.StartsWith('.') ? "_" + name[1..] : name;
     }
 
-    internal static string HashRange(string path, long offset, long length)
+    /// <summary>The sha256 of the next <paramref name="length"/> bytes of <paramref name="stream"/>.</summary>
+    private static string HashNext(Stream stream, long length)
     {
-        using var stream = new SliceStream(path, offset, length);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        for (var left = length; left > 0;)
+        {
+            var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0)
+                throw new ChangedBytesException($"{stream}: ended {left} bytes early");
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }
 

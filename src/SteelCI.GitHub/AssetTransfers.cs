@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using SteelCI.Hashing;
 
 namespace SteelCI.GitHub;
 
@@ -26,7 +27,17 @@ internal sealed class AssetTransfers(HttpClient http, GitHubStoreOptions options
         request.Content = new StreamContent(body, 1 << 20);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         request.Content.Headers.ContentLength = source.Bytes;
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException error) when (Changed(error) is { } changed)
+        {
+            // The part's bytes are not the verified ones: the upload was stopped short; not a connection to retry.
+            throw new ChangedBytesException(changed.Message);
+        }
+        using var response = sent;
         if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
             throw new AssetExistsException($"{what}: the release already has an asset of that name");
         if (response.StatusCode != HttpStatusCode.Created)
@@ -37,6 +48,9 @@ internal sealed class AssetTransfers(HttpClient http, GitHubStoreOptions options
         return new UploadedAsset(root.GetProperty("id").GetInt32(), root.GetProperty("name").GetString()!,
             root.TryGetProperty("state", out var state) ? state.GetString() ?? "" : "", root.GetProperty("size").GetInt64());
     }
+
+    private static ChangedBytesException? Changed(Exception? error) =>
+        error is null ? null : error as ChangedBytesException ?? Changed(error.InnerException);
 
     /// <summary>The asset's bytes from <paramref name="from"/> on: 206 when the server honoured the range, 200 when it sent all.</summary>
     public async Task<HttpResponseMessage> OpenDownloadAsync(string assetApiUrl, string asset, long from, CancellationToken cancellationToken)

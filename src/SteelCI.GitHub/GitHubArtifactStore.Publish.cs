@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Octokit;
 using SteelCI.Contracts;
+using SteelCI.Hashing;
 using SteelCI.Ports;
 
 namespace SteelCI.GitHub;
@@ -13,12 +14,12 @@ public sealed partial class GitHubArtifactStore
     /// Publishes a verified output folder. Idempotent and crash-safe: a published release with the tag is returned as it
     /// is (unless <paramref name="replace"/>); a SteelCI draft for the same index is completed (assets already uploaded
     /// whole are kept, short or unfinished ones replaced); other drafts of the tag are deleted; the draft is published
-    /// only when every asset is present in full.
+    /// only when every asset is present in full. The output's files are not hashed again: each asset is uploaded through a
+    /// <see cref="VerifyingStream"/> that stops the upload short when its bytes are not the verified ones.
     /// </summary>
-    public async Task<StoredRelease> PublishAsync(string tag, string directory, bool replace, CancellationToken cancellationToken)
+    public async Task<StoredRelease> PublishAsync(string tag, VerifiedOutput output, bool replace, CancellationToken cancellationToken)
     {
-        var manifest = ManifestVerifier.Verify(directory);
-        var manifestBytes = await File.ReadAllBytesAsync(Path.Combine(directory, Manifest.FileName), cancellationToken);
+        var (directory, manifest, manifestBytes) = (output.Directory, output.Manifest, output.ManifestBytes.ToArray());
         var index = AssetIndex.Plan(directory, manifest, manifestBytes, options.PartSize, PackDirectory, options.PackLevel);
         if (index.Archives is { Count: > 0 } packed)
             Log($"{directory}: {index.Files.Count(f => f.Archive is not null)} files packed into {packed[0].Path} ({packed[0].Bytes} bytes), as one asset per file would pass GitHub's {AssetIndex.MaxAssets} per release");
@@ -85,9 +86,9 @@ public sealed partial class GitHubArtifactStore
     {
         var packPath = AssetIndex.PackPath(PackDirectory, index.ManifestSha256);
         var sources = index.Files.SelectMany(f => f.Parts.Select(p =>
-                new IndexedPartSource(p.Asset, p.Bytes, () => new SliceStream(Path.Combine(directory, f.Path), p.Offset, p.Bytes))))
+                new IndexedPartSource(p.Asset, p.Bytes, () => Verifying(Path.Combine(directory, f.Path), p))))
             .Concat((index.Archives ?? []).SelectMany(a => a.Parts.Select(p =>
-                new IndexedPartSource(p.Asset, p.Bytes, () => new SliceStream(packPath, p.Offset, p.Bytes)))))
+                new IndexedPartSource(p.Asset, p.Bytes, () => Verifying(packPath, p)))))
             .Append(new IndexedPartSource(AssetIndex.FileName, indexBytes.Length, () => new MemoryStream(indexBytes, writable: false)))
             .Append(new IndexedPartSource(Manifest.FileName, manifestBytes.Length, () => new MemoryStream(manifestBytes, writable: false)))
             .ToList();
@@ -137,6 +138,9 @@ public sealed partial class GitHubArtifactStore
         Log($"draft {draft.Id} of {draft.TagName} complete ({uploaded} uploaded, {sources.Count - uploaded} kept)");
         return true;
     }
+
+    private static VerifyingStream Verifying(string path, IndexedPart part) =>
+        new(new SliceStream(path, part.Offset, part.Bytes), part.Bytes, part.Sha256, $"{path} (asset {part.Asset})");
 
     /// <summary>True when one of the same-named assets is whole; every asset that is not (a failed upload's
     /// <c>starter</c> asset, a short one) is deleted so the name is free again.</summary>

@@ -7,7 +7,8 @@ public sealed record FakeKaggleOptions
 {
     /// <summary>0: the OS picks a free port on 127.0.0.1.</summary>
     public int Port { get; init; }
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The fake's clock, injected: a test's fake time, or the real clock from the composition root (<c>steelci fake kaggle</c>).</summary>
+    public required TimeProvider Time { get; init; }
     /// <summary>Where uploaded blobs, datasets and kernel outputs are kept (a temporary folder when null; deleted on dispose then).</summary>
     public string? DataDirectory { get; init; }
     /// <summary>How long a pushed version stays QUEUED.</summary>

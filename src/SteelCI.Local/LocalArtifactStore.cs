@@ -10,7 +10,7 @@ namespace SteelCI.Local;
 /// that no longer matches its manifest is renamed to <c>{root}/.aside-{tag}-{stamp}/</c> (kept, never reused, never
 /// listed) before the stage publishes again.
 /// </summary>
-public sealed class LocalArtifactStore(string root, TimeProvider? time = null) : IArtifactStore
+public sealed class LocalArtifactStore(string root, TimeProvider time) : IArtifactStore
 {
     private const string StagingPrefix = ".staging-";
     private const string TrashPrefix = ".trash-";
@@ -72,9 +72,14 @@ public sealed class LocalArtifactStore(string root, TimeProvider? time = null) :
         return releases;
     }
 
-    public async Task<StoredRelease> PublishAsync(string tag, string directory, bool replace, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the verified output into a staging folder, each file through a <see cref="VerifyingStream"/> (the copy's
+    /// one read is the check that it is still the verified bytes), writes the verified manifest bytes, and renames the
+    /// folder into place. Nothing is hashed again after the copy.
+    /// </summary>
+    public async Task<StoredRelease> PublishAsync(string tag, VerifiedOutput output, bool replace, CancellationToken cancellationToken)
     {
-        var manifest = ManifestVerifier.Verify(directory);
+        var manifest = output.Manifest;
         var final = Path.Combine(root, tag);
         string? problem = null;
         var existing = await FindVerifiedAsync(tag, line => problem = line, cancellationToken);
@@ -84,13 +89,23 @@ public sealed class LocalArtifactStore(string root, TimeProvider? time = null) :
         Directory.CreateDirectory(root);
         var staging = Path.Combine(root, StagingPrefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
-        foreach (var file in manifest.Files.Select(f => f.Path).Append(Manifest.FileName))
+        try
         {
-            var target = Path.Combine(staging, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(directory, file), target);
+            foreach (var file in manifest.Files)
+            {
+                var target = Path.Combine(staging, file.Path);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                using var source = output.OpenFile(file);
+                using var copy = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
+                source.CopyTo(copy, 1 << 20); // synchronous, as File.Copy was: no thread-pool hop per buffer
+            }
+            await File.WriteAllBytesAsync(Path.Combine(staging, Manifest.FileName), output.ManifestBytes, cancellationToken);
         }
-        ManifestVerifier.Verify(staging, manifest.ContentKey);
+        catch (ChangedBytesException)
+        {
+            DeleteTree(staging);
+            throw;
+        }
         if (!OperatingSystem.IsWindows())
             foreach (var (_, full) in Sha256.FilesUnder(staging))
                 File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
@@ -111,10 +126,11 @@ public sealed class LocalArtifactStore(string root, TimeProvider? time = null) :
             catch (IOException) when (Directory.Exists(final))
             {
                 DeleteTree(staging); // a concurrent publish of the same tag won; its content has the same key
+                return await FindVerifiedAsync(tag, line => problem = line, cancellationToken)
+                    ?? throw new InvalidDataException($"{final}: the release published concurrently does not verify ({problem})");
             }
         }
-        return await FindVerifiedAsync(tag, line => problem = line, cancellationToken)
-            ?? throw new InvalidDataException($"{final}: the release did not verify after publishing ({problem})");
+        return new StoredRelease(tag, manifest, final);
     }
 
     /// <summary>Renamed first: a killed delete leaves a trash folder that <see cref="RecoverAsync"/> removes, never half a release.</summary>
@@ -138,7 +154,7 @@ public sealed class LocalArtifactStore(string root, TimeProvider? time = null) :
     /// <summary>Renames a damaged release out of the way, kept for inspection; returns its new folder.</summary>
     private string SetAside(string directory, string tag)
     {
-        var stamp = (time ?? TimeProvider.System).GetUtcNow().ToString("yyyyMMdd-HHmmss");
+        var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss");
         var aside = Path.Combine(root, $"{AsidePrefix}{tag}-{stamp}-{Guid.NewGuid().ToString("N")[..6]}");
         Directory.Move(directory, aside);
         return aside;

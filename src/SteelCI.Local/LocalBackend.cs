@@ -96,6 +96,12 @@ public sealed class LocalBackend(IProcessRunner processes, string workspace, int
         return Task.CompletedTask;
     }
 
+    public async Task<string> CancelAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        await StopAsync(handle, cancellationToken);
+        return "process tree killed";
+    }
+
     private static StartedProcess ProcessOf(AttemptHandle handle) =>
         new(int.Parse(handle.Data["pid"], CultureInfo.InvariantCulture), long.Parse(handle.Data["start"], CultureInfo.InvariantCulture));
 }

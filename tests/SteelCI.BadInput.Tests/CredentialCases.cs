@@ -61,7 +61,7 @@ public static class CredentialCases
         {
             Setup = b =>
             {
-                var server = FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "the-right-one" }).GetAwaiter().GetResult();
+                var server = FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "the-right-one", Time = TimeProvider.System }).GetAwaiter().GetResult();
                 b.Items["github"] = server;
                 b.Keep(new Disposer(() => server.DisposeAsync().AsTask().GetAwaiter().GetResult()));
             },

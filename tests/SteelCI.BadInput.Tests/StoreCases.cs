@@ -1,3 +1,4 @@
+using SteelCI.Ports;
 using SteelCI.Contracts;
 using SteelCI.Local;
 using SteelCI.Testing;
@@ -41,7 +42,7 @@ public sealed class StoreCases
         var folder = StoreSetup.Release(box);
         Damages[damage](folder);
         var before = Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(folder, p)).Order().ToList();
-        var store = new LocalArtifactStore(Path.Combine(box.Workspace, "releases"));
+        var store = new LocalArtifactStore(Path.Combine(box.Workspace, "releases"), TimeProvider.System);
         var heard = new List<string>();
 
         Assert.Null(await store.FindVerifiedAsync(StoreSetup.Tag(), heard.Add, default));
@@ -62,7 +63,7 @@ public sealed class StoreCases
         var output = box.Write("out/model.bin", "new weights");
         box.Write("out/metrics.json", "{}");
         StoreSetup.Manifest(Path.GetDirectoryName(output)!, "s1", ["model.bin", "metrics.json"]);
-        var store = new LocalArtifactStore(Path.Combine(box.Workspace, "releases"));
+        var store = new LocalArtifactStore(Path.Combine(box.Workspace, "releases"), TimeProvider.System);
 
         var published = await store.PublishAsync(StoreSetup.Tag(), Path.GetDirectoryName(output)!, replace: false, default);
 
@@ -80,7 +81,7 @@ public sealed class StoreCases
         box.Write(".steelci/releases/.staging-0123/model.bin", "half");
         box.Write(".steelci/releases/.trash-0123/model.bin", "old");
         box.Write($".steelci/releases/.aside-{StoreSetup.Tag()}-20261130-100000-abcdef/model.bin", "damaged, kept");
-        var store = new LocalArtifactStore(releases);
+        var store = new LocalArtifactStore(releases, TimeProvider.System);
 
         await store.RecoverAsync(default);
 
@@ -93,7 +94,7 @@ public sealed class StoreCases
     {
         using var box = new Sandbox();
         var folder = StoreSetup.Release(box);
-        var store = new LocalArtifactStore(Path.Combine(box.Workspace, "releases"));
+        var store = new LocalArtifactStore(Path.Combine(box.Workspace, "releases"), TimeProvider.System);
 
         var found = await store.FindVerifiedAsync(StoreSetup.Tag(), line => Assert.Fail(line), default);
 

@@ -17,7 +17,7 @@ public sealed class KaggleGpuAccessTests : IDisposable
 
     private static async Task<(FakeKaggleServer Fake, KaggleRunOptions.Values Kaggle)> FakeWithAccountsAsync(string prefix)
     {
-        var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { GpuQuota = TimeSpan.FromHours(30) }, default);
+        var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { GpuQuota = TimeSpan.FromHours(30), Time = TimeProvider.System }, default);
         fake.State.AddUser($"{prefix}-gpu", $"KGAT_{prefix}_gpu_0123456789");
         fake.State.AddUser($"{prefix}-nogpu", $"KGAT_{prefix}_nogpu_0123456789");
         fake.State.RemoveGpuAccess($"{prefix}-nogpu");

@@ -73,7 +73,7 @@ public sealed class StatusTests : IDisposable
     [Fact]
     public async Task With_the_kaggle_backend_status_shows_quota_left_per_account()
     {
-        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { GpuQuota = TimeSpan.FromHours(30) }, default);
+        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { GpuQuota = TimeSpan.FromHours(30), Time = TimeProvider.System }, default);
         fake.State.AddUser("stacy", "KGAT_stacy_0123456789");
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_STATUSACCT", "KGAT_stacy_0123456789");
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_STATUSBROKEN", "KGAT_nobody_0000000000");

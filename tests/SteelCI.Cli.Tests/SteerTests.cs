@@ -81,8 +81,7 @@ public sealed class SteerTests : IDisposable
         Assert.Contains("`steelci retry binary`", after.Stages["binary"].Error);
 
         // A later run blocks the dependents; retry puts both back.
-        after.Stages["submission"].Status = StageStatus.Blocked;
-        after.Stages["submission"].Error = "input 'binary' did not finish";
+        after.Stages["submission"].Block("submission", "binary");
         await _h.SaveAsync(after);
         Assert.Equal(0, await RetryCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "binary", _h.Services(TimeProvider.System), default));
         Assert.Contains("Reset to pending: binary, submission", _h.Output);
@@ -109,7 +108,7 @@ public sealed class SteerTests : IDisposable
     [Fact]
     public async Task Cancel_on_kaggle_deletes_the_kernel_and_says_what_is_lost()
     {
-        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions(), default);
+        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { Time = TimeProvider.System }, default);
         fake.State.AddUser("cathy", "KGAT_cathy_0123456789");
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_CANCELACCT", "KGAT_cathy_0123456789");
         var attempt = Attempt("seg1", 2, AttemptState.Running, "kaggle", "cancelacct",

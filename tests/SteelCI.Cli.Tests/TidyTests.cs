@@ -55,7 +55,7 @@ public sealed class TidyTests : IDisposable
 
         // Keep 1 of "severstal" would drop the old dataset, but the state's seg1 release is kept and names it as its input.
         Assert.Contains("kept release severstal-seg1-aaaaaaaaaaa1  (current release of seg1 in the state)", _h.Output);
-        var plan = PrunePlan.Compute("severstal", await new SteelCI.Local.LocalArtifactStore(_h.Workspace.Releases).ListAsync("severstal-", default), state, 1);
+        var plan = PrunePlan.Compute("severstal", await new SteelCI.Local.LocalArtifactStore(_h.Workspace.Releases, TimeProvider.System).ListAsync("severstal-", default), state, 1);
         var old = Assert.Single(plan, d => d.Release.Tag == DsOld);
         Assert.True(old.Keep);
         Assert.Equal("input of kept severstal-seg1-aaaaaaaaaaa1", old.Why);
@@ -71,7 +71,7 @@ public sealed class TidyTests : IDisposable
     [Fact]
     public async Task Prune_deletes_github_releases_through_the_api()
     {
-        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_prune" });
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_prune", Time = TimeProvider.System });
         Environment.SetEnvironmentVariable("GITHUB_REPOSITORY", null);
         var env = new Dictionary<string, string?>
         {
@@ -131,7 +131,7 @@ public sealed class TidyTests : IDisposable
     [Fact]
     public async Task Doctor_checks_each_kaggle_account_and_fails_on_a_refused_token()
     {
-        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { GpuQuota = TimeSpan.FromHours(30) }, default);
+        await using var fake = await FakeKaggleServer.StartAsync(new FakeKaggleOptions { GpuQuota = TimeSpan.FromHours(30), Time = TimeProvider.System }, default);
         fake.State.AddUser("dora", "KGAT_dora_0123456789");
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_DOCGOOD", "KGAT_dora_0123456789");
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_DOCBAD", "KGAT_expired_000000000");
@@ -151,7 +151,7 @@ public sealed class TidyTests : IDisposable
     [Fact]
     public async Task Doctor_checks_the_github_token_and_repository_access()
     {
-        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_doctor" });
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_doctor", Time = TimeProvider.System });
         Environment.SetEnvironmentVariable("STEELCI_GITHUB_REPOSITORY", "team/models");
         Environment.SetEnvironmentVariable("GITHUB_API_URL", github.ApiUri.ToString());
         try
@@ -201,7 +201,11 @@ public sealed class TidyTests : IDisposable
         StageSummary Row(StageStatus status, string? error = null) => new("seg1", status, TimeSpan.Zero, null, null, null, null, error);
         Assert.Equal(ExitCodes.Success, Infrastructure.ExitCode(Summary(Row(StageStatus.Complete)), null, true));
         Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "seg1 failed: exit 1")), null, true));
-        Assert.Equal(ExitCodes.Infrastructure, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "3 attempts were lost; last: ...")), null, false));
+        Assert.Equal(ExitCodes.Infrastructure, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "3 attempts were lost; last: ...") with { Failure = FailureClass.Lost }), null, false));
+        Assert.Equal(ExitCodes.Infrastructure, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "watchdog") with { Failure = FailureClass.Watchdog }), null, false));
+        // The class decides, not the words: a trainer whose own message mentions lost attempts is still a code failure.
+        Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "2 attempts were lost (the trainer says)") with { Failure = FailureClass.Code }), null, false));
+        Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Failed, "cancelled") with { Failure = FailureClass.Cancelled }), null, false));
         Assert.Equal(ExitCodes.Success, Infrastructure.ExitCode(Summary(Row(StageStatus.Running)), null, false));
         Assert.Equal(ExitCodes.StageFailed, Infrastructure.ExitCode(Summary(Row(StageStatus.Running)), null, true));
     }

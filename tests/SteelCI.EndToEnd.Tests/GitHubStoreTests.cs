@@ -15,7 +15,7 @@ public sealed class GitHubStoreTests
     [Fact]
     public async Task Stages_publish_to_github_feed_a_fresh_workspace_and_download_verified()
     {
-        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret" });
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret", Time = TimeProvider.System });
         var environment = new Dictionary<string, string>
         {
             ["GITHUB_API_URL"] = github.ApiUri.ToString().TrimEnd('/'),
@@ -56,7 +56,7 @@ public sealed class GitHubStoreTests
     [Fact]
     public async Task The_base_profiles_dataset_of_2000_images_publishes_as_one_release_under_1000_assets_and_downloads_verified()
     {
-        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret" });
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret", Time = TimeProvider.System });
         var environment = new Dictionary<string, string>
         {
             ["GITHUB_API_URL"] = github.ApiUri.ToString().TrimEnd('/'),
@@ -102,7 +102,7 @@ public sealed class GitHubStoreTests
     [Fact]
     public async Task Kill_minus_nine_during_publishing_at_several_points_converges_to_one_complete_release_per_stage()
     {
-        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret" });
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = "ghp_e2e_secret", Time = TimeProvider.System });
         github.Faults.Latency = TimeSpan.FromMilliseconds(150); // widens the windows between a publish's requests
         var environment = new Dictionary<string, string>
         {

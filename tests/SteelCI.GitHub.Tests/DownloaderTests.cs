@@ -55,7 +55,7 @@ public sealed class DownloaderTests
     public async Task The_same_download_works_against_the_local_store()
     {
         await using var h = await Harness.StartAsync();
-        var local = new LocalArtifactStore(Path.Combine(h.Root, "releases"));
+        var local = new LocalArtifactStore(Path.Combine(h.Root, "releases"), TimeProvider.System);
         var (_, complete, _) = await PublishStageAsync(h, local);
         var target = Path.Combine(h.Root, "download");
 

@@ -1,3 +1,4 @@
+using SteelCI.Ports;
 using Octokit;
 using SteelCI.Contracts;
 using SteelCI.Hashing;

@@ -1,3 +1,4 @@
+using SteelCI.Ports;
 using SteelCI.Contracts;
 using SteelCI.GitHub.Fake;
 
@@ -221,5 +222,44 @@ public sealed class PublishTests
 
         Assert.Contains("1002 release assets", error.Message);
         Assert.Empty(h.Releases());
+    }
+
+    [Fact]
+    public async Task A_file_changed_between_verification_and_upload_is_refused_and_no_release_is_published()
+    {
+        await using var h = await Harness.StartAsync();
+        var output = h.Output("a");
+        var tag = Harness.TagOf(output);
+        var verified = ManifestVerifier.VerifyOutput(output);
+        var model = Path.Combine(output, "model.safetensors");
+        var bytes = File.ReadAllBytes(model);
+        bytes[^1] ^= 0xff; // same size, last byte changed
+        File.WriteAllBytes(model, bytes);
+
+        var error = await Assert.ThrowsAsync<Hashing.ChangedBytesException>(() => h.Store().PublishAsync(tag, verified, false, CancellationToken.None));
+
+        Assert.Contains("model.safetensors", error.Message);
+        Assert.Contains("changed after verification", error.Message);
+        Assert.DoesNotContain(h.Releases(), r => !r.Draft);
+        Assert.DoesNotContain(h.Releases().SelectMany(r => r.Assets), a => a.Name == "model.safetensors" && a.State == "uploaded");
+        Assert.Null(await h.Store().FindAsync(tag, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_split_file_changed_after_verification_is_refused_while_its_parts_are_planned()
+    {
+        await using var h = await Harness.StartAsync();
+        var output = h.Output("a", files: [("model.safetensors", 3000)]);
+        var verified = ManifestVerifier.VerifyOutput(output);
+        var model = Path.Combine(output, "model.safetensors");
+        var bytes = File.ReadAllBytes(model);
+        bytes[0] ^= 0xff;
+        File.WriteAllBytes(model, bytes);
+
+        var error = await Assert.ThrowsAsync<Hashing.ChangedBytesException>(() =>
+            h.Store(partSize: 1000).PublishAsync(Harness.TagOf(output), verified, false, CancellationToken.None));
+
+        Assert.Contains("changed after verification", error.Message);
+        Assert.DoesNotContain(h.Releases(), r => !r.Draft);
     }
 }

@@ -1,3 +1,5 @@
+using SteelCI.Ports;
+
 namespace SteelCI.GitHub.Tests;
 
 /// <summary>github-api.md §1.7: retry-after first, then x-ratelimit-reset when remaining is 0, on the injected clock.</summary>

@@ -1,3 +1,5 @@
+using SteelCI.Ports;
+
 namespace SteelCI.GitHub.Tests;
 
 public sealed class SecretsAndConfigTests

@@ -1,3 +1,4 @@
+using SteelCI.Ports;
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using SteelCI.Contracts;

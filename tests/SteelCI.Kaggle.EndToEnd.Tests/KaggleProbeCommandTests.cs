@@ -20,6 +20,7 @@ public sealed class KaggleProbeCommandTests(ITestOutputHelper output)
         using var dir = new TempDirectory("kaggle-probe-e2e");
         await using var server = await FakeKaggleServer.StartAsync(new FakeKaggleOptions
         {
+            Time = TimeProvider.System, // the steelci process it serves runs on the real clock
             DataDirectory = dir.Combine("fake"),
             QueueTime = TimeSpan.FromSeconds(1),
             DatasetProcessingTime = TimeSpan.FromSeconds(1),

@@ -36,6 +36,7 @@ public sealed class RehearsalFixture : IAsyncLifetime
     {
         Server = await FakeKaggleServer.StartAsync(new FakeKaggleOptions
         {
+            Time = TimeProvider.System, // the steelci process it serves runs on the real clock
             DataDirectory = _dir.Combine("fake"),
             QueueTime = TimeSpan.FromSeconds(1),
             DatasetProcessingTime = TimeSpan.FromSeconds(2),

@@ -198,4 +198,34 @@ public sealed class BackendTests
         Assert.Equal(2, h.Server.State.DatasetRefs("alice").Count);
         Assert.Equal(2, h.Server.State.DatasetRefs("bob").Count);
     }
+
+    [Fact]
+    public async Task Cancel_deletes_the_kernel_through_the_port_and_a_kernel_already_gone_is_no_error()
+    {
+        await using var h = await Harness.StartAsync();
+        IComputeBackend backend = Backend(h, h.Alice());
+        var handle = await h.Drive(backend.SubmitAsync(Package(h.Workspace, "sev-cancel-aaaaaaaa-a1-00001"), CancellationToken.None));
+
+        var done = await h.Drive(backend.CancelAsync(handle, CancellationToken.None));
+
+        Assert.Equal(1, h.Server.State.Calls("DeleteKernel"));
+        Assert.StartsWith("deleted kernel alice/sev-cancel-aaaaaaaa-a1-00001 on account alice", done);
+        Assert.Contains("GPU time already used is not refunded", done);
+        Assert.Equal("kernel alice/sev-cancel-aaaaaaaa-a1-00001 was already gone on Kaggle",
+            await h.Drive(backend.CancelAsync(handle, CancellationToken.None)));
+        Assert.Equal(2, h.Server.State.Calls("DeleteKernel"));
+    }
+
+    [Fact]
+    public async Task Cancel_of_an_attempt_on_an_account_not_configured_says_how_to_reach_it()
+    {
+        await using var h = await Harness.StartAsync();
+        IComputeBackend backend = Backend(h, h.Alice());
+        var handle = new AttemptHandle("sev-x-a1", new Dictionary<string, string> { ["account"] = "zed", ["owner"] = "zed", ["kernel"] = "sev-x-a1" });
+
+        var error = await Assert.ThrowsAsync<KaggleException>(() => backend.CancelAsync(handle, CancellationToken.None));
+
+        Assert.Contains("account 'zed', which is not configured; add --account zed", error.Message);
+        Assert.Equal(0, h.Server.State.Calls("DeleteKernel"));
+    }
 }

@@ -79,7 +79,7 @@ public sealed class RecoveryTests
         var (bundleDir, _) = BackendTests.Sources(ws);
         var packager = new PrebuiltTrainer(new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), ws), ws),
             new TrainerBundle(bundleDir, new string('d', 64)));
-        return new Setup(pipeline, packager, new FileStateStore(Path.Combine(ws, "state")), new LocalArtifactStore(Path.Combine(ws, "releases")),
+        return new Setup(pipeline, packager, new FileStateStore(Path.Combine(ws, "state")), new LocalArtifactStore(Path.Combine(ws, "releases"), h.Time),
             new RunnerOptions(TimeSpan.Zero, "0.1.0", null),
             () => new KaggleBackend([h.Alice(), h.Bob()], new KaggleBackendOptions
             {

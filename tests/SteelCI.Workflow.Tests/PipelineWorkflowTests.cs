@@ -37,9 +37,10 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         Assert.DoesNotContain(workflow.Uses, u => u.StartsWith("actions/cache/", StringComparison.Ordinal)); // no workspace carried
 
         using var dir = new TempDirectory("workflow");
-        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = GitHubToken });
+        await using var github = await FakeGitHubServer.StartAsync(new FakeGitHubOptions { Token = GitHubToken, Time = TimeProvider.System });
         await using var kaggle = await FakeKaggleServer.StartAsync(new FakeKaggleOptions
         {
+            Time = TimeProvider.System, // the steelci process it serves runs on the real clock
             DataDirectory = dir.Combine("kaggle-fake"),
             QueueTime = TimeSpan.FromSeconds(1),
             DatasetProcessingTime = TimeSpan.FromSeconds(1),

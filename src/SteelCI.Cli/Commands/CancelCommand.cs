@@ -7,8 +7,9 @@ namespace SteelCI.Cli;
 /// <summary>
 /// <c>steelci cancel [stage] [pipeline]</c>: stops the active attempts of one stage, or of the whole pipeline, and
 /// records them as cancelled (their stages failed with a reason, so ticks leave them alone until <c>steelci retry</c>
-/// or <c>steelci run</c>). Local attempts: the process tree is killed. Kaggle: the API cannot stop a session, so the
-/// kernel is deleted (DeleteKernel), which takes its output and log with it. Runs under the state lock: a
+/// or <c>steelci run</c>). Each attempt's backend cancels it (<c>IComputeBackend.CancelAsync</c>: local kills the
+/// process tree; Kaggle, whose API cannot stop a session, deletes the kernel with its output and log; Slurm cancels the
+/// job). Runs under the state lock: a
 /// <c>steelci run</c> in progress holds it (stop that run with Ctrl+C first); ticks hold it only briefly.
 /// </summary>
 public static class CancelCommand
@@ -61,7 +62,7 @@ public static class CancelCommand
             return ExitCodes.Success;
         }
 
-        using var stopper = new AttemptStopper(services, context.Workspace, backend, console);
+        using var stopper = new AttemptStopper(services, context.Workspace, backend, console, context.Pipeline);
         var now = time.GetUtcNow();
         foreach (var (name, stage, attempt) in targets)
         {

@@ -31,7 +31,7 @@ public sealed class StoreWiring : IDisposable
     public static StoreWiring Create(string store, Workspace workspace, TimeProvider time, Action<string> log)
     {
         if (store == "local")
-            return new StoreWiring(new LocalArtifactStore(workspace.Releases), null, _ => new FileStateStore(workspace.State));
+            return new StoreWiring(new LocalArtifactStore(workspace.Releases, time), null, _ => new FileStateStore(workspace.State));
         if (store != "github")
             throw new UsageException($"--store {store}: expected local or github");
         var options = Settings.GitHub(workspace, log);

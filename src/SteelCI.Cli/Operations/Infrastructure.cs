@@ -49,9 +49,9 @@ public static class Infrastructure
 
     private static bool LostOnly(StageSummary stage, RunState? state)
     {
-        if (stage.Error?.Contains("attempts were lost", StringComparison.Ordinal) == true)
+        if (stage.Failure?.IsInfrastructure() == true)
             return true;
         var recorded = state?.Stages.GetValueOrDefault(stage.Name);
-        return recorded?.Attempts.LastOrDefault() is { State: Ports.AttemptState.Lost };
+        return recorded?.Attempts.LastOrDefault() is { Failure: { } last } && last.IsInfrastructure();
     }
 }

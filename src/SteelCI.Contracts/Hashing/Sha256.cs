@@ -9,7 +9,15 @@ public static class Sha256
     public static string OfFile(string path)
     {
         using var stream = File.OpenRead(path);
+        HashMeter.Add(stream.Length);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Hash of bytes in memory (a manifest read once).</summary>
+    public static string OfBytes(ReadOnlySpan<byte> bytes)
+    {
+        HashMeter.Add(bytes.Length);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
     public static string OfText(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
@@ -25,7 +33,10 @@ public static class Sha256
             var buffer = new byte[1 << 20];
             int read;
             while ((read = stream.Read(buffer)) > 0)
+            {
                 hash.AppendData(buffer, 0, read);
+                HashMeter.Add(read);
+            }
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

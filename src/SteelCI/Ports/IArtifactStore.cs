@@ -26,10 +26,13 @@ public interface IArtifactStore
     Task<IReadOnlyList<StoredRelease>> ListAsync(string tagPrefix, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Publishes a verified output folder under <paramref name="tag"/>. Idempotent: if a release with that tag and the
-    /// same manifest exists, it is returned; with <paramref name="replace"/> an existing one is replaced atomically.
+    /// Publishes a verified output under <paramref name="tag"/>. The store trusts <paramref name="output"/>'s manifest
+    /// and does not hash the folder again; it copies or uploads each file through a check that refuses bytes changed
+    /// since verification (<see cref="Hashing.ChangedBytesException"/>), and publishes the manifest bytes that were
+    /// verified. Idempotent: if a release with that tag exists, it is returned; with <paramref name="replace"/> an
+    /// existing one is replaced atomically.
     /// </summary>
-    Task<StoredRelease> PublishAsync(string tag, string directory, bool replace, CancellationToken cancellationToken);
+    Task<StoredRelease> PublishAsync(string tag, VerifiedOutput output, bool replace, CancellationToken cancellationToken);
 
     /// <summary>Deletes the release with this tag (prune); one that is already gone is no error. A killed delete never
     /// leaves half a release that a reader would take for a whole one.</summary>
@@ -40,3 +43,11 @@ public interface IArtifactStore
 }
 
 public sealed record StoredRelease(string Tag, Manifest Manifest, string Location);
+
+public static class ArtifactStores
+{
+    /// <summary>Verifies <paramref name="directory"/> against its manifest (one hash pass) and publishes it.</summary>
+    public static Task<StoredRelease> PublishAsync(this IArtifactStore store, string tag, string directory, bool replace,
+        CancellationToken cancellationToken) =>
+        store.PublishAsync(tag, ManifestVerifier.VerifyOutput(directory), replace, cancellationToken);
+}

@@ -18,6 +18,18 @@ public interface IComputeBackend
 
     /// <summary>Stops an attempt that is still running (its output is lost).</summary>
     Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stops an attempt for good because a person asked (<c>steelci cancel</c>), as far as the platform allows, and says
+    /// what was done, in words for people (e.g. "process tree killed"). Unlike <see cref="StopAsync"/> (the watchdog's,
+    /// which must not lose what it cannot get back), it may destroy the attempt's output and log where that is the only
+    /// way to stop it. By default, <see cref="StopAsync"/>.
+    /// </summary>
+    async Task<string> CancelAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        await StopAsync(handle, cancellationToken);
+        return $"stopped on {Name}";
+    }
 }
 
 public sealed record AttemptHandle(string Slug, IReadOnlyDictionary<string, string> Data);

@@ -23,8 +23,8 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         if (status.State == AttemptState.Lost)
         {
             attempt.Error = status.Detail ?? "the attempt vanished without an exit status";
-            var lost = PipelineRunner.LostCount(stage);
-            Fail(stage, lost > run.Request.LostRetries ? $"{lost} attempts were lost; last: {attempt.Error}" : null);
+            attempt.Failure = FailureClass.Lost;
+            PipelineRunner.RequeueOrFailLost(run, node.Name, attempt);
             reporter.AttemptFinished(node.Name, attempt, "lost");
             return true;
         }
@@ -35,39 +35,43 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         {
             attempt.State = AttemptState.Error;
             attempt.Error = Explain(status, marker is null, output.Log);
-            Fail(stage, attempt.Error); // the summary says "{stage} failed:" once, before this
+            attempt.Failure = FailureClass.Code;
+            stage.Fail(node.Name, FailureClass.Code, attempt.Error); // the summary says "{stage} failed:" once, before this
             reporter.AttemptFinished(node.Name, attempt, "error");
             return true;
         }
 
-        Manifest manifest;
+        VerifiedOutput verified;
         try
         {
-            manifest = ManifestVerifier.Verify(output.Directory, run.Keys[node.Name]);
-            if (manifest.Pipeline != run.Pipeline.Name || manifest.Stage != node.Name)
-                throw new InvalidDataException($"the manifest is for {manifest.Pipeline}/{manifest.Stage}, not {run.Pipeline.Name}/{node.Name}");
-            var manifestHash = Sha256.OfFile(Path.Combine(output.Directory, Manifest.FileName));
-            if (marker.Value.ManifestSha256 != manifestHash)
-                throw new InvalidDataException($"the end marker names manifest {marker.Value.ManifestSha256}, the file hashes to {manifestHash}");
+            verified = ManifestVerifier.VerifyOutput(output.Directory, run.Keys[node.Name]); // the one hash of the output's files
+            var (pipeline, stageName) = (verified.Manifest.Pipeline, verified.Manifest.Stage);
+            if (pipeline != run.Pipeline.Name || stageName != node.Name)
+                throw new InvalidDataException($"the manifest is for {pipeline}/{stageName}, not {run.Pipeline.Name}/{node.Name}");
+            if (marker.Value.ManifestSha256 != verified.ManifestSha256)
+                throw new InvalidDataException($"the end marker names manifest {marker.Value.ManifestSha256}, the file hashes to {verified.ManifestSha256}");
         }
         catch (InvalidDataException error)
         {
-            attempt.State = AttemptState.Error;
-            attempt.Error = $"output refused: {error.Message}";
-            Fail(stage, attempt.Error);
-            reporter.AttemptFinished(node.Name, attempt, "refused");
-            return true;
+            return Refuse(node, stage, attempt, error);
         }
 
+        var manifest = verified.Manifest;
         var tag = ReleaseTag.For(manifest).ToString();
-        await store.PublishAsync(tag, output.Directory, run.Request.Force, cancellationToken);
+        try
+        {
+            await store.PublishAsync(tag, verified, run.Request.Force, cancellationToken);
+        }
+        catch (ChangedBytesException error)
+        {
+            return Refuse(node, stage, attempt, error); // a file changed between verification and publishing
+        }
         attempt.Release = tag;
         attempt.EpochsDone = manifest.Status == OutputStatus.Complete ? manifest.Progress.EpochsTotal : manifest.Progress.EpochsDone;
         attempt.TrainedUtc = manifest.CreatedUtc;
         if (manifest.Status == OutputStatus.Complete)
         {
-            stage.Status = StageStatus.Complete;
-            stage.Release = tag;
+            stage.Complete(node.Name, tag);
             reporter.AttemptFinished(node.Name, attempt, "complete");
             reporter.StageFinished(node.Name, stage);
             return true;
@@ -77,22 +81,21 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
             .Select(a => ReleaseTag.TryParse(run.Pipeline.Name, a.Release!)?.PartialEpochs ?? 0).DefaultIfEmpty(0).Max();
         reporter.AttemptFinished(node.Name, attempt, $"partial, {manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal} epochs");
         if (manifest.Progress.EpochsDone <= previous)
-            Fail(stage, $"a session ended without finishing an epoch ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal}); " +
+            stage.Fail(node.Name, FailureClass.NoProgress, $"a session ended without finishing an epoch ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal}); " +
                 "raise session_minutes or lower the work per epoch");
         else
-            stage.Status = StageStatus.Pending;
+            stage.Requeue(node.Name);
         return true;
     }
 
-    private void Fail(StageState stage, string? error)
+    private bool Refuse(PipelineNode node, StageState stage, AttemptRecord attempt, Exception error)
     {
-        if (error is null)
-        {
-            stage.Status = StageStatus.Pending;
-            return;
-        }
-        stage.Status = StageStatus.Failed;
-        stage.Error = error;
+        attempt.State = AttemptState.Error;
+        attempt.Error = $"output refused: {error.Message}";
+        attempt.Failure = FailureClass.Output;
+        stage.Fail(node.Name, FailureClass.Output, attempt.Error);
+        reporter.AttemptFinished(node.Name, attempt, "refused");
+        return true;
     }
 
     private static string Explain(AttemptStatus status, bool noMarker, string log)

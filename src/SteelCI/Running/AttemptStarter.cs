@@ -74,7 +74,7 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             ResumedFrom = resume?.Tag,
         };
         stage.Attempts.Add(attempt);
-        stage.Status = StageStatus.Running;
+        stage.Start(node.Name);
         await save();
 
         var handle = await backend.SubmitAsync(package, cancellationToken);

@@ -106,7 +106,7 @@ public sealed class PipelineRunner(
             var attempt = stage.Attempts.LastOrDefault(a => a.IsActive);
             if (attempt is null)
             {
-                stage.Status = StageStatus.Pending;
+                stage.Requeue(node.Name);
                 continue;
             }
             if (await finisher.TryFinishAsync(run, node, attempt, cancellationToken))
@@ -165,15 +165,9 @@ public sealed class PipelineRunner(
         attempt.Error = $"watchdog: still running {Math.Round((now - deadline).TotalMinutes)} min past its deadline " +
             $"{deadline:u} (margin {options.WatchdogMargin.TotalMinutes:0} min); stopped, its session's work is lost and the chunk " +
             $"is redone from {attempt.ResumedFrom ?? "the start"}";
+        attempt.Failure = FailureClass.Watchdog;
         stage.LostWork += now - attempt.StartedUtc;
-        var lost = LostCount(stage);
-        if (lost > run.Request.LostRetries)
-        {
-            stage.Status = StageStatus.Failed;
-            stage.Error = $"{lost} attempts were lost; last: {attempt.Error}";
-        }
-        else
-            stage.Status = StageStatus.Pending;
+        RequeueOrFailLost(run, node.Name, attempt);
         reporter.AttemptFinished(node.Name, attempt, "lost (stopped by the watchdog)");
         return true;
     }
@@ -224,6 +218,7 @@ public sealed class PipelineRunner(
                 // Killed between recording the attempt and hearing back from the backend: whatever was started
                 // runs in its own slug's folder and is never read.
                 attempt.State = AttemptState.Lost;
+                attempt.Failure = FailureClass.Lost;
                 attempt.Error = "the runner stopped before the backend confirmed this attempt";
             }
 
@@ -231,12 +226,11 @@ public sealed class PipelineRunner(
             {
                 if (!run.Request.RetryFailed)
                     continue;
-                stage.Status = StageStatus.Pending;
-                stage.Error = null;
+                stage.Retry(node.Name);
             }
             if (stage.Attempts.Any(a => a.IsActive))
             {
-                stage.Status = StageStatus.Running;
+                stage.Adopt(node.Name);
                 continue;
             }
 
@@ -244,15 +238,11 @@ public sealed class PipelineRunner(
             var release = run.Request.Force ? null : await store.FindVerifiedAsync(tag, reporter.Info, cancellationToken);
             if (release is not null)
             {
-                stage.Status = StageStatus.Reused;
-                stage.Release = tag;
+                stage.Reuse(node.Name, tag);
                 reporter.StageReused(node.Name, tag);
             }
             else
-            {
-                stage.Status = StageStatus.Pending;
-                stage.Release = null;
-            }
+                stage.Forget(node.Name);
         }
         foreach (var name in run.State.Stages.Keys.Where(n => run.Pipeline.Nodes.All(node => node.Name != n)).ToList())
             run.State.Stages.Remove(name);
@@ -305,6 +295,7 @@ public sealed class PipelineRunner(
         {
             await backend.StopAsync(new AttemptHandle(attempt.Slug, attempt.Handle!), cancellationToken);
             attempt.State = AttemptState.Lost;
+            attempt.Failure = FailureClass.Lost;
             attempt.Error = "stopped: the stage's content key changed or --force was given";
         }
     }
@@ -314,6 +305,17 @@ public sealed class PipelineRunner(
     /// answered) is not the stage's fault and does not count against <see cref="RunRequest.LostRetries"/>.
     /// </summary>
     internal static int LostCount(StageState stage) => stage.Attempts.Count(a => a.State == AttemptState.Lost && a.Handle is not null);
+
+    /// <summary>After <paramref name="attempt"/> was lost: the stage is ready again, or failed as lost past <see cref="RunRequest.LostRetries"/>.</summary>
+    internal static void RequeueOrFailLost(RunContext run, string name, AttemptRecord attempt)
+    {
+        var stage = run.StageOf(name);
+        var lost = LostCount(stage);
+        if (lost > run.Request.LostRetries)
+            stage.Fail(name, FailureClass.Lost, $"{lost} attempts were lost; last: {attempt.Error}");
+        else
+            stage.Requeue(name);
+    }
 
     /// <summary>
     /// Work is never started twice: a stage whose complete, verifying release exists already (a runner killed after publishing
@@ -327,8 +329,10 @@ public sealed class PipelineRunner(
         if (await store.FindVerifiedAsync(tag, reporter.Info, cancellationToken) is null)
             return false;
         var stage = run.StageOf(node.Name);
-        stage.Status = stage.Attempts.Count == 0 ? StageStatus.Reused : StageStatus.Complete;
-        stage.Release = tag;
+        if (stage.Attempts.Count == 0)
+            stage.Reuse(node.Name, tag);
+        else
+            stage.TakePublished(node.Name, tag);
         reporter.StageReused(node.Name, tag);
         return true;
     }
@@ -345,9 +349,7 @@ public sealed class PipelineRunner(
                     && s.Status is StageStatus.Failed or StageStatus.Blocked);
                 if (broken is null)
                     continue;
-                var stage = run.StageOf(node.Name);
-                stage.Status = StageStatus.Blocked;
-                stage.Error = $"input '{broken}' did not finish";
+                run.StageOf(node.Name).Block(node.Name, broken);
                 changed = true;
             }
         } while (changed);
@@ -383,10 +385,11 @@ public sealed class PipelineRunner(
             rows.Add(new StageSummary(node.Name, stage.Status, wall, metricName, metricValue, stage.Release,
                 release?.Location, stage.Error)
             {
+                Failure = stage.Failure,
                 KeyMetrics = names.Where(metrics.ContainsKey).Select(n => new KeyValuePair<string, double>(n, metrics[n])).ToList(),
             });
         }
-        var stopped = run.State.Stages.Values.SelectMany(s => s.Attempts).Count(a => a.Error?.StartsWith("watchdog:") == true);
+        var stopped = run.State.Stages.Values.SelectMany(s => s.Attempts).Count(a => a.Failure == FailureClass.Watchdog);
         return new RunSummary(run.Pipeline.Name, run.State.RunId, rows)
         {
             WatchdogStops = stopped,

@@ -42,6 +42,8 @@ public sealed class RoutingBackend : IComputeBackend
 
     public Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken) => Of(handle).StopAsync(handle, cancellationToken);
 
+    public Task<string> CancelAsync(AttemptHandle handle, CancellationToken cancellationToken) => Of(handle).CancelAsync(handle, cancellationToken);
+
     private IComputeBackend Of(AttemptHandle handle) => Of(handle.Data.GetValueOrDefault(BackendKey) ?? _default);
 
     private IComputeBackend Of(string name) => _backends.GetValueOrDefault(name)

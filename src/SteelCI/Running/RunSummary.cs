@@ -14,6 +14,8 @@ public sealed record StageSummary(
 {
     /// <summary>The values of every metric the stage's <c>metric</c> lists (one or more), in that order, as far as the release has them.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> KeyMetrics { get; init; } = [];
+    /// <summary>What kind of failure a failed or blocked stage met; null otherwise.</summary>
+    public FailureClass? Failure { get; init; }
 }
 
 public sealed record RunSummary(string Pipeline, string RunId, IReadOnlyList<StageSummary> Stages)

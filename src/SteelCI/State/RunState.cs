@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SteelCI.Ports;
 
 namespace SteelCI.State;
@@ -24,21 +25,33 @@ public sealed class RunState
 
 public enum StageStatus { Pending, Running, Complete, Reused, Failed, Blocked }
 
-public sealed class StageState
+/// <summary>
+/// One stage's record. Its <see cref="Status"/> is set when it is made (a new stage, a state read from disk) and changes
+/// afterwards only through the named transitions of <c>StageState.Lifecycle.cs</c>, which refuse an illegal one.
+/// </summary>
+public sealed partial class StageState
 {
+    private StageStatus _status = StageStatus.Pending;
+
     public required string ContentKey { get; set; }
     /// <summary>What went into <see cref="ContentKey"/>; null in older states.</summary>
     public KeyParts? KeyParts { get; set; }
-    public StageStatus Status { get; set; } = StageStatus.Pending;
+    public StageStatus Status { get => _status; init => _status = value; }
     /// <summary>Tag of the release that holds this stage's output (complete), once published.</summary>
     public string? Release { get; set; }
+    /// <summary>Why the stage failed or is blocked, for people; <see cref="Failure"/> is what programs read.</summary>
     public string? Error { get; set; }
+    /// <summary>
+    /// What kind of failure the stage is failed or blocked by; null otherwise. States written before it was recorded
+    /// get it from their error text when read (<see cref="FailureClasses.FromLegacyText"/>).
+    /// </summary>
+    public FailureClass? Failure { get; set; }
     /// <summary>Session time the watchdog threw away (attempts stopped past their deadline; their chunk is redone).</summary>
     public TimeSpan LostWork { get; set; }
     public List<AttemptRecord> Attempts { get; set; } = new();
 }
 
-public sealed class AttemptRecord
+public sealed class AttemptRecord : IJsonOnDeserialized
 {
     public required string Slug { get; set; }
     public int Number { get; set; }
@@ -63,6 +76,11 @@ public sealed class AttemptRecord
     /// <summary>The release this attempt produced (complete or partial).</summary>
     public string? Release { get; set; }
     public string? Error { get; set; }
+    /// <summary>How the attempt failed, when it did; null for a running or successful one (and in older states for those).</summary>
+    public FailureClass? Failure { get; set; }
 
     public bool IsActive => State is AttemptState.Queued or AttemptState.Running;
+
+    /// <summary>An attempt written before failure classes were recorded learns its class from its state and message.</summary>
+    void IJsonOnDeserialized.OnDeserialized() => Failure ??= FailureClasses.FromLegacyText(State, Error);
 }

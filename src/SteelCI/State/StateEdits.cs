@@ -23,7 +23,7 @@ public static class StateEdits
                 $"stage '{stage}' is {target.Status.ToString().ToLowerInvariant()}, not failed or blocked; nothing to retry" +
                 (target.Status == StageStatus.Running ? " (cancel it first: steelci cancel " + stage + ")" : ""));
         var reset = new List<string> { stage };
-        Reset(target);
+        target.Retry(stage);
         bool changed;
         do
         {
@@ -32,7 +32,7 @@ public static class StateEdits
             {
                 if (other.Status != StageStatus.Blocked || !inputsOf(name).Any(reset.Contains))
                     continue;
-                Reset(other);
+                other.Retry(name);
                 reset.Add(name);
                 changed = true;
             }
@@ -50,13 +50,10 @@ public static class StateEdits
         attempt.State = AttemptState.Cancelled;
         attempt.EndedUtc = now;
         attempt.Error = $"cancelled: {reason}";
-        stage.Status = StageStatus.Failed;
-        stage.Error = $"cancelled at {now:u} ({reason}); `steelci retry {stageName}` or `steelci run` starts it again";
-    }
-
-    private static void Reset(StageState stage)
-    {
-        stage.Status = StageStatus.Pending;
-        stage.Error = null;
+        attempt.Failure = FailureClass.Cancelled;
+        if (stage.Status == StageStatus.Failed)
+            return; // another of its attempts was cancelled first (or it had failed already)
+        stage.Fail(stageName, FailureClass.Cancelled,
+            $"cancelled at {now:u} ({reason}); `steelci retry {stageName}` or `steelci run` starts it again");
     }
 }

@@ -76,7 +76,7 @@ public sealed class ChaosTickTests(ITestOutputHelper output) : IDisposable
         // Every save may be the last: often at sites not yet crashed in both ways, else one save in ten.
         store = new CrashingStateStore(fileStore, site =>
             random.NextDouble() < (store!.Crashes.Keys.Count(k => k.StartsWith(site)) < 2 ? 0.5 : 1.0 / 10), random);
-        var releases = new LocalArtifactStore(_dir.Combine("releases"));
+        var releases = new LocalArtifactStore(_dir.Combine("releases"), time);
         var reporter = new SilentReporter();
         var policy = new ScheduledPlacementPolicy(new AccountPool(names.Select(AccountSettings.Default).ToList(), platform),
             new Placer(new SchedulerOptions()));

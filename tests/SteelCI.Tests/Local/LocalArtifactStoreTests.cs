@@ -1,3 +1,4 @@
+using SteelCI.Ports;
 using SteelCI.Contracts;
 using SteelCI.Local;
 using SteelCI.Testing;
@@ -13,7 +14,7 @@ public sealed class LocalArtifactStoreTests
     public async Task Publishing_copies_verified_files_and_the_same_tag_twice_yields_one_release()
     {
         using var dir = new TempDirectory("store");
-        var store = new LocalArtifactStore(dir.Combine("releases"));
+        var store = new LocalArtifactStore(dir.Combine("releases"), TimeProvider.System);
         Manifests.Write(dir.Combine("out"), "train", Key);
 
         var first = await store.PublishAsync("p-train-aaaaaaaaaaaa", dir.Combine("out"), replace: false, default);
@@ -33,7 +34,7 @@ public sealed class LocalArtifactStoreTests
     public async Task Replace_swaps_the_release_whole()
     {
         using var dir = new TempDirectory("store");
-        var store = new LocalArtifactStore(dir.Combine("releases"));
+        var store = new LocalArtifactStore(dir.Combine("releases"), TimeProvider.System);
         Manifests.Write(dir.Combine("a"), "train", Key, metric: 0.1);
         Manifests.Write(dir.Combine("b"), "train", Key, metric: 0.2);
 
@@ -48,7 +49,7 @@ public sealed class LocalArtifactStoreTests
     public async Task Delete_removes_the_release_whole_and_a_missing_one_is_no_error()
     {
         using var dir = new TempDirectory("store");
-        var store = new LocalArtifactStore(dir.Combine("releases"));
+        var store = new LocalArtifactStore(dir.Combine("releases"), TimeProvider.System);
         Manifests.Write(dir.Combine("a"), "train", Key);
         Manifests.Write(dir.Combine("b"), "train", Key);
         await store.PublishAsync("p-train-aaaaaaaaaaaa", dir.Combine("a"), replace: false, default);
@@ -66,7 +67,7 @@ public sealed class LocalArtifactStoreTests
     public async Task An_output_that_does_not_match_its_manifest_is_never_published()
     {
         using var dir = new TempDirectory("store");
-        var store = new LocalArtifactStore(dir.Combine("releases"));
+        var store = new LocalArtifactStore(dir.Combine("releases"), TimeProvider.System);
         Manifests.Write(dir.Combine("out"), "train", Key);
         File.AppendAllText(dir.Combine("out", "sub", "notes.txt"), "tampered");
 
@@ -80,7 +81,7 @@ public sealed class LocalArtifactStoreTests
     public async Task Leftovers_of_a_killed_publish_are_invisible_and_removed_on_recovery()
     {
         using var dir = new TempDirectory("store");
-        var store = new LocalArtifactStore(dir.Combine("releases"));
+        var store = new LocalArtifactStore(dir.Combine("releases"), TimeProvider.System);
         Manifests.Write(dir.Combine("releases", ".staging-0123"), "train", Key); // a publish killed before its rename
         Manifests.Write(dir.Combine("out"), "train", Key);
         await store.PublishAsync("p-train-aaaaaaaaaaaa-partial-e001", dir.Combine("out"), false, default);
@@ -96,7 +97,7 @@ public sealed class LocalArtifactStoreTests
     public async Task Fetch_refuses_a_release_whose_files_were_changed_afterwards()
     {
         using var dir = new TempDirectory("store");
-        var store = new LocalArtifactStore(dir.Combine("releases"));
+        var store = new LocalArtifactStore(dir.Combine("releases"), TimeProvider.System);
         Manifests.Write(dir.Combine("out"), "train", Key);
         var release = await store.PublishAsync("t", dir.Combine("out"), false, default);
         var weights = dir.Combine("releases", "t", "model.safetensors");

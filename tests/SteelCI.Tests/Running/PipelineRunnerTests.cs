@@ -24,7 +24,7 @@ public sealed class PipelineRunnerTests : IDisposable
         """;
 
     private readonly TempDirectory _dir = new("runner");
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly ObservedTime _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
     private readonly ScriptedBackend _backend;
     private readonly RecordingReporter _reporter = new();
 
@@ -39,7 +39,7 @@ public sealed class PipelineRunnerTests : IDisposable
     private PipelineRunner Runner(ScriptedBackend? backend = null, TimeSpan pollInterval = default)
     {
         backend ??= _backend;
-        return new PipelineRunner(backend, new LocalArtifactStore(_dir.Combine("releases")), new FileStateStore(_dir.Combine("state")),
+        return new PipelineRunner(backend, new LocalArtifactStore(_dir.Combine("releases"), _time), new FileStateStore(_dir.Combine("state")),
             new RecordingPackager(_dir.Path, backend), _reporter, _time, new RunnerOptions(pollInterval, "0.1.0", "abc"));
     }
 
@@ -100,7 +100,9 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.Equal(StageStatus.Failed, failed.Status);
         Assert.DoesNotContain("b1 failed", failed.Error); // the summary prints "b1 failed:" once, before the error
         Assert.Contains("ValueError in b1", failed.Error);
+        Assert.Equal(FailureClass.Code, failed.Failure);
         Assert.Equal(StageStatus.Blocked, summary.Stages.Single(s => s.Name == "final").Status);
+        Assert.Equal(FailureClass.Input, summary.Stages.Single(s => s.Name == "final").Failure);
         Assert.Equal(StageStatus.Complete, summary.Stages.Single(s => s.Name == "c1").Status);
         Assert.Single(_backend.Submitted, p => _backend.Configs[p.Slug].Stage == "b1"); // a deterministic failure is not retried
         Assert.DoesNotContain(Directory.GetDirectories(_dir.Combine("releases")), d => Path.GetFileName(d).StartsWith("pipe-b1-"));
@@ -118,6 +120,9 @@ public sealed class PipelineRunnerTests : IDisposable
         var c1 = summary.Stages.Single(s => s.Name == "c1");
         Assert.Equal(StageStatus.Failed, c1.Status);
         Assert.Contains("3 attempts were lost", c1.Error);
+        Assert.Equal(FailureClass.Lost, c1.Failure);
+        Assert.All((await State())!.Stages["c1"].Attempts, a => Assert.Equal(FailureClass.Lost, a.Failure));
+        Assert.Null((await State())!.Stages["a1"].Failure);
     }
 
     [Fact]
@@ -150,6 +155,7 @@ public sealed class PipelineRunnerTests : IDisposable
         var c1 = summary.Stages.Single(s => s.Name == "c1");
         Assert.Equal(StageStatus.Failed, c1.Status);
         Assert.Contains("output refused", c1.Error);
+        Assert.Equal(FailureClass.Output, c1.Failure);
         Assert.Contains("model.safetensors", c1.Error);
         Assert.DoesNotContain(Directory.GetDirectories(_dir.Combine("releases")), d => Path.GetFileName(d).StartsWith("pipe-c1-"));
     }
@@ -166,8 +172,10 @@ public sealed class PipelineRunnerTests : IDisposable
         while (slow.Submitted.Count < 3 || (await State())?.Stages is not { } stages
                || !new[] { "a1", "b1" }.All(n => stages.GetValueOrDefault(n)?.Attempts.Any(a => a.Handle is not null) == true))
         {
+            // One second per poll the runner waits for, however slow this machine is: fake time never runs ahead of the
+            // runner into its watchdog (12 h sessions), which would stop the attempts this test means to adopt.
+            await _time.WhenArmedAsync();
             _time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Yield();
         }
         await cancel.CancelAsync(); // as if the process died: nothing after this line of the runner runs
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => killed);
@@ -224,8 +232,11 @@ public sealed class PipelineRunnerTests : IDisposable
         vanishing.Configs[orphan.Slug] = _backend.Configs[_backend.Submitted.Single(p => _backend.Configs[p.Slug].Stage == "c1").Slug];
         var stateStore = new FileStateStore(_dir.Combine("state"));
         var state = (await stateStore.LoadAsync(default))!;
-        state.Stages["c1"].Status = StageStatus.Running;
-        state.Stages["c1"].Release = null;
+        state.Stages["c1"] = new StageState
+        {
+            ContentKey = state.Stages["c1"].ContentKey, KeyParts = state.Stages["c1"].KeyParts, Status = StageStatus.Running,
+            Attempts = state.Stages["c1"].Attempts,
+        };
         state.Stages["c1"].Attempts.Add(new AttemptRecord
         {
             Slug = orphan.Slug, Number = 2, Backend = "scripted", State = AttemptState.Running,

@@ -32,7 +32,7 @@ public sealed class PlacementTests : IDisposable
         _dir.Combine("steelci.yml"), new PipelineOptions());
 
     private PipelineRunner Runner(ScriptedBackend backend, IPlacementPolicy? policy) =>
-        new(backend, new LocalArtifactStore(_dir.Combine("releases")), new FileStateStore(_dir.Combine("state")),
+        new(backend, new LocalArtifactStore(_dir.Combine("releases"), _time), new FileStateStore(_dir.Combine("state")),
             new RecordingPackager(_dir.Path, backend), _reporter, _time, new RunnerOptions(TimeSpan.Zero, "0.1.0", "abc"), policy);
 
     /// <summary>Puts every ready stage on "alice" with a one-hour session, one at a time, and records what it was asked.</summary>

@@ -60,7 +60,7 @@ public sealed class RoutingTests : IDisposable
             ["local"] = (local.Slots, TimeSpan.FromHours(12)),
             ["slurm"] = (slurm.Slots, TimeSpan.FromMinutes(58)),
         });
-        var runner = new PipelineRunner(routing, new LocalArtifactStore(_dir.Combine("releases")), new FileStateStore(_dir.Combine("state")),
+        var runner = new PipelineRunner(routing, new LocalArtifactStore(_dir.Combine("releases"), _time), new FileStateStore(_dir.Combine("state")),
             new SharedPackager(new RecordingPackager(_dir.Path, local), local, slurm), new RecordingReporter(), _time,
             new RunnerOptions(TimeSpan.Zero, "0.1.0", "abc"), policy);
         var pipeline = PipelineResolver.Resolve(SpecLoader.Parse(Yaml, _dir.Combine("steelci.yml")), _dir.Combine("steelci.yml"), new PipelineOptions());

@@ -38,7 +38,7 @@ public sealed class TrainerPinTests : IDisposable
         _dir.Combine("steelci.yml"), new PipelineOptions());
 
     private PipelineRunner Runner(ScriptedBackend backend, RecordingPackager packager) =>
-        new(backend, new LocalArtifactStore(_dir.Combine("releases")), _state, packager, _reporter, _time, new RunnerOptions(TimeSpan.Zero, "0.1.0", "abc"));
+        new(backend, new LocalArtifactStore(_dir.Combine("releases"), _time), _state, packager, _reporter, _time, new RunnerOptions(TimeSpan.Zero, "0.1.0", "abc"));
 
     /// <summary>Runs the pipeline to the end with the old trainer; returns a packager whose trainer now builds to the new hash.</summary>
     private async Task<RecordingPackager> FinishedWithOldTrainerAsync(ScriptedBackend backend)

@@ -31,7 +31,7 @@ public sealed class StateEditsTests
     public void Retry_refuses_unknown_and_unfailed_stages_with_a_message()
     {
         var state = Chain();
-        state.Stages["a"].Status = StageStatus.Running;
+        state.Stages["a"] = new StageState { ContentKey = "k", Status = StageStatus.Running };
         Assert.Equal("stage 'zz' is not recorded for p; recorded: a, b, c, d",
             Assert.Throws<InvalidOperationException>(() => StateEdits.Retry(state, "zz", Inputs)).Message);
         Assert.Contains("stage 'a' is running, not failed or blocked; nothing to retry (cancel it first: steelci cancel a)",
@@ -50,6 +50,8 @@ public sealed class StateEditsTests
         Assert.False(attempt.IsActive);
         Assert.Equal(now, attempt.EndedUtc);
         Assert.Equal(StageStatus.Failed, stage.Status);
+        Assert.Equal(FailureClass.Cancelled, stage.Failure);
+        Assert.Equal(FailureClass.Cancelled, attempt.Failure);
         Assert.Contains("`steelci retry seg1`", stage.Error);
         Assert.Equal(0, stage.Attempts.Count(a => a.State == AttemptState.Lost));
     }
