@@ -43,6 +43,9 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
     }
 
     public string Name => "kaggle";
+
+    /// <summary>Stored inputs are keyed by their manifest in memory and fetched only when an account lacks their dataset.</summary>
+    public bool FetchesSourcesOnDemand(string? compute) => true;
     /// <summary>The configured accounts, by name (what a scheduler places on).</summary>
     public IReadOnlyList<string> Accounts => _clients.Select(c => c.Account.Name).ToList();
 

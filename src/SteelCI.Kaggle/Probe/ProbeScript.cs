@@ -43,8 +43,6 @@ public static class ProbeScript
         import sys
         import time
 
-        # Mount name -> dataset slug; the kaggle backend fills this line in.
-        MOUNT_ALIASES = {}
         PROBE_VERSION = 1
         INPUT_ROOT = os.environ.get("STEELCI_INPUT_ROOT", "/kaggle/input")
         WORKING_DIR = os.environ.get("STEELCI_WORKING_DIR", "/kaggle/working")
@@ -169,17 +167,20 @@ public static class ProbeScript
 
 
         def find_input(name):
-            """(path, layout) of an input in either layout: /kaggle/input/<slug> or /kaggle/input/<kind>/<owner>/<slug>."""
-            slug = MOUNT_ALIASES.get(name, name)
-            direct = os.path.join(INPUT_ROOT, slug)
-            if os.path.isdir(direct):
-                return direct, "flat"
-            for kind in sorted(os.listdir(INPUT_ROOT)) if os.path.isdir(INPUT_ROOT) else []:
+            """(path, layout) of an input in either layout: /kaggle/input/<slug> or /kaggle/input/<kind>/<owner>/<slug>. The
+            probe is a plain script (no kernel spec), so it knows its input by the content-addressed slug's prefix."""
+            prefix = "steelci-" + name + "-"
+            roots = sorted(os.listdir(INPUT_ROOT)) if os.path.isdir(INPUT_ROOT) else []
+            for slug in roots:
+                if slug.startswith(prefix) and os.path.isdir(os.path.join(INPUT_ROOT, slug)):
+                    return os.path.join(INPUT_ROOT, slug), "flat"
+            for kind in roots:
                 kind_dir = os.path.join(INPUT_ROOT, kind)
                 for owner in sorted(os.listdir(kind_dir)) if os.path.isdir(kind_dir) else []:
-                    candidate = os.path.join(kind_dir, owner, slug)
-                    if os.path.isdir(candidate):
-                        return candidate, "nested"
+                    owner_dir = os.path.join(kind_dir, owner)
+                    for slug in sorted(os.listdir(owner_dir)) if os.path.isdir(owner_dir) else []:
+                        if slug.startswith(prefix) and os.path.isdir(os.path.join(owner_dir, slug)):
+                            return os.path.join(owner_dir, slug), "nested"
             return None, None
 
 
