@@ -33,15 +33,24 @@ public sealed record KernelSpec
     /// <summary>The spec as one account attaches it: its username and, per mount, the dataset (or kernel) slug it is held as.</summary>
     public KernelSpec ForAccount(string owner, IReadOnlyDictionary<string, string> attachedAs)
     {
-        var missing = Mounts.Where(m => m.Competition is null && !attachedAs.ContainsKey(m.Name)).Select(m => m.Name).ToList();
+        var missing = Mounts.Where(m => m.Competition is null && !m.KernelOutput && !attachedAs.ContainsKey(m.Name)).Select(m => m.Name).ToList();
         if (missing.Count > 0)
             throw new ArgumentException($"kernel {Slug}: no dataset slug for mount(s) {string.Join(", ", missing)}", nameof(attachedAs));
         return this with
         {
             Owner = owner,
-            Mounts = Mounts.Select(m => m.Competition is null ? m with { AttachedAs = attachedAs[m.Name] } : m).ToList(),
+            Mounts = Mounts.Select(m => m.Competition is null && !m.KernelOutput ? m with { AttachedAs = attachedAs[m.Name] } : m).ToList(),
         };
     }
+
+    /// <summary>A gpu kernel with the pinned CUDA runtime attached: the kernel <paramref name="runtimeKernel"/>'s output, mounted as
+    /// <see cref="PinnedRuntime.MountName"/>. A cpu kernel is returned as it is.</summary>
+    public KernelSpec WithRuntime(string runtimeKernel) => Accelerator != "gpu" ? this : this with
+    {
+        Mounts = [.. Mounts.Where(m => m.Name != PinnedRuntime.MountName),
+            new KernelMount { Name = PinnedRuntime.MountName, AttachedAs = runtimeKernel, KernelOutput = true }],
+        Device = Device with { RuntimeMount = PinnedRuntime.MountName },
+    };
 
     public string ToJson() => Json.Serialize(this);
 

@@ -21,9 +21,9 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
     public sealed record Pushed(string Owner, string Slug, int Version, string Url, string? Refused = null);
 
     public async Task<Pushed> PushAsync(KaggleClient client, string owner, KernelPackage package,
-        IReadOnlyDictionary<string, string> datasetSlugs, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> datasetSlugs, string? runtimeKernel, CancellationToken cancellationToken)
     {
-        var request = Write(owner, package, datasetSlugs);
+        var request = Write(owner, package, datasetSlugs, runtimeKernel);
         for (var push = 1; ; push++)
         {
             try
@@ -71,13 +71,15 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
     /// The kernel folder for this account, what is pushed, kept for inspection and for the official CLI: the package's
     /// spec with only the owner and the attached slugs filled in, the launcher rendered from it, kernel-metadata.json.
     /// </summary>
-    public SaveKernelRequest Write(string owner, KernelPackage package, IReadOnlyDictionary<string, string> datasetSlugs)
+    public SaveKernelRequest Write(string owner, KernelPackage package, IReadOnlyDictionary<string, string> datasetSlugs, string? runtimeKernel = null)
     {
         var folder = Path.Combine(options.Workspace, "kaggle", "kernels", owner, package.Slug);
         KernelMetadata metadata;
         if (File.Exists(Path.Combine(package.Directory, KernelSpec.FileName)))
         {
             var spec = KernelSpec.Read(package.Directory).ForAccount(owner, datasetSlugs);
+            if (runtimeKernel is not null)
+                spec = spec.WithRuntime(runtimeKernel);
             KernelPackager.Write(folder, spec);
             metadata = KernelMetadata.For(spec, options.GpuMachineShape);
         }
@@ -87,6 +89,8 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
             Directory.CreateDirectory(folder);
             File.Copy(Path.Combine(package.Directory, package.CodeFile), Path.Combine(folder, package.CodeFile), overwrite: true);
             var mounts = package.Sources.Select(s => new KernelMount { Name = s.Mount, AttachedAs = s.Competition ?? datasetSlugs[s.Mount], Competition = s.Competition }).ToList();
+            if (runtimeKernel is not null && package.Accelerator == "gpu")
+                mounts.Add(new KernelMount { Name = PinnedRuntime.MountName, AttachedAs = runtimeKernel, KernelOutput = true });
             metadata = KernelMetadata.For(owner, package.Slug, package.CodeFile, package.Accelerator, mounts, options.GpuMachineShape);
         }
         File.WriteAllText(Path.Combine(folder, KernelMetadata.FileName), metadata.ToJson());
