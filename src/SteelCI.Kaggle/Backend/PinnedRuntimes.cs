@@ -25,15 +25,13 @@ public sealed class PinnedRuntimes(KaggleBackendOptions options, IKaggleLog log)
     public async Task<RuntimeStatus> StatusAsync(KaggleClient client, string owner, string libtorch, CancellationToken cancellationToken)
     {
         var slug = SlugFor(libtorch);
-        int? version;
-        try
-        {
-            version = (await client.GetKernelAsync(owner, slug, cancellationToken)).Metadata?.CurrentVersionNumber;
-        }
-        catch (KaggleNotFoundException)
-        {
+        // Listed, not asked by GetKernel: Kaggle has answered GetKernel on a never-created slug with a 500 (kaggle-api.md
+        // §4.1), which the client would retry; the account's own list (group PROFILE) answers "not there" plainly.
+        var listed = await client.ListKernelsAsync(new ListKernelsRequest { Group = "PROFILE", Search = slug, PageSize = 20 }, cancellationToken);
+        var kernel = listed.Kernels?.FirstOrDefault(k => k.Slug == slug || k.Ref?.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() == slug);
+        if (kernel is null)
             return new RuntimeStatus(owner, slug, libtorch, RuntimeState.Missing);
-        }
+        var version = kernel.CurrentVersionNumber;
         var status = await client.GetKernelSessionStatusAsync(owner, slug, version, cancellationToken);
         var state = status.Status switch
         {
