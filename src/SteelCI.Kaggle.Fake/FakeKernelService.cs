@@ -71,6 +71,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             var mounted = version.DatasetSources.Select(datasets.Mount)
                 .Concat(version.CompetitionSources.Select(c => new FakeMountedDataset("competitions", c, state.Competitions[c])))
                 .Select(m => options.NestedInputLayout ? m with { Mount = m.Owner == "competitions" ? $"competitions/{m.Slug}" : $"datasets/{m.Owner}/{m.Slug}" } : m)
+                .Concat(version.KernelSources.Select(KernelOutput).OfType<FakeMountedDataset>())
                 .ToList();
             version.Run = runner.Start(new FakeRunRequest(kernel.Owner, kernel.Slug, version.Number, version.Source, version.Gpu,
                 version.Timeout, mounted, work));
@@ -91,6 +92,20 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             return;
         }
         Finish(version, result == FakeRunState.Complete ? VersionPhase.Complete : VersionPhase.Error, now, failure);
+    }
+
+    /// <summary>
+    /// A kernel source: the output of that kernel's latest complete version, mounted as <c>/kaggle/input/{slug}</c> (nested:
+    /// <c>notebooks/{owner}/{slug}</c>); none while no version has completed (the input is then simply missing).
+    /// </summary>
+    private FakeMountedDataset? KernelOutput(string reference)
+    {
+        var kernel = state.Kernels.GetValueOrDefault(reference.Trim('/'));
+        var done = kernel?.Versions.LastOrDefault(v => v.Phase == VersionPhase.Complete && v.Run is not null);
+        if (kernel is null || done is null)
+            return null;
+        var mounted = new FakeMountedDataset(kernel.Owner, kernel.Slug, done.Run!.OutputDirectory);
+        return options.NestedInputLayout ? mounted with { Mount = $"notebooks/{kernel.Owner}/{kernel.Slug}" } : mounted;
     }
 
     private static void Finish(FakeKernelVersion version, VersionPhase phase, DateTimeOffset now, string? failure)
@@ -159,6 +174,7 @@ internal sealed partial class FakeKernelService(FakeKaggleState state, FakeKaggl
             MachineShape = request.String("machineShape"),
             DatasetSources = datasetSources.Except(invalidDatasets).ToList(),
             CompetitionSources = competitionSources.Except(invalidCompetitions).ToList(),
+            KernelSources = request.Strings("kernelDataSources").Except(invalidKernels).ToList(),
             Timeout = TimeSpan.FromSeconds(request.Long("sessionTimeoutSeconds") ?? 0),
             QuickSave = quick,
             Phase = quick ? VersionPhase.Complete : VersionPhase.Queued,

@@ -27,6 +27,8 @@ internal sealed class FakeKernelVersion
     public string? MachineShape { get; init; }
     public required IReadOnlyList<string> DatasetSources { get; init; }
     public IReadOnlyList<string> CompetitionSources { get; init; } = [];
+    /// <summary>Kernels ("owner/slug") whose output this version mounts as an input.</summary>
+    public IReadOnlyList<string> KernelSources { get; init; } = [];
     public TimeSpan Timeout { get; init; }
     public bool QuickSave { get; init; }
     public VersionPhase Phase { get; set; }

@@ -16,5 +16,8 @@ public sealed record BundleInfo
     [JsonPropertyName("hash")] public required string Hash { get; init; }
     /// <summary>Files ('/' separated) that had an execute bit when published. Kaggle's datasets (and the zip the bundle goes
     /// up as) keep no modes, so the launcher sets these executable again after Kaggle unpacked the bundle.</summary>
+    /// <summary>The libtorch version TorchSharp binds, when the publisher recorded it (else the launcher reads *.deps.json).</summary>
+    [JsonPropertyName("libtorch")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Libtorch { get; init; }
     [JsonPropertyName("executables")] public IReadOnlyList<string> Executables { get; init; } = [];
 }

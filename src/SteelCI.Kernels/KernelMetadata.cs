@@ -25,5 +25,27 @@ public sealed record KernelMetadata
     [JsonPropertyName("model_sources")] public IReadOnlyList<string> ModelSources { get; init; } = [];
     [JsonPropertyName("keywords")] public IReadOnlyList<string> Keywords { get; init; } = [];
 
+    /// <summary>The metadata of a kernel placed on an account (<see cref="KernelSpec.Owner"/> set by <see cref="KernelSpec.ForAccount"/>).</summary>
+    public static KernelMetadata For(KernelSpec spec, string gpuMachineShape) =>
+        For(spec.Owner ?? throw new ArgumentException($"kernel {spec.Slug} has no owner yet: place it on an account first", nameof(spec)),
+            spec.Slug, LauncherScript.FileName, spec.Accelerator, spec.Mounts, gpuMachineShape);
+
+    /// <summary>The metadata of <paramref name="owner"/>'s kernel <paramref name="slug"/> running <paramref name="codeFile"/> with these inputs attached.</summary>
+    public static KernelMetadata For(string owner, string slug, string codeFile, string accelerator, IReadOnlyList<KernelMount> mounts, string gpuMachineShape)
+    {
+        var gpu = accelerator == "gpu";
+        return new KernelMetadata
+        {
+            Id = $"{owner}/{slug}",
+            Title = slug, // Kaggle derives the slug from the title: the slug is its own slugified title
+            CodeFile = codeFile,
+            EnableGpu = gpu ? "true" : "false",
+            MachineShape = gpu ? gpuMachineShape : null,
+            DatasetSources = mounts.Where(m => m.Competition is null && !m.KernelOutput).Select(m => $"{owner}/{m.AttachedAs}").Distinct().ToList(),
+            CompetitionSources = mounts.Select(m => m.Competition).OfType<string>().Distinct().ToList(),
+            KernelSources = mounts.Where(m => m.KernelOutput).Select(m => $"{owner}/{m.AttachedAs}").Distinct().ToList(),
+        };
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
 }

@@ -5,10 +5,12 @@ using SteelCI.Spec;
 namespace SteelCI.Kernels;
 
 /// <summary>
-/// Builds the kernel of one attempt under <c>{workspace}/kernels/{slug}</c>: the generated launcher and
-/// kernel-metadata.json, with the trainer bundle as its first source. The same package serves every backend.
+/// Builds the kernel of one attempt under <c>{workspace}/kernels/{slug}</c>, once: its <see cref="KernelSpec"/>
+/// (steelci-kernel.json: stage, mounts, session, device rules) and the launcher rendered from it, with the trainer
+/// bundle as its first source. The same package serves every backend; a backend with accounts fills in only the
+/// owner and the names the inputs are attached as (<see cref="KernelSpec.ForAccount"/>).
 /// </summary>
-public sealed class KernelPackager(TrainerPublisher publisher, string workspace, string owner = "local") : IKernelPackager
+public sealed class KernelPackager(TrainerPublisher publisher, string workspace) : IKernelPackager
 {
     public const string BundleMountPrefix = "steelci-trainer-";
 
@@ -33,21 +35,26 @@ public sealed class KernelPackager(TrainerPublisher publisher, string workspace,
     {
         var bundleMount = BundleMountPrefix + bundle.Hash[..12];
         var allSources = sources.Prepend(new KernelSource(bundleMount, bundle.Directory, bundle.Hash)).ToList();
-        var directory = Path.Combine(workspace, "kernels", slug);
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, LauncherScript.FileName), LauncherScript.Generate(config, bundleMount, sessionLimit, accelerator));
-        var gpu = accelerator == "gpu";
-        var metadata = new KernelMetadata
+        var spec = new KernelSpec
         {
-            Id = $"{owner}/{slug}",
-            Title = slug,
-            CodeFile = LauncherScript.FileName,
-            EnableGpu = gpu ? "true" : "false",
-            MachineShape = gpu ? "NvidiaTeslaT4" : null,
-            DatasetSources = allSources.Where(s => s.Competition is null).Select(s => $"{owner}/{s.Mount}").ToList(),
-            CompetitionSources = allSources.Select(s => s.Competition).OfType<string>().ToList(),
+            Slug = slug,
+            Stage = config,
+            BundleMount = bundleMount,
+            SessionSeconds = (long)sessionLimit.TotalSeconds,
+            Mounts = allSources.Select(s => new KernelMount { Name = s.Mount, AttachedAs = s.Competition ?? s.Mount, Competition = s.Competition }).ToList(),
+            Device = new DeviceRules { Accelerator = accelerator, Libtorch = BundleLibtorch.VersionOf(bundle.Directory) },
         };
-        File.WriteAllText(Path.Combine(directory, KernelMetadata.FileName), metadata.ToJson());
+        var directory = Path.Combine(workspace, "kernels", slug);
+        Write(directory, spec);
         return new KernelPackage(slug, directory, LauncherScript.FileName, allSources, accelerator, sessionLimit);
+    }
+
+    /// <summary>Writes a kernel folder: steelci-kernel.json and the launcher rendered from it (validated before anything is written).</summary>
+    public static void Write(string directory, KernelSpec spec)
+    {
+        var launcher = LauncherScript.Render(spec);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, KernelSpec.FileName), spec.ToJson());
+        File.WriteAllText(Path.Combine(directory, LauncherScript.FileName), launcher);
     }
 }

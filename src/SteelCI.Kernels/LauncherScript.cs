@@ -1,28 +1,26 @@
-using System.Globalization;
-using SteelCI.Contracts;
-
 namespace SteelCI.Kernels;
 
-/// <summary>Generates the Python launcher a kernel runs: the template with the stage, bundle and glibcxx fix filled in.</summary>
+/// <summary>
+/// The Python launcher a kernel runs: fixed code (Launcher/launcher.py with glibcxx_fix.py inlined) and one literal, the
+/// kernel's <see cref="KernelSpec"/> as JSON. Nothing else differs between two kernels' launchers.
+/// </summary>
 public static class LauncherScript
 {
     public const string FileName = "steelci_launcher.py";
+    private const string SpecPlaceholder = "__KERNEL_JSON__";
 
-    public static string Generate(StageConfig config, string bundleMount, TimeSpan sessionLimit, string accelerator = "cpu")
+    public static string Render(KernelSpec spec)
     {
-        if (accelerator is not ("cpu" or "gpu"))
-            throw new ArgumentException($"accelerator '{accelerator}' is not cpu or gpu", nameof(accelerator));
-        var stageJson = Json.Serialize(config);
-        if (stageJson.Contains("\"\"\""))
-            throw new ArgumentException("the stage configuration cannot be embedded: it contains three quotes in a row");
-        return Resource("launcher.py")
-            .Replace("__STAGE_JSON__", stageJson)
-            .Replace("__BUNDLE_MOUNT__", bundleMount)
-            .Replace("__ACCELERATOR__", accelerator)
-            .Replace("__SESSION_SECONDS__", sessionLimit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture))
-            .Replace("__MARGIN_SHARE__", PlatformRules.LauncherMarginShare.ToString(CultureInfo.InvariantCulture))
-            .Replace("__MARGIN_CAP_SECONDS__", PlatformRules.LauncherMarginCap.TotalSeconds.ToString("0", CultureInfo.InvariantCulture))
-            .Replace("__GLIBCXX_FIX__", GlibcxxFixLibrary());
+        if (spec.Accelerator is not ("cpu" or "gpu"))
+            throw new ArgumentException($"accelerator '{spec.Accelerator}' is not cpu or gpu", nameof(spec));
+        var json = spec.ToJson();
+        if (json.Contains("\"\"\"", StringComparison.Ordinal))
+            throw new ArgumentException("the kernel spec cannot be embedded: it contains three quotes in a row");
+        var template = Resource("launcher.py");
+        var at = template.IndexOf(SpecPlaceholder, StringComparison.Ordinal);
+        // Spliced at the one place, so nothing inside the spec or the inlined fix is ever taken for a placeholder.
+        template = template[..at] + json + template[(at + SpecPlaceholder.Length)..];
+        return template.Replace("__GLIBCXX_FIX__", GlibcxxFixLibrary());
     }
 
     /// <summary>glibcxx_fix.py without its command-line part, so the launcher can call its functions.</summary>

@@ -56,8 +56,10 @@ public sealed class SteerTests : IDisposable
         Assert.Contains("stage 'binary' has no attempts (status reused)", _h.Output);
         Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "seg1", 7, false, TimeSpan.Zero, NoKaggle, _h.Services(TimeProvider.System), default));
         Assert.Contains("stage 'seg1' has no attempt 7; attempts: 1", _h.Output);
+        // A running Kaggle attempt's log is read from its live stream, through the account it ran on.
+        Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_DEFAULT", "KGAT_steer_default_0000");
         Assert.Equal(2, await LogsCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, "seg1", null, false, TimeSpan.Zero, NoKaggle, _h.Services(TimeProvider.System), default));
-        Assert.Contains("is still running on Kaggle: its log is available once the session ends", _h.Output);
+        Assert.Contains("attempt 1 ran on Kaggle account 'alice', which is not configured; add --account alice", _h.Output);
     }
 
     [Fact]

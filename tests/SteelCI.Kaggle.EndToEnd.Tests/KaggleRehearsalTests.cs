@@ -129,7 +129,8 @@ public sealed class KaggleRehearsalTests(RehearsalFixture fixture, ITestOutputHe
         // (the generated dataset and eda are cpu stages: their logs say so instead)
         var log = Directory.GetFiles(Path.Combine(fixture.Workspace, "kaggle", "outputs"), "log.txt", SearchOption.AllDirectories)
             .Select(File.ReadAllText).First(l => l.Contains("[binary]"));
-        Assert.Contains("device cpu: not on Kaggle, so this gpu stage runs on the CPU here", log);
+        Assert.Contains("device cpu (rung c): not on Kaggle, so this gpu stage runs on the CPU here", log);
+        Assert.Contains("no pinned CUDA runtime is attached", log); // the accounts prepared none: rung b was considered and said why not
         Assert.Contains("STEELCI-END status=complete", log);
         // Nothing secret in what was pushed.
         foreach (var file in Directory.EnumerateFiles(Path.Combine(fixture.Workspace, "kaggle", "kernels"), "*", SearchOption.AllDirectories))

@@ -77,7 +77,7 @@ public sealed class BackendTests
         Assert.Contains("alice/steelci-images-", metadata);
         Assert.Contains("\"enable_internet\": \"false\"", metadata);
         var launcher = File.ReadAllText(Path.Combine(folder, "steelci_launcher.py"));
-        Assert.Contains("\"images\":\"steelci-images-", launcher);
+        Assert.Equal(Script, launcher); // a plain script (no kernel spec) is pushed as written
         foreach (var file in Directory.EnumerateFiles(folder))
             Assert.DoesNotContain(Harness.AliceToken, File.ReadAllText(file));
 

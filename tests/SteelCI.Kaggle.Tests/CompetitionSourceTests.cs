@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
 using SteelCI.Kaggle.Api;
 using SteelCI.Kaggle.Backend;
+using SteelCI.Contracts;
 using SteelCI.Kernels;
+using SteelCI.Local;
 using SteelCI.Ports;
 
 namespace SteelCI.Kaggle.Tests;
@@ -25,13 +27,14 @@ public sealed class CompetitionSourceTests
 
     private static void Check(string dir)
     {
-        Directory.CreateDirectory(Path.Combine(dir, "kernel"));
-        File.WriteAllText(Path.Combine(dir, "kernel", "steelci_launcher.py"), "import json\nMOUNT_ALIASES = {}\n");
-        var package = new KernelPackage("severstal-binary-12345678-a1-abcde", Path.Combine(dir, "kernel"), "steelci_launcher.py",
-        [
-            new KernelSource("steelci-trainer-999999999999", Path.Combine(dir, "bundle"), "b"),
-            new KernelSource("severstal", "", "c") { Competition = "severstal-steel-defect-detection" },
-        ], "gpu", TimeSpan.FromHours(12));
+        var config = new StageConfig
+        {
+            Pipeline = "severstal", Stage = "binary", Entry = "binary", ContentKey = new string('1', 64), Epochs = 1,
+            Params = new Dictionary<string, string>(), Inputs = [], TrainerHash = new string('9', 64), SteelciVersion = "0.1.0",
+        };
+        var package = new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), dir), dir).Package(
+            "severstal-binary-12345678-a1-abcde", config, new TrainerBundle(Path.Combine(dir, "bundle"), new string('9', 64)),
+            [new KernelSource("severstal", "", "c") { Competition = "severstal-steel-defect-detection" }], "gpu", TimeSpan.FromHours(12));
         var pusher = new KernelPusher(new KaggleBackendOptions { Workspace = Path.Combine(dir, "ws") }, new FakeTimeProvider(), new NullKaggleLog());
 
         var request = pusher.Write("alice", package, new Dictionary<string, string>
@@ -42,7 +45,10 @@ public sealed class CompetitionSourceTests
 
         Assert.Equal(["alice/steelci-steelci-trainer-9999999999999999"], request.DatasetDataSources);
         Assert.Equal(["severstal-steel-defect-detection"], request.CompetitionDataSources);
-        Assert.Contains("\"severstal\": \"severstal-steel-defect-detection\"", request.Text!.Replace("\":\"", "\": \""));
+        var placed = KernelSpec.Read(Path.Combine(dir, "ws", "kaggle", "kernels", "alice", package.Slug));
+        Assert.Equal("alice", placed.Owner);
+        Assert.Equal(["steelci-steelci-trainer-9999999999999999", "severstal-steel-defect-detection"], placed.Mounts.Select(m => m.AttachedAs));
+        Assert.Contains(placed.ToJson(), request.Text); // the launcher carries the placed spec
         var metadata = File.ReadAllText(Path.Combine(dir, "ws", "kaggle", "kernels", "alice", package.Slug, KernelMetadata.FileName));
         Assert.Contains("\"competition_sources\": [\n    \"severstal-steel-defect-detection\"\n  ]", metadata.ReplaceLineEndings("\n"));
         Assert.DoesNotContain("alice/severstal-steel-defect-detection", metadata);

@@ -30,7 +30,8 @@ public sealed class ProbeTests
         var rows = result.Report.Rows().ToDictionary(r => r.Item);
         Assert.Equal(
             ["os", "image build", "on Kaggle", "cpus / memory", "libstdc++", "GLIBCXX_3.4.30", "GLIBCXX_3.4.32", "python", "torch",
-             "torch = libtorch 2.10.0", "CUDA (torch)", "nvidia-smi -L", "input layout", "input tree", "input writable", "execute bits",
+             "torch = libtorch 2.10.0", "CUDA (torch)", "nvidia-smi -L", "pinned runtime", "device rung (gpu stage)",
+             rows.Keys.Single(k => k.StartsWith("TorchSharp shim loads (rung ", StringComparison.Ordinal)), "input layout", "input tree", "input writable", "execute bits",
              "free disk /kaggle/working", "free disk /kaggle/temp"],
             result.Report.Rows().Select(r => r.Item));
         Assert.Equal("no", rows["on Kaggle"].Value); // the fake sets STEELCI_INPUT_ROOT
@@ -78,8 +79,26 @@ public sealed class ProbeTests
         Assert.Equal("19.0 GiB free of 19.0 GiB (/kaggle/working)", rows["free disk /kaggle/working"].Value);
         Assert.Equal("error: OSError: boom", rows["free disk /kaggle/temp"].Value);
 
+        Assert.Equal(("a: the image's torch 2.10.0+cu128", ProbeVerdict.Ok), (rows["device rung (gpu stage)"].Value, rows["device rung (gpu stage)"].Verdict));
+        Assert.Equal("not attached", rows["pinned runtime"].Value);
+        Assert.Equal("not reported", rows["TorchSharp shim loads (rung a)"].Value); // an older probe without the check
+
         var cpuOnly = ProbeReport.Parse("""{"torch":{"error":"ModuleNotFoundError: No module named 'torch'"}}""").Rows().ToDictionary(r => r.Item);
-        Assert.Equal(("no", ProbeVerdict.Problem), (cpuOnly["torch = libtorch 2.10.0"].Value, cpuOnly["torch = libtorch 2.10.0"].Verdict));
+        Assert.Equal(("no", ProbeVerdict.Note), (cpuOnly["torch = libtorch 2.10.0"].Value, cpuOnly["torch = libtorch 2.10.0"].Verdict));
+        Assert.Equal(ProbeVerdict.Problem, cpuOnly["device rung (gpu stage)"].Verdict);
+        Assert.StartsWith("d: fails (image torch missing, runtime not attached, 0 GPU(s); TorchSharp binds libtorch 2.10.0)", cpuOnly["device rung (gpu stage)"].Value);
+
+        // The image drifted to 2.11, the pinned runtime holds 2.10 and the shim loaded against it: rung b.
+        var drifted = ProbeReport.Parse("""
+            {"torch":{"version":"2.11.0+cu128","cuda":"12.8","gpus":2,"names":["Tesla T4","Tesla T4"],"lib":"/usr/local/lib/python3.12/dist-packages/torch/lib"},
+             "nvidia_smi":{"present":true,"exit":0,"gpus":["GPU 0: Tesla T4","GPU 1: Tesla T4"]},
+             "runtime":{"attached":true,"path":"/kaggle/input/steelci-libtorch-2-10-0-cu128-0123456789ab","libtorch":"2.10.0","cuda":"12.8","lib":"/kaggle/input/steelci-libtorch-2-10-0-cu128-0123456789ab/lib","libraries":41},
+             "shim":{"shim":"/kaggle/input/steelci-trainer-probe-0123/libLibTorchSharp.so","checks":{"b":{"ok":true,"loaded":["libtorch.so","libLibTorchSharp.so"],"lib":"/kaggle/input/steelci-libtorch-2-10-0-cu128-0123456789ab/lib"}}}}
+            """).Rows().ToDictionary(r => r.Item);
+        Assert.Equal(("b: the pinned CUDA runtime, libtorch 2.10.0", ProbeVerdict.Ok), (drifted["device rung (gpu stage)"].Value, drifted["device rung (gpu stage)"].Verdict));
+        Assert.Equal("libtorch 2.10.0 · CUDA 12.8 · 41 libraries", drifted["pinned runtime"].Value);
+        Assert.Equal(("yes: libLibTorchSharp.so with /kaggle/input/steelci-libtorch-2-10-0-cu128-0123456789ab/lib", ProbeVerdict.Ok),
+            (drifted["TorchSharp shim loads (rung b)"].Value, drifted["TorchSharp shim loads (rung b)"].Verdict));
         Assert.Equal("not reported", cpuOnly["os"].Value);
         Assert.False(ProbeReport.Matches("2.9.1+cu126", "2.10.0"));
         Assert.NotNull(ProbeReport.Find(null, "noise\n" + ProbeScript.LogMarker + """{"os":{}}""" + "\n"));

@@ -11,7 +11,7 @@ public sealed class RehearsalTests
 {
     private const string Script = """
         import json, os, sys
-        MOUNT_ALIASES = {}
+        MOUNT_ALIASES = json.loads(r'__ALIASES__')
         root = os.environ["STEELCI_INPUT_ROOT"]
         data = os.path.join(root, MOUNT_ALIASES["images"])
         rows = open(os.path.join(data, "train.csv")).read().splitlines()
@@ -31,7 +31,10 @@ public sealed class RehearsalTests
     {
         await using var h = await Harness.StartAsync(o => o with { Runner = new LocalKernelRunner(new SystemProcessRunner()) });
         var backend = new KaggleBackend([h.Alice()], new KaggleBackendOptions { Workspace = h.Workspace, DatasetPollInterval = TimeSpan.FromSeconds(5) }, h.Time, h.Log);
-        var package = BackendTests.Package(h.Workspace, "rehearsal-run-1", accelerator: "cpu", script: Script);
+        // A plain script (no kernel spec) is pushed as written: it is told its datasets' slugs as a real one would be.
+        var sources = BackendTests.Package(h.Workspace, "x").Sources;
+        var aliases = System.Text.Json.JsonSerializer.Serialize(sources.ToDictionary(s => s.Mount, DatasetPublisher.SlugFor));
+        var package = BackendTests.Package(h.Workspace, "rehearsal-run-1", accelerator: "cpu", script: Script.Replace("__ALIASES__", aliases));
         var handle = await h.Drive(backend.SubmitAsync(package, CancellationToken.None));
 
         h.Time.Advance(TimeSpan.FromSeconds(6));

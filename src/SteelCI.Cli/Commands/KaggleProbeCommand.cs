@@ -19,17 +19,21 @@ public static class KaggleProbeCommand
         var workspace = new Option<string?>("--workspace") { Description = "Folder for the probe's kernel folder and outputs (default: .steelci in the current folder)" };
         var cpu = new Option<bool>("--cpu") { Description = "Probe a CPU session (spends no GPU quota; torch then sees no GPU)" };
         var poll = new Option<double?>("--poll-seconds") { Description = "Seconds between status checks (default: 30 on Kaggle, 1 against a fake)" }.Positive();
-        var probe = new Command("probe", "Run a small kernel that reports what the SteelCI launcher relies on, and print it as a table")
+        var bundle = new Option<string?>("--bundle") { Description = "A trainer bundle folder to attach, so the probe loads TorchSharp's native shim against the CUDA libtorch a gpu stage would use" };
+        var probe = new Command("probe", "Run a small kernel that reports what the SteelCI launcher relies on, and which rung of the device ladder a gpu stage takes")
         {
-            account, url, workspace, cpu, poll,
+            account, url, workspace, cpu, poll, bundle,
         };
         probe.SetAction((result, cancellationToken) => RunAsync(result.GetValue(account), result.GetValue(url), result.GetValue(workspace),
-            result.GetValue(cpu), result.GetValue(poll), services, cancellationToken));
-        return new Command("kaggle", "Kaggle tools (probe an account's kernel image before a first real run)") { probe };
+            result.GetValue(cpu), result.GetValue(poll), result.GetValue(bundle), services, cancellationToken));
+        return new Command("kaggle", "Kaggle tools (probe an account's kernel image; prepare its pinned CUDA runtime)")
+        {
+            probe, KaggleRuntimeCommand.Create(services, account, url, workspace, poll),
+        };
     }
 
-    private static async Task<int> RunAsync(string? account, string? url, string? workspaceRoot, bool cpu, double? pollSeconds, CliServices services,
-        CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? account, string? url, string? workspaceRoot, bool cpu, double? pollSeconds, string? bundle,
+        CliServices services, CancellationToken cancellationToken)
     {
         var console = services.Console;
         if (!console.Profile.Capabilities.Interactive)
@@ -44,6 +48,7 @@ public static class KaggleProbeCommand
             Accelerator = cpu ? "cpu" : "gpu",
             PollInterval = values.PollInterval("kaggle"),
             Account = wiring.Backend.Accounts[0],
+            Bundle = bundle is null ? null : Path.GetFullPath(bundle),
         };
         var result = await new KaggleProbe(wiring.Backend, root, time, log).RunAsync(options, cancellationToken);
         Write(console, result);

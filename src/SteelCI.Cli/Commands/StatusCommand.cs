@@ -18,19 +18,21 @@ public static class StatusCommand
         var profile = CommonOptions.Profile();
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (stages, attempts, accounts)" };
         var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
+        var silence = new Option<double>("--silence-minutes") { Description = "Kaggle: flag a running attempt whose live log has been silent longer than this", DefaultValueFactory = _ => KaggleLiveReport.DefaultSilence.TotalMinutes }.Positive();
         var kaggle = new KaggleRunOptions();
-        var command = new Command("status", "Show every stage and attempt: where, state, elapsed, expected finish, quota left per account")
+        var command = new Command("status", "Show every stage and attempt: where, state, elapsed, expected finish, epoch reached (Kaggle's live log), quota left per account")
         {
-            pipeline, workspace, profile, json, store,
+            pipeline, workspace, profile, json, store, silence,
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(profile), result.GetValue(json), kaggle.Read(result), services, cancellationToken, result.GetValue(store)));
+            result.GetValue(profile), result.GetValue(json), kaggle.Read(result), services, cancellationToken, result.GetValue(store),
+            TimeSpan.FromMinutes(result.GetValue(silence))));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? profile, bool json,
-        KaggleRunOptions.Values backend, CliServices services, CancellationToken cancellationToken, string? store = null)
+        KaggleRunOptions.Values backend, CliServices services, CancellationToken cancellationToken, string? store = null, TimeSpan? silenceLimit = null)
     {
         var (console, time) = (services.Console, services.Time);
         using var context = services.Operate(specPath, workspaceRoot, profile, backend, strict: store is not null, store);
@@ -44,12 +46,14 @@ public static class StatusCommand
             return ExitCodes.Success;
         }
         IReadOnlyList<StatusReport.AccountRow> accounts = [];
+        IReadOnlyDictionary<string, string>? live = null;
         if (context.Pipeline?.Backend == "kaggle")
         {
             using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console);
             accounts = await KaggleAccountReport.ReadAsync(wiring, state, KaggleAccountReport.ReserveHours(), cancellationToken);
+            live = await KaggleLiveReport.ReadAsync(wiring, state, silenceLimit ?? KaggleLiveReport.DefaultSilence, time, cancellationToken);
         }
-        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts);
+        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts, live);
         if (json)
             console.Profile.Out.Writer.WriteLine(report.ToJson());
         else

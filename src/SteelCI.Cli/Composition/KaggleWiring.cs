@@ -40,7 +40,14 @@ public sealed class KaggleWiring : IDisposable
         var options = new KaggleClientOptions { BaseUrl = Settings.KaggleBaseUrl(values.KaggleUrl) };
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
         var clients = accounts.Select(a => new KaggleClient(http, a, options, time, log)).ToList();
-        var backendOptions = new KaggleBackendOptions { Workspace = workspace };
+        // The pinned CUDA runtime's wheel indexes: PyTorch's and PyPI's, or loopback stand-ins for a rehearsal.
+        var backendOptions = new KaggleBackendOptions
+        {
+            Workspace = workspace,
+            TorchIndex = Environment.GetEnvironmentVariable("STEELCI_TORCH_INDEX") ?? Kernels.PinnedRuntime.DefaultTorchIndex,
+            PypiIndex = Environment.GetEnvironmentVariable("STEELCI_PYPI_INDEX") ?? Kernels.PinnedRuntime.DefaultPypiIndex,
+            Libtorch = Kaggle.Probe.ProbeReport.DefaultLibtorch,
+        };
         log.Info($"{string.Join(", ", accounts.Select(a => a.ToString()))} at {options.BaseUrl}");
         return new KaggleWiring(http, clients, new KaggleBackend(clients, backendOptions, time, log));
     }

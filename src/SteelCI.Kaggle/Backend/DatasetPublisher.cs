@@ -28,11 +28,10 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
     /// </summary>
     public static string KeyOf(KernelSource source)
     {
-        var path = Path.Combine(source.LocalPath, Manifest.FileName);
         var key = string.IsNullOrEmpty(source.ContentKey) ? Sha256.OfDirectory(source.LocalPath) : source.ContentKey;
-        if (!File.Exists(path))
+        var manifest = source.Manifest ?? ManifestIn(source.LocalPath);
+        if (manifest is null)
             return key;
-        var manifest = Json.Read<Manifest>(path);
         var text = new StringBuilder(key).Append('\n').Append(manifest.Status).Append(' ')
             .Append(manifest.Progress.EpochsDone).Append('/').Append(manifest.Progress.EpochsTotal).Append('\n');
         foreach (var file in manifest.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
@@ -41,6 +40,13 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
             foreach (var (name, value) in values.OrderBy(m => m.Key, StringComparer.Ordinal))
                 text.Append(kind).Append(' ').Append(name).Append('=').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         return Sha256.OfText(text.ToString());
+    }
+
+    /// <summary>The manifest.json of a local folder, when it has one (a source passed with its bytes).</summary>
+    private static Manifest? ManifestIn(string folder)
+    {
+        var path = Path.Combine(folder, Manifest.FileName);
+        return folder.Length > 0 && File.Exists(path) ? Json.Read<Manifest>(path) : null;
     }
 
     public static string SlugFor(KernelSource source)
@@ -170,11 +176,12 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
     private async Task<CreateDatasetRequest> UploadAsync(KaggleClient client, string owner, string slug, KernelSource source, CancellationToken cancellationToken)
     {
         var uploader = new BlobUploader(client);
-        var all = Directory.EnumerateFiles(source.LocalPath, "*", SearchOption.AllDirectories).ToList();
+        var folder = await source.LocalPathAsync(cancellationToken); // fetched from the store only now, when it must go up
+        var all = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToList();
         if (all.Count == 0)
-            throw new KaggleException($"input {source.Mount} ({source.LocalPath}) is empty; Kaggle datasets need at least one file");
+            throw new KaggleException($"input {source.Mount} ({folder}) is empty; Kaggle datasets need at least one file");
         var files = new List<DatasetNewFile>();
-        if (all.Count <= MaxLooseFiles && all.All(f => Path.GetDirectoryName(f) == Path.TrimEndingDirectorySeparator(source.LocalPath)))
+        if (all.Count <= MaxLooseFiles && all.All(f => Path.GetDirectoryName(f) == Path.TrimEndingDirectorySeparator(folder)))
         {
             foreach (var file in all.Order(StringComparer.Ordinal))
             {
@@ -185,7 +192,7 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
         else
         {
             var zip = Path.Combine(options.Workspace, "kaggle", "archives", $"{client.Account.Name}-{slug}.zip");
-            var bytes = ZipPacker.Pack(source.LocalPath, zip, options.ArchiveLevel);
+            var bytes = ZipPacker.Pack(folder, zip, options.ArchiveLevel);
             var raw = all.Sum(f => new FileInfo(f).Length);
             log.Info($"account {client.Account.Name}: {all.Count} files of {source.Mount} packed into one {ArchiveName} ({bytes:N0} of {raw:N0} bytes, level {options.ArchiveLevel})");
             try

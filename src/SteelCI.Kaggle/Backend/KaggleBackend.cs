@@ -27,6 +27,7 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
     private readonly IKaggleLog _log;
     private readonly DatasetPublisher _datasets;
     private readonly KernelPusher _pusher;
+    private readonly PinnedRuntimes _runtimes;
     private readonly ConcurrentDictionary<string, string> _active = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _placing = new(1, 1);
 
@@ -40,9 +41,20 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
         _log = log;
         _datasets = new DatasetPublisher(options, time, log);
         _pusher = new KernelPusher(options, time, log);
+        _runtimes = new PinnedRuntimes(options, log);
     }
 
     public string Name => "kaggle";
+
+    /// <summary>The accounts' pinned CUDA runtime kernels (rung b of the launcher's device ladder).</summary>
+    public PinnedRuntimes Runtimes => _runtimes;
+
+    /// <summary>The account's client by name (for the runtime and probe commands).</summary>
+    public KaggleClient ClientFor(string account) =>
+        _clients.FirstOrDefault(c => c.Account.Name == account) ?? throw new KaggleException($"account {account} is not configured");
+
+    /// <summary>Stored inputs are keyed by their manifest in memory and fetched only when an account lacks their dataset.</summary>
+    public bool FetchesSourcesOnDemand(string? compute) => true;
     /// <summary>The configured accounts, by name (what a scheduler places on).</summary>
     public IReadOnlyList<string> Accounts => _clients.Select(c => c.Account.Name).ToList();
 
@@ -66,10 +78,13 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
                 var slugs = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var source in package.Sources)
                     slugs[source.Mount] = source.Competition ?? await _datasets.EnsureAsync(client, owner, source, cancellationToken);
+                var runtime = package.Accelerator == "gpu" && LibtorchOf(package) is { } libtorch
+                    ? await _runtimes.ReadyAsync(client, owner, libtorch, cancellationToken)
+                    : null;
                 KernelPusher.Pushed pushed;
                 try
                 {
-                    pushed = await _pusher.PushAsync(client, owner, package, slugs, cancellationToken);
+                    pushed = await _pusher.PushAsync(client, owner, package, slugs, runtime, cancellationToken);
                 }
                 catch (KaggleSessionLimitException error)
                 {
@@ -239,6 +254,11 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
         }
         return ranked.OrderByDescending(r => r.Remaining).Select(r => r.Client).ToList();
     }
+
+    /// <summary>The libtorch version the package's trainer binds (its kernel spec), else the configured one (the probe).</summary>
+    private string? LibtorchOf(KernelPackage package) =>
+        (File.Exists(Path.Combine(package.Directory, Kernels.KernelSpec.FileName)) ? Kernels.KernelSpec.Read(package.Directory).Device.Libtorch : null)
+        ?? _options.Libtorch;
 
     private KaggleClient? ClientOf(AttemptHandle handle) =>
         _clients.FirstOrDefault(c => c.Account.Name == handle.Data.GetValueOrDefault("account"));

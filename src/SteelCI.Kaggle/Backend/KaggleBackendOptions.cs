@@ -30,4 +30,11 @@ public sealed record KaggleBackendOptions
     public int OutputPageSize { get; init; } = 100;
     /// <summary>Deflate level of the one zip a many-file input goes up as (0 stores); chosen by bench/SteelCI.Archives.Bench.</summary>
     public int ArchiveLevel { get; init; } = ZipPacker.DefaultLevel;
+    /// <summary>PEP 503 simple index of PyTorch's CUDA wheels, from which the pinned runtime kernel fetches torch.</summary>
+    public string TorchIndex { get; init; } = Kernels.PinnedRuntime.DefaultTorchIndex;
+    /// <summary>PEP 503 simple index of the CUDA library wheels (nvidia-*-cu12) the torch wheel requires.</summary>
+    public string PypiIndex { get; init; } = Kernels.PinnedRuntime.DefaultPypiIndex;
+    public TimeSpan RuntimeSessionLimit { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>The libtorch version of a package without a kernel spec (the probe); a training kernel's comes from its bundle.</summary>
+    public string? Libtorch { get; init; }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SteelCI.Kaggle.Api;
 using SteelCI.Kernels;
 using SteelCI.Ports;
@@ -6,13 +5,12 @@ using SteelCI.Ports;
 namespace SteelCI.Kaggle.Backend;
 
 /// <summary>
-/// Writes the Kaggle kernel folder of one attempt (launcher with its mount aliases, kernel-metadata.json in the
+/// Writes the Kaggle kernel folder of one attempt (the package's spec with this account's owner and dataset slugs, the launcher rendered from it, kernel-metadata.json in the
 /// official CLI's format, so <c>kaggle kernels push -p</c> accepts it) and pushes it exactly once: when a push's
 /// outcome is unknown, GetKernel and ListKernels are asked whether the version exists before anything is repeated.
 /// </summary>
 public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time, IKaggleLog log)
 {
-    public const string AliasLine = "MOUNT_ALIASES = {}";
     /// <summary>Pushes of one attempt, each after checking that the previous one left no kernel behind.</summary>
     public const int MaxPushes = 3;
 
@@ -23,9 +21,9 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
     public sealed record Pushed(string Owner, string Slug, int Version, string Url, string? Refused = null);
 
     public async Task<Pushed> PushAsync(KaggleClient client, string owner, KernelPackage package,
-        IReadOnlyDictionary<string, string> datasetSlugs, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> datasetSlugs, string? runtimeKernel, CancellationToken cancellationToken)
     {
-        var request = Write(owner, package, datasetSlugs);
+        var request = Write(owner, package, datasetSlugs, runtimeKernel);
         for (var push = 1; ; push++)
         {
             try
@@ -69,47 +67,50 @@ public sealed class KernelPusher(KaggleBackendOptions options, TimeProvider time
         }
     }
 
-    /// <summary>The kernel folder for this account: what is pushed, kept for inspection and for the official CLI.</summary>
-    public SaveKernelRequest Write(string owner, KernelPackage package, IReadOnlyDictionary<string, string> datasetSlugs)
+    /// <summary>
+    /// The kernel folder for this account, what is pushed, kept for inspection and for the official CLI: the package's
+    /// spec with only the owner and the attached slugs filled in, the launcher rendered from it, kernel-metadata.json.
+    /// </summary>
+    public SaveKernelRequest Write(string owner, KernelPackage package, IReadOnlyDictionary<string, string> datasetSlugs, string? runtimeKernel = null)
     {
-        var launcher = File.ReadAllText(Path.Combine(package.Directory, package.CodeFile));
-        if (!launcher.Contains(AliasLine, StringComparison.Ordinal))
-            throw new InvalidOperationException($"{package.CodeFile} has no '{AliasLine}' line; the launcher template and the kaggle backend disagree");
-        var aliases = JsonSerializer.Serialize(package.Sources.ToDictionary(s => s.Mount, s => datasetSlugs[s.Mount]));
-        launcher = launcher.Replace(AliasLine, $"MOUNT_ALIASES = json.loads(r'''{aliases}''')");
-        var gpu = package.Accelerator == "gpu";
-        var sources = package.Sources.Where(s => s.Competition is null).Select(s => $"{owner}/{datasetSlugs[s.Mount]}").Distinct().ToList();
-        var competitions = package.Sources.Select(s => s.Competition).OfType<string>().Distinct().ToList();
-        var timeout = TimeoutFor(package);
-
-        var folder = Directory.CreateDirectory(Path.Combine(options.Workspace, "kaggle", "kernels", owner, package.Slug)).FullName;
-        File.WriteAllText(Path.Combine(folder, package.CodeFile), launcher);
-        var metadata = new KernelMetadata
+        var folder = Path.Combine(options.Workspace, "kaggle", "kernels", owner, package.Slug);
+        KernelMetadata metadata;
+        if (File.Exists(Path.Combine(package.Directory, KernelSpec.FileName)))
         {
-            Id = $"{owner}/{package.Slug}",
-            Title = package.Slug,
-            CodeFile = package.CodeFile,
-            EnableGpu = gpu ? "true" : "false",
-            MachineShape = gpu ? options.GpuMachineShape : null,
-            DatasetSources = sources,
-            CompetitionSources = competitions,
-        };
+            var spec = KernelSpec.Read(package.Directory).ForAccount(owner, datasetSlugs);
+            if (runtimeKernel is not null)
+                spec = spec.WithRuntime(runtimeKernel);
+            KernelPackager.Write(folder, spec);
+            metadata = KernelMetadata.For(spec, options.GpuMachineShape);
+        }
+        else
+        {
+            // A plain script with no spec (the probe): pushed as written, its inputs attached by their slugs.
+            Directory.CreateDirectory(folder);
+            File.Copy(Path.Combine(package.Directory, package.CodeFile), Path.Combine(folder, package.CodeFile), overwrite: true);
+            var mounts = package.Sources.Select(s => new KernelMount { Name = s.Mount, AttachedAs = s.Competition ?? datasetSlugs[s.Mount], Competition = s.Competition }).ToList();
+            if (runtimeKernel is not null && package.Accelerator == "gpu")
+                mounts.Add(new KernelMount { Name = PinnedRuntime.MountName, AttachedAs = runtimeKernel, KernelOutput = true });
+            metadata = KernelMetadata.For(owner, package.Slug, package.CodeFile, package.Accelerator, mounts, options.GpuMachineShape);
+        }
         File.WriteAllText(Path.Combine(folder, KernelMetadata.FileName), metadata.ToJson());
 
+        var gpu = package.Accelerator == "gpu";
         return new SaveKernelRequest
         {
-            Slug = $"{owner}/{package.Slug}",
-            NewTitle = package.Slug, // Kaggle derives the ref from the title: the slug is its own slugified title
-            Text = launcher,
+            Slug = metadata.Id,
+            NewTitle = metadata.Title, // Kaggle derives the ref from the title: the slug is its own slugified title
+            Text = File.ReadAllText(Path.Combine(folder, metadata.CodeFile)),
             Language = "python",
             KernelType = "script",
             IsPrivate = true,
             EnableGpu = gpu,
             EnableInternet = false,
-            DatasetDataSources = sources,
-            CompetitionDataSources = competitions.Count > 0 ? competitions : null,
-            SessionTimeoutSeconds = (int)timeout.TotalSeconds,
-            MachineShape = gpu ? options.GpuMachineShape : null,
+            DatasetDataSources = metadata.DatasetSources,
+            CompetitionDataSources = metadata.CompetitionSources.Count > 0 ? metadata.CompetitionSources : null,
+            KernelDataSources = metadata.KernelSources.Count > 0 ? metadata.KernelSources : null,
+            SessionTimeoutSeconds = (int)TimeoutFor(package).TotalSeconds,
+            MachineShape = metadata.MachineShape,
         };
     }
 

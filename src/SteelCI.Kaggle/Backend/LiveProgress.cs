@@ -23,11 +23,15 @@ public sealed partial class LiveProgress(TimeProvider time)
 
     public int Lines { get; private set; }
 
+    /// <summary>The latest event's time since the session started (Kaggle's <c>time</c> field), in seconds.</summary>
+    public double LastLineAt { get; private set; }
+
     public void Observe(KernelLogEvent entry)
     {
         lock (_gate)
         {
             _lastLine = time.GetUtcNow();
+            LastLineAt = Math.Max(LastLineAt, entry.Time);
             foreach (var line in entry.Data.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 Lines++;

@@ -16,6 +16,9 @@ public sealed record ProbeOptions
     public TimeSpan WaitLimit { get; init; } = TimeSpan.FromHours(3);
     /// <summary>The account to run on; null lets the backend choose.</summary>
     public string? Account { get; init; }
+    /// <summary>A trainer bundle to attach, so the probe can load TorchSharp's native shim against the CUDA libtorch a
+    /// gpu stage would use; null checks libtorch alone.</summary>
+    public string? Bundle { get; init; }
 }
 
 /// <summary>What a probe run found: the report, the kernel it ran as, and where its outputs and log were kept.</summary>
@@ -39,8 +42,10 @@ public sealed class KaggleProbe(KaggleBackend backend, string workspace, TimePro
                    Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
         var kernel = Directory.CreateDirectory(Path.Combine(root, slug)).FullName;
         await File.WriteAllTextAsync(Path.Combine(kernel, ProbeScript.CodeFile), ProbeScript.Generate(), cancellationToken);
-        var package = new KernelPackage(slug, kernel, ProbeScript.CodeFile, [new KernelSource(ProbeScript.InputMount, input, "")],
-            options.Accelerator, options.SessionLimit) { Account = options.Account };
+        List<KernelSource> sources = [new KernelSource(ProbeScript.InputMount, input, "")];
+        if (options.Bundle is not null)
+            sources.Add(new KernelSource(Kernels.KernelPackager.BundleMountPrefix + "probe", options.Bundle, ""));
+        var package = new KernelPackage(slug, kernel, ProbeScript.CodeFile, sources, options.Accelerator, options.SessionLimit) { Account = options.Account };
 
         var handle = await backend.SubmitAsync(package, cancellationToken);
         var account = handle.Data["account"];

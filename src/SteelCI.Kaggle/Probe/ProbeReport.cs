@@ -80,8 +80,8 @@ public sealed class ProbeReport
             torchError is null ? "" : "no image torch: CUDA only from libraries shipped with the trainer"));
         var matches = torchVersion is not null && Matches(torchVersion, libtorch);
         rows.Add(new($"torch = libtorch {libtorch}", torchVersion is null ? "no" : matches ? "yes" : "no",
-            matches ? ProbeVerdict.Ok : ProbeVerdict.Problem,
-            matches ? "the launcher runs gpu stages on the image's CUDA libraries" : "gpu stages fail on Kaggle (cpu stages still run)"));
+            matches ? ProbeVerdict.Ok : ProbeVerdict.Note,
+            matches ? "the launcher runs gpu stages on the image's CUDA libraries (rung a)" : "rung a is out: see the device rung row"));
         var gpus = torch?["gpus"] is JsonValue g && g.TryGetValue<int>(out var count) ? count : 0;
         var names = torch?["names"] is JsonArray list ? string.Join(", ", list.Select(n => n?.ToString())) : "";
         rows.Add(new("CUDA (torch)", torchError is not null ? "-" :
@@ -93,6 +93,9 @@ public sealed class ProbeReport
             : smi?["gpus"] is JsonArray lines && lines.Count > 0 ? string.Join("; ", lines.Select(l => l?.ToString()))
             : $"no GPU listed (exit {Str(smi, "exit")}{(smi?["error"] is { } e ? ": " + e : "")})";
         rows.Add(new("nvidia-smi -L", Error(smi) ?? smiValue, ProbeVerdict.Info));
+        var smiGpus = smi?["gpus"] is JsonArray smiLines ? smiLines.Count : 0;
+        rows.AddRange(RuntimeRows(libtorch, matches && torchError is null && Str(torch, "cuda") is not ("" or "?" or "null") && gpus > 0,
+            Math.Max(gpus, smiGpus), torchVersion));
 
         var input = Root["input"];
         var layout = input?["layout"]?.GetValue<string>();
@@ -124,6 +127,39 @@ public sealed class ProbeReport
                 exists ? ProbeVerdict.Info : missing, exists ? "" : key == "temp" ? "the launcher unpacks under /tmp instead" : "outputs cannot be written"));
         }
         return rows;
+    }
+
+    /// <summary>
+    /// The pinned runtime, the rung a gpu stage would take on this account (the launcher's ladder: a the image's torch,
+    /// b the pinned runtime, d a failure; c, the CPU, only for cpu stages), and whether TorchSharp's shim loaded against
+    /// that rung's libraries (unknown until a real GPU run: the probe checks it when a trainer bundle is attached).
+    /// </summary>
+    private IEnumerable<ProbeRow> RuntimeRows(string libtorch, bool rungA, int gpus, string? torchVersion)
+    {
+        var runtime = Root["runtime"];
+        var attached = Bool(runtime?["attached"]) == true;
+        var runtimeVersion = runtime?["libtorch"]?.GetValue<string>();
+        var runtimeError = Error(runtime) ?? runtime?["error"]?.ToString();
+        yield return new("pinned runtime", !attached ? "not attached" : runtimeError ?? $"libtorch {runtimeVersion} · CUDA {Str(runtime, "cuda")} · {Str(runtime, "libraries")} libraries",
+            attached && runtimeError is null ? ProbeVerdict.Ok : ProbeVerdict.Info,
+            attached ? "" : "prepare it with `steelci kaggle runtime` (needed when the image's torch drifts)");
+        var rungB = attached && runtimeError is null && runtimeVersion is not null && Matches(runtimeVersion, libtorch) && gpus > 0;
+        var rung = rungA ? "a" : rungB ? "b" : "d";
+        yield return new("device rung (gpu stage)", rung switch
+        {
+            "a" => $"a: the image's torch {torchVersion}",
+            "b" => $"b: the pinned CUDA runtime, libtorch {runtimeVersion}",
+            _ => $"d: fails (image torch {torchVersion ?? "missing"}, runtime {(attached ? runtimeVersion ?? "unreadable" : "not attached")}, {gpus} GPU(s); TorchSharp binds libtorch {libtorch})",
+        }, rung == "d" ? ProbeVerdict.Problem : ProbeVerdict.Ok, rung == "d" ? "gpu stages fail on Kaggle (cpu stages still run)" : "");
+        var shim = Root["shim"];
+        var check = shim?["checks"]?[rung];
+        var shimPath = shim?["shim"]?.GetValue<string>();
+        yield return new($"TorchSharp shim loads (rung {rung})", Error(shim) ?? (check is null ? "not checked: no CUDA libtorch for this rung"
+                : Bool(check["ok"]) != true ? $"no: {Str(check, "error")}"
+                : shimPath is null ? $"libtorch loads ({string.Join(", ", (check["loaded"] as JsonArray ?? []).Select(n => n?.ToString()))}); shim not checked: no trainer bundle attached (--bundle)"
+                : $"yes: {Path.GetFileName(shimPath)} with {Str(check, "lib")}"),
+            check is null || shimPath is null ? ProbeVerdict.Note : Bool(check["ok"]) == true ? ProbeVerdict.Ok : ProbeVerdict.Problem,
+            "unknown until this loads on a real GPU session");
     }
 
     /// <summary>torch 2.10.0+cu128 matches libtorch 2.10.0 (the launcher's rule: the same major.minor.patch).</summary>

@@ -43,8 +43,6 @@ public static class ProbeScript
         import sys
         import time
 
-        # Mount name -> dataset slug; the kaggle backend fills this line in.
-        MOUNT_ALIASES = {}
         PROBE_VERSION = 1
         INPUT_ROOT = os.environ.get("STEELCI_INPUT_ROOT", "/kaggle/input")
         WORKING_DIR = os.environ.get("STEELCI_WORKING_DIR", "/kaggle/working")
@@ -169,17 +167,20 @@ public static class ProbeScript
 
 
         def find_input(name):
-            """(path, layout) of an input in either layout: /kaggle/input/<slug> or /kaggle/input/<kind>/<owner>/<slug>."""
-            slug = MOUNT_ALIASES.get(name, name)
-            direct = os.path.join(INPUT_ROOT, slug)
-            if os.path.isdir(direct):
-                return direct, "flat"
-            for kind in sorted(os.listdir(INPUT_ROOT)) if os.path.isdir(INPUT_ROOT) else []:
+            """(path, layout) of an input in either layout: /kaggle/input/<slug> or /kaggle/input/<kind>/<owner>/<slug>. The
+            probe is a plain script (no kernel spec), so it knows its input by the content-addressed slug's prefix."""
+            prefix = "steelci-" + name + "-"
+            roots = sorted(os.listdir(INPUT_ROOT)) if os.path.isdir(INPUT_ROOT) else []
+            for slug in roots:
+                if slug.startswith(prefix) and os.path.isdir(os.path.join(INPUT_ROOT, slug)):
+                    return os.path.join(INPUT_ROOT, slug), "flat"
+            for kind in roots:
                 kind_dir = os.path.join(INPUT_ROOT, kind)
                 for owner in sorted(os.listdir(kind_dir)) if os.path.isdir(kind_dir) else []:
-                    candidate = os.path.join(kind_dir, owner, slug)
-                    if os.path.isdir(candidate):
-                        return candidate, "nested"
+                    owner_dir = os.path.join(kind_dir, owner)
+                    for slug in sorted(os.listdir(owner_dir)) if os.path.isdir(owner_dir) else []:
+                        if slug.startswith(prefix) and os.path.isdir(os.path.join(owner_dir, slug)):
+                            return os.path.join(owner_dir, slug), "nested"
             return None, None
 
 
@@ -218,6 +219,76 @@ public static class ProbeScript
             return result
 
 
+        def find_prefixed(prefix):
+            """Input folders whose name starts with prefix, in either layout (flat, or <kind>/<owner>/<name>)."""
+            found = []
+            roots = sorted(os.listdir(INPUT_ROOT)) if os.path.isdir(INPUT_ROOT) else []
+            for name in roots:
+                path = os.path.join(INPUT_ROOT, name)
+                if name.startswith(prefix) and os.path.isdir(path):
+                    found.append(path)
+                for owner in sorted(os.listdir(path)) if os.path.isdir(path) and not name.startswith("steelci-") else []:
+                    owner_dir = os.path.join(path, owner)
+                    for slug in sorted(os.listdir(owner_dir)) if os.path.isdir(owner_dir) else []:
+                        if slug.startswith(prefix) and os.path.isdir(os.path.join(owner_dir, slug)):
+                            found.append(os.path.join(owner_dir, slug))
+            return found
+
+
+        def pinned_runtime():
+            """The pinned CUDA runtime kernel's output, when the account has one (attached as a kernel source)."""
+            for path in find_prefixed("steelci-libtorch-"):
+                info_path = os.path.join(path, "steelci-runtime.json")
+                if not os.path.isfile(info_path):
+                    return {"attached": True, "path": path, "error": "no steelci-runtime.json (the runtime kernel did not finish)"}
+                with open(info_path) as handle:
+                    info = json.load(handle)
+                lib = os.path.join(path, info.get("lib") or "lib")
+                return {"attached": True, "path": path, "libtorch": info.get("libtorch"), "cuda": info.get("cuda"), "lib": lib,
+                        "libraries": len(os.listdir(lib)) if os.path.isdir(lib) else 0}
+            return {"attached": False}
+
+
+        SHIM_CHECK = r"""
+        import ctypes, json, os, sys
+        lib, shim = sys.argv[1], sys.argv[2]
+        loaded = []
+        try:
+            for name in ("libc10.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so"):
+                if os.path.exists(os.path.join(lib, name)):
+                    ctypes.CDLL(os.path.join(lib, name), mode=ctypes.RTLD_GLOBAL)
+                    loaded.append(name)
+            if shim:
+                ctypes.CDLL(shim, mode=ctypes.RTLD_GLOBAL)
+                loaded.append(os.path.basename(shim))
+            print(json.dumps({"ok": True, "loaded": loaded}))
+        except OSError as error:
+            print(json.dumps({"ok": False, "loaded": loaded, "error": str(error)[-300:]}))
+        """
+
+
+        def shim_loads(runtime, torch):
+            """Whether TorchSharp's native shim (libLibTorchSharp.so from an attached trainer bundle) loads against each
+            CUDA libtorch the launcher could use: the pinned runtime's lib/ (rung b), the image's torch/lib (rung a)."""
+            shims = [os.path.join(root, name) for bundle in find_prefixed("steelci-trainer-")
+                     for root, _, files in os.walk(bundle) for name in files if name == "libLibTorchSharp.so"]
+            checks = {}
+            for rung, lib in (("b", (runtime or {}).get("lib")), ("a", (torch or {}).get("lib"))):
+                if not lib or not os.path.isdir(lib):
+                    continue
+                env = dict(os.environ)
+                env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in [lib, env.get("LD_LIBRARY_PATH", "")] if p)
+                try:
+                    ran = subprocess.run([sys.executable, "-c", SHIM_CHECK, lib, shims[0] if shims else ""], env=env,
+                                         capture_output=True, text=True, timeout=300)
+                    lines = [line for line in ran.stdout.splitlines() if line.startswith("{")]
+                    checks[rung] = json.loads(lines[-1]) if lines else {"ok": False, "error": (ran.stderr.strip().splitlines() or ["no output"])[-1]}
+                except (OSError, subprocess.TimeoutExpired) as error:
+                    checks[rung] = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+                checks[rung]["lib"] = lib
+            return {"shim": shims[0] if shims else None, "checks": checks}
+
+
         def disk(path):
             if not os.path.isdir(path):
                 return {"path": path, "exists": False}
@@ -236,8 +307,10 @@ public static class ProbeScript
                 "torch": guarded(torch_info),
                 "nvidia_smi": guarded(nvidia_smi),
                 "input": guarded(inputs),
+                "runtime": guarded(pinned_runtime),
                 "disk": {"working": guarded(lambda: disk(WORKING_DIR)), "temp": guarded(lambda: disk(TEMP_DIR))},
             }
+            report["shim"] = guarded(lambda: shim_loads(report["runtime"], report["torch"]))
             report["seconds"] = round(time.time() - started, 2)
             text = json.dumps(report, sort_keys=True)
             os.makedirs(WORKING_DIR, exist_ok=True)

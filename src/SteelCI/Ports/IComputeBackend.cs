@@ -8,6 +8,13 @@ public interface IComputeBackend
     /// <summary>How many attempts may run at once.</summary>
     int Slots { get; }
 
+    /// <summary>
+    /// True when this backend takes stored inputs on demand (<see cref="KernelSource.Fetch"/>) for stages of
+    /// <paramref name="compute"/>: it keys them by their manifest and downloads them only to upload them (Kaggle: never
+    /// when the account holds them already). False: every source comes with its bytes in <see cref="KernelSource.LocalPath"/>.
+    /// </summary>
+    bool FetchesSourcesOnDemand(string? compute) => false;
+
     /// <summary>Starts one attempt. The handle is everything needed to find it again after a restart.</summary>
     Task<AttemptHandle> SubmitAsync(KernelPackage package, CancellationToken cancellationToken);
 

@@ -1,3 +1,4 @@
+using SteelCI.Contracts;
 namespace SteelCI.Ports;
 
 /// <summary>
@@ -26,6 +27,26 @@ public sealed record KernelPackage(
 public sealed record KernelSource(string Mount, string LocalPath, string ContentKey)
 {
     public string? Competition { get; init; }
+
+    /// <summary>The release's manifest, held in memory, when the source is a stored release: what a backend keys it by
+    /// without its bytes.</summary>
+    public Manifest? Manifest { get; init; }
+
+    /// <summary>
+    /// Fetches the bytes of a source passed without them (<see cref="LocalPath"/> empty), for a backend that
+    /// <see cref="IComputeBackend.FetchesSourcesOnDemand"/>: it calls this only when it has to upload them.
+    /// </summary>
+    public Func<CancellationToken, Task<string>>? Fetch { get; init; }
+
+    /// <summary>The local folder with the source's bytes, fetched now if they were passed on demand.</summary>
+    public async Task<string> LocalPathAsync(CancellationToken cancellationToken)
+    {
+        if (LocalPath.Length > 0)
+            return LocalPath;
+        if (Fetch is null)
+            throw new InvalidOperationException($"input '{Mount}' has neither a local folder nor a way to fetch it");
+        return await Fetch(cancellationToken);
+    }
 }
 
 /// <summary>The published trainer: a folder with the program, its runtime pieces and steelci-bundle.json.</summary>

@@ -19,6 +19,8 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
         var key = run.Keys[node.Name];
         var sources = new List<KernelSource>();
         var inputs = new List<StageInput>();
+        // A backend that keys stored inputs by their manifest fetches them only to upload them (never when it holds them).
+        var onDemand = backend.FetchesSourcesOnDemand(run.Pipeline.BackendOf(node));
         foreach (var name in node.Inputs)
         {
             if (run.Pipeline.ExternalDatasets.TryGetValue(name, out var external))
@@ -30,14 +32,14 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             var tag = run.StageOf(name).Release ?? throw new InvalidOperationException($"input '{name}' of '{node.Name}' has no release");
             var release = await store.FindAsync(tag, cancellationToken)
                 ?? throw new InvalidDataException($"release {tag} (input '{name}' of '{node.Name}') vanished from {store.Location}; run again to retrain it");
-            sources.Add(new KernelSource(name, await store.FetchAsync(release, cancellationToken), run.Keys[name]));
+            sources.Add(await SourceAsync(name, release, run.Keys[name], onDemand, cancellationToken));
             inputs.Add(new StageInput(name, name, tag, run.Keys[name]));
         }
 
         var resume = node.Resumable ? await LatestPartialAsync(run, node, key, cancellationToken) : null;
         if (resume is not null)
         {
-            sources.Add(new KernelSource(ResumeMount, await store.FetchAsync(resume, cancellationToken), key));
+            sources.Add(await SourceAsync(ResumeMount, resume, key, onDemand, cancellationToken));
             inputs.Add(new StageInput(ResumeMount, ResumeMount, resume.Tag, key));
         }
 
@@ -101,6 +103,11 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
                 return verified; // a damaged checkpoint is set aside; the next best one (or the start) is used
         return null;
     }
+
+    private async Task<KernelSource> SourceAsync(string mount, StoredRelease release, string key, bool onDemand, CancellationToken cancellationToken) =>
+        onDemand
+            ? new KernelSource(mount, "", key) { Manifest = release.Manifest, Fetch = ct => store.FetchAsync(release, ct) }
+            : new KernelSource(mount, await store.FetchAsync(release, cancellationToken), key) { Manifest = release.Manifest };
 
     private static string Nonce() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))[..5];
 }

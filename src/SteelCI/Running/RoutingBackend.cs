@@ -27,6 +27,8 @@ public sealed class RoutingBackend : IComputeBackend
     public int Slots => _backends.Values.Sum(b => b.Slots);
     public IReadOnlyDictionary<string, IComputeBackend> Backends => _backends;
 
+    public bool FetchesSourcesOnDemand(string? compute) => Of(compute ?? _default).FetchesSourcesOnDemand(compute ?? _default);
+
     public async Task<AttemptHandle> SubmitAsync(KernelPackage package, CancellationToken cancellationToken)
     {
         var name = package.Compute ?? _default;

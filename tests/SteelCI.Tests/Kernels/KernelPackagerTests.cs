@@ -23,7 +23,7 @@ public sealed class KernelPackagerTests
     };
 
     private static KernelPackage Package(TempDirectory dir, string accelerator = "gpu") =>
-        new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), dir.Path), dir.Path, owner: "alice")
+        new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), dir.Path), dir.Path)
             .Package("severstal-seg3-55555555-a1-abcde", Config, new TrainerBundle(dir.Combine("bundle"), new string('9', 64)),
                 [new KernelSource("severstal", dir.Combine("data"), new string('1', 64))], accelerator, TimeSpan.FromHours(12));
 
@@ -33,6 +33,13 @@ public sealed class KernelPackagerTests
         using var dir = new TempDirectory("kernel");
 
         var package = Package(dir);
+        var slugs = new Dictionary<string, string>
+        {
+            ["steelci-trainer-999999999999"] = "steelci-trainer-999999999999-9999999999999999",
+            ["severstal"] = "steelci-severstal-1111111111111111",
+        };
+
+        var metadata = KernelMetadata.For(KernelSpec.Read(package.Directory).ForAccount("alice", slugs), "NvidiaTeslaT4").ToJson();
 
         var expected = """
             {
@@ -47,8 +54,8 @@ public sealed class KernelPackagerTests
               "enable_internet": "false",
               "machine_shape": "NvidiaTeslaT4",
               "dataset_sources": [
-                "alice/steelci-trainer-999999999999",
-                "alice/severstal"
+                "alice/steelci-trainer-999999999999-9999999999999999",
+                "alice/steelci-severstal-1111111111111111"
               ],
               "competition_sources": [],
               "kernel_sources": [],
@@ -56,8 +63,28 @@ public sealed class KernelPackagerTests
               "keywords": []
             }
             """;
-        Assert.Equal(expected, File.ReadAllText(Path.Combine(package.Directory, KernelMetadata.FileName)));
+        Assert.Equal(expected, metadata);
         Assert.Equal("steelci-trainer-999999999999", package.Sources[0].Mount);
+        Assert.False(File.Exists(Path.Combine(package.Directory, KernelMetadata.FileName)), "no metadata with a made-up owner");
+    }
+
+    [Fact]
+    public void The_launcher_reads_the_kernel_spec_the_packager_wrote_and_an_account_changes_only_owner_and_slugs()
+    {
+        using var dir = new TempDirectory("kernel");
+        var package = Package(dir);
+        var spec = KernelSpec.Read(package.Directory);
+        var placed = spec.ForAccount("alice", new Dictionary<string, string> { ["steelci-trainer-999999999999"] = "ds-bundle", ["severstal"] = "ds-data" });
+
+        Assert.Equal(spec with { Owner = "alice", Mounts = placed.Mounts }, placed);
+        Assert.Equal(["ds-bundle", "ds-data"], placed.Mounts.Select(m => m.AttachedAs));
+        Assert.Equal(spec.Mounts.Select(m => m.Name), placed.Mounts.Select(m => m.Name));
+        var launcher = dir.Write("placed.py", LauncherScript.Render(placed));
+        var check = Python($"import runpy; g = runpy.run_path('{launcher}', run_name='check'); print(g['MOUNT_ALIASES'], g['KERNEL']['owner'])");
+        Assert.Equal(0, check.ExitCode);
+        Assert.Contains("{'steelci-trainer-999999999999': 'ds-bundle', 'severstal': 'ds-data'} alice", check.Output);
+        var missing = Assert.Throws<ArgumentException>(() => spec.ForAccount("alice", new Dictionary<string, string> { ["severstal"] = "ds-data" }));
+        Assert.Contains("no dataset slug for mount(s) steelci-trainer-999999999999", missing.Message);
     }
 
     [Fact]

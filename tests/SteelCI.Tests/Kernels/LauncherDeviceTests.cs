@@ -52,7 +52,40 @@ public sealed class LauncherDeviceTests : IDisposable
         return root;
     }
 
-    private (int ExitCode, string Output) RunLauncher(string accelerator, string? torchPath, bool kaggle, bool unpacked = false)
+    private const string RuntimeKernel = "steelci-libtorch-2-10-0-cu128-0123456789ab";
+
+    private static KernelSpec Spec(string accelerator, string? runtimeMount) => new()
+    {
+        Slug = "severstal-seg1-77777777-a1-abcde",
+        Stage = Config,
+        BundleMount = "steelci-trainer-999999999999",
+        SessionSeconds = 3600,
+        Mounts = [
+            new KernelMount { Name = "steelci-trainer-999999999999", AttachedAs = "steelci-trainer-999999999999" },
+            .. runtimeMount is null ? Array.Empty<KernelMount>() : [new KernelMount { Name = runtimeMount, AttachedAs = RuntimeKernel, KernelOutput = true }],
+        ],
+        Device = new DeviceRules { Accelerator = accelerator, RuntimeMount = runtimeMount },
+    };
+
+    /// <summary>The pinned runtime as the one-off kernel leaves it, mounted like a kernel's output: steelci-runtime.json and lib/.</summary>
+    private void StandInRuntime(string libtorch)
+    {
+        var root = $"input/{RuntimeKernel}/";
+        _dir.Write(root + "steelci-runtime.json", $$"""{"format":"steelci.runtime/1","libtorch":"{{libtorch}}","torch":"{{libtorch}}+cu128","cuda":"12.8","lib":"lib"}""");
+        foreach (var lib in new[] { "libtorch.so", "libtorch_cuda.so", "libc10.so", "libcudnn.so.9" })
+            _dir.Write(root + "lib/" + lib, "pinned");
+    }
+
+    /// <summary>A folder with an nvidia-smi that lists two T4s, for a session whose image has no usable torch.</summary>
+    private string FakeNvidiaSmi()
+    {
+        var smi = _dir.Write("smi/nvidia-smi", "#!/bin/sh\necho 'GPU 0: Tesla T4 (UUID: GPU-1)'\necho 'GPU 1: Tesla T4 (UUID: GPU-2)'\n");
+        File.SetUnixFileMode(smi, (UnixFileMode)0b111_101_101);
+        return Path.GetDirectoryName(smi)!;
+    }
+
+    private (int ExitCode, string Output) RunLauncher(string accelerator, string? torchPath, bool kaggle, bool unpacked = false,
+        string? runtimeMount = null, string? path = null)
     {
         var input = _dir.Combine("input");
         if (unpacked)
@@ -92,7 +125,7 @@ public sealed class LauncherDeviceTests : IDisposable
             File.SetUnixFileMode(Path.Combine(bundle, "Trainer"), (UnixFileMode)0b111_101_101);
         }
         var launcher = _dir.Write($"launcher-{accelerator}.py",
-            LauncherScript.Generate(Config, "steelci-trainer-999999999999", TimeSpan.FromHours(1), accelerator));
+            LauncherScript.Render(Spec(accelerator, runtimeMount)));
         var scratch = Directory.CreateDirectory(_dir.Combine("scratch", Guid.NewGuid().ToString("N"))).FullName;
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(launcher);
@@ -101,6 +134,8 @@ public sealed class LauncherDeviceTests : IDisposable
         start.Environment["STEELCI_SCRATCH_DIR"] = scratch;
         start.Environment["PYTHONPATH"] = torchPath ?? _dir.Combine("no-torch-here");
         start.Environment["LD_LIBRARY_PATH"] = "/usr/local/cuda/lib64";
+        if (path is not null)
+            start.Environment["PATH"] = path + ":" + Environment.GetEnvironmentVariable("PATH");
         if (kaggle)
             start.Environment["KAGGLE_KERNEL_RUN_TYPE"] = "Batch";
         else
@@ -120,7 +155,7 @@ public sealed class LauncherDeviceTests : IDisposable
         var (code, output) = RunLauncher("gpu", torch, kaggle: true);
 
         Assert.True(code == 0, output);
-        Assert.Contains("device cuda: torch 2.10.0+cu128 (CUDA 12.8) matches libtorch 2.10.0; 2 GPU(s) Tesla T4, Tesla T4", output);
+        Assert.Contains("device cuda (rung a): torch 2.10.0+cu128 (CUDA 12.8) matches libtorch 2.10.0; 2 GPU(s) Tesla T4, Tesla T4", output);
         Assert.Contains("device=cuda", output);
         Assert.Contains($"ld={Path.Combine(torch, "torch", "lib")}:/usr/local/cuda/lib64", output);
         // The bundle's own copies of the image's libraries are gone from the private copy; the rest stays.
@@ -146,7 +181,7 @@ public sealed class LauncherDeviceTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("stage seg1 needs a GPU (accelerator: gpu) but cannot use one: ", output);
         Assert.Contains(why, output);
-        Assert.Contains("Set accelerator: cpu for this stage to allow the CPU", output);
+        Assert.Contains("set accelerator: cpu for this stage to allow the CPU", output);
         Assert.EndsWith("STEELCI-END status=failed manifest-sha256=none", output.TrimEnd());
         Assert.DoesNotContain("device=", output); // the trainer never started
     }
@@ -157,7 +192,7 @@ public sealed class LauncherDeviceTests : IDisposable
         var (code, output) = RunLauncher("cpu", FakeTorch("2.11.0+cu128"), kaggle: true);
 
         Assert.True(code == 0, output);
-        Assert.Contains("device cpu: the stage's accelerator is cpu", output);
+        Assert.Contains("device cpu (rung c): the stage's accelerator is cpu", output);
         Assert.Contains("device=cpu", output);
         Assert.Contains("ld=/usr/local/cuda/lib64", output);
     }
@@ -168,7 +203,7 @@ public sealed class LauncherDeviceTests : IDisposable
         var (code, output) = RunLauncher("gpu", FakeTorch("2.11.0+cu128"), kaggle: false);
 
         Assert.True(code == 0, output);
-        Assert.Contains("device cpu: not on Kaggle, so this gpu stage runs on the CPU here (the image's torch is 2.11.0+cu128", output);
+        Assert.Contains("device cpu (rung c): not on Kaggle, so this gpu stage runs on the CPU here (the image's torch is 2.11.0+cu128", output);
         Assert.Contains("device=cpu", output);
     }
 
@@ -183,5 +218,58 @@ public sealed class LauncherDeviceTests : IDisposable
         Assert.Contains("data mode=644", output); // only what was executable becomes so
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
             File.GetUnixFileMode(_dir.Combine("input-unpacked", "steelci-trainer-999999999999", "Trainer"))); // the mount is not changed
+    }
+
+    [Fact]
+    public void Rung_b_a_drifted_image_uses_the_pinned_cuda_runtime_when_it_holds_the_bound_libtorch()
+    {
+        StandInRuntime("2.10.0");
+
+        var (code, output) = RunLauncher("gpu", FakeTorch("2.11.0+cu128"), kaggle: true, runtimeMount: "steelci-cuda-runtime");
+
+        Assert.True(code == 0, output);
+        Assert.Contains("device cuda (rung b): the pinned CUDA runtime: libtorch 2.10.0 (CUDA 12.8) matches libtorch 2.10.0 " +
+                        "(the image's torch is 2.11.0+cu128, but TorchSharp binds libtorch 2.10.0); 2 GPU(s) Tesla T4, Tesla T4", output);
+        Assert.Contains("device=cuda", output);
+        Assert.Contains($"ld={_dir.Combine("input", RuntimeKernel, "lib")}:/usr/local/cuda/lib64", output);
+        var files = output.Split('\n').Single(l => l.StartsWith("files=", StringComparison.Ordinal));
+        Assert.DoesNotContain("libtorch.so ", files); // the runtime's copy is loaded, not the bundle's
+        Assert.Contains("libtorch_cpu.so", files); // the runtime has none: the bundle's stays
+    }
+
+    [Fact]
+    public void Rung_b_without_torch_in_the_image_counts_the_gpus_with_nvidia_smi()
+    {
+        StandInRuntime("2.10.0");
+
+        var (code, output) = RunLauncher("gpu", null, kaggle: true, runtimeMount: "steelci-cuda-runtime", path: FakeNvidiaSmi());
+
+        Assert.True(code == 0, output);
+        Assert.Contains("device cuda (rung b): the pinned CUDA runtime: libtorch 2.10.0", output);
+        Assert.Contains("(the image's torch cannot be imported (ModuleNotFoundError", output);
+        Assert.Contains("2 GPU(s) Tesla T4, Tesla T4", output);
+    }
+
+    [Fact]
+    public void Rung_d_a_pinned_runtime_of_another_version_fails_naming_every_version()
+    {
+        StandInRuntime("2.11.0");
+
+        var (code, output) = RunLauncher("gpu", FakeTorch("2.11.0+cu128"), kaggle: true, runtimeMount: "steelci-cuda-runtime");
+
+        Assert.Equal(2, code);
+        Assert.Contains("the image's torch is 2.11.0+cu128, but TorchSharp binds libtorch 2.10.0; " +
+                        "the pinned CUDA runtime holds libtorch 2.11.0, not 2.10.0", output);
+        Assert.Contains("TorchSharp binds libtorch 2.10.0 (CUDA 12.8); the image's torch is 2.11.0+cu128", output);
+        Assert.EndsWith("STEELCI-END status=failed manifest-sha256=none", output.TrimEnd());
+    }
+
+    [Fact]
+    public void Rung_d_without_a_pinned_runtime_says_how_to_prepare_one()
+    {
+        var (code, output) = RunLauncher("gpu", FakeTorch("2.11.0+cu128"), kaggle: true);
+
+        Assert.Equal(2, code);
+        Assert.Contains("no pinned CUDA runtime is attached (run `steelci kaggle runtime` for this account)", output);
     }
 }

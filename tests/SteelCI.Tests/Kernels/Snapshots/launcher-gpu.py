@@ -7,42 +7,69 @@ import subprocess
 import sys
 import time
 
-STAGE = json.loads(r"""{
-  "format": "steelci.stage/1",
-  "pipeline": "severstal",
-  "stage": "seg3",
-  "entry": "segment",
-  "contentKey": "5555555555555555555555555555555555555555555555555555555555555555",
-  "epochs": 4,
-  "params": {
-    "class": "3",
-    "lr": "0.001"
+# The kernel's spec (steelci-kernel.json, written once by SteelCI.Kernels.KernelPackager; a backend with accounts
+# filled in the owner and the names the inputs are attached as). It is the only part that differs between kernels.
+KERNEL = json.loads(r"""{
+  "format": "steelci.kernel/1",
+  "slug": "severstal-seg3-55555555-a1-abcde",
+  "stage": {
+    "format": "steelci.stage/1",
+    "pipeline": "severstal",
+    "stage": "seg3",
+    "entry": "segment",
+    "contentKey": "5555555555555555555555555555555555555555555555555555555555555555",
+    "epochs": 4,
+    "params": {
+      "class": "3",
+      "lr": "0.001"
+    },
+    "inputs": [
+      {
+        "name": "severstal",
+        "mount": "severstal",
+        "source": "severstal-severstal-111111111111",
+        "contentKey": "1111111111111111111111111111111111111111111111111111111111111111"
+      }
+    ],
+    "trainerHash": "9999999999999999999999999999999999999999999999999999999999999999",
+    "steelciVersion": "0.1.0"
   },
-  "inputs": [
+  "bundleMount": "steelci-trainer-999999999999",
+  "sessionSeconds": 43200,
+  "marginShare": 0.1,
+  "marginCapSeconds": 900,
+  "mounts": [
+    {
+      "name": "steelci-trainer-999999999999",
+      "attachedAs": "steelci-trainer-999999999999",
+      "kernelOutput": false
+    },
     {
       "name": "severstal",
-      "mount": "severstal",
-      "source": "severstal-severstal-111111111111",
-      "contentKey": "1111111111111111111111111111111111111111111111111111111111111111"
+      "attachedAs": "severstal",
+      "kernelOutput": false
     }
   ],
-  "trainerHash": "9999999999999999999999999999999999999999999999999999999999999999",
-  "steelciVersion": "0.1.0"
+  "device": {
+    "accelerator": "gpu",
+    "cuda": "12.8"
+  }
 }""")
-BUNDLE_MOUNT = "steelci-trainer-999999999999"
+STAGE = KERNEL["stage"]
+BUNDLE_MOUNT = KERNEL["bundleMount"]
+DEVICE_RULES = KERNEL["device"]
 # The stage's accelerator from the pipeline file: "gpu" needs CUDA on Kaggle, "cpu" may run anywhere.
-ACCELERATOR = "gpu"
-SESSION_SECONDS = float(os.environ.get("STEELCI_SESSION_SECONDS", "43200"))
+ACCELERATOR = DEVICE_RULES["accelerator"]
+SESSION_SECONDS = float(os.environ.get("STEELCI_SESSION_SECONDS", KERNEL["sessionSeconds"]))
 # The margin kept back for saving outputs: min(share of the session, cap) (SteelCI.Contracts.PlatformRules).
-MARGIN_SHARE = float("0.1")
-MARGIN_CAP_SECONDS = float("900")
+MARGIN_SHARE = float(KERNEL["marginShare"])
+MARGIN_CAP_SECONDS = float(KERNEL["marginCapSeconds"])
 INPUT_ROOT = os.environ.get("STEELCI_INPUT_ROOT", "/kaggle/input")
 WORKING_DIR = os.environ.get("STEELCI_WORKING_DIR", "/kaggle/working")
 SCRATCH_DIR = os.environ.get("STEELCI_SCRATCH_DIR", "/kaggle/temp" if os.path.isdir("/kaggle/temp") else "/tmp")
 STARTED = time.time()
-# Mount name -> the dataset slug it is attached as (Kaggle mounts a dataset under its slug); the kaggle backend
-# fills this line in, other backends leave it empty.
-MOUNT_ALIASES = {}
+# Mount name -> the name it is attached as (Kaggle mounts a dataset under its slug; elsewhere the mount name itself).
+MOUNT_ALIASES = {mount["name"]: mount["attachedAs"] for mount in KERNEL["mounts"]}
 
 # ---- glibcxx_fix.py (inlined) ----
 #!/usr/bin/env python3
@@ -261,7 +288,9 @@ def probe_torch():
 
 
 def bundle_libtorch_version(bundle, info):
-    """The libtorch version TorchSharp binds, from the bundle (steelci-bundle.json or the trainer's deps.json)."""
+    """The libtorch version TorchSharp binds: the spec's device rules, else the bundle (steelci-bundle.json or deps.json)."""
+    if DEVICE_RULES.get("libtorch"):
+        return DEVICE_RULES["libtorch"]
     if info.get("libtorch"):
         return info["libtorch"]
     for name in sorted(os.listdir(bundle)):
@@ -289,36 +318,89 @@ def on_kaggle():
     return "STEELCI_INPUT_ROOT" not in os.environ or bool(os.environ.get("KAGGLE_KERNEL_RUN_TYPE"))
 
 
+def find_runtime():
+    """The pinned CUDA runtime (a kernel's output mounted as DEVICE_RULES.runtimeMount): its steelci-runtime.json with
+    "path" and "lib" added; None when the kernel has none attached; {"error": ...} when it is attached but unreadable."""
+    mount = DEVICE_RULES.get("runtimeMount")
+    if not mount:
+        return None
+    try:
+        path = find_mount(mount)
+    except SystemExit as missing:
+        return {"error": str(missing)}
+    info_path = os.path.join(path, "steelci-runtime.json")
+    if not os.path.isfile(info_path):
+        return {"error": f"{path} has no steelci-runtime.json (the runtime kernel did not finish)"}
+    with open(info_path) as handle:
+        info = json.load(handle)
+    info["path"] = path
+    info["lib"] = os.path.join(path, info.get("lib") or "lib")
+    return info
+
+
+def visible_gpus(probe):
+    """GPU names: from the image's torch when it imports with CUDA, else from nvidia-smi -L (torch may be absent)."""
+    if probe and probe.get("gpus"):
+        return probe.get("names") or ["GPU"] * probe["gpus"]
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return []
+    try:
+        result = subprocess.run([smi, "-L"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [line.split(":", 1)[1].split("(")[0].strip() for line in result.stdout.splitlines() if line.startswith("GPU ")]
+
+
 class DeviceError(Exception):
     pass
 
 
-def choose_device(accelerator, libtorch_version, probe, kaggle):
-    """(device, torch lib folder or None, reason). CUDA through the image's own torch libraries when their version is
-    the one TorchSharp binds and a GPU is visible; else the CPU when the stage allows it (accelerator cpu, or a
-    rehearsal off Kaggle); else DeviceError with what to do."""
-    if accelerator == "gpu" and probe is not None:
-        version = probe.get("version")
-        if "error" in probe and not version:
-            why = f"the image's torch cannot be imported ({probe['error']})"
-        elif not torch_matches(version, libtorch_version):
-            why = (f"the image's torch is {version}, but TorchSharp binds libtorch {libtorch_version or 'unknown'}; "
-                   f"update TorchSharp/libtorch to match, or ship CUDA libraries {libtorch_version or ''} in a dataset")
-        elif not probe.get("cuda"):
-            why = f"the image's torch {version} is a CPU build (torch.version.cuda is None)"
-        elif not probe.get("gpus"):
-            why = f"torch {version} (CUDA {probe['cuda']}) sees no GPU" + (f": {probe['error']}" if probe.get("error") else "")
-        else:
-            names = ", ".join(probe.get("names") or [])
-            return "cuda", probe["lib"], f"torch {version} (CUDA {probe['cuda']}) matches libtorch {libtorch_version}; {probe['gpus']} GPU(s) {names}".rstrip()
-    elif accelerator == "gpu":
+def image_torch_problem(probe, libtorch_version):
+    """Why rung (a), the image's own torch, cannot serve; None when it can."""
+    version = probe.get("version")
+    if "error" in probe and not version:
+        return f"the image's torch cannot be imported ({probe['error']})"
+    if not torch_matches(version, libtorch_version):
+        return f"the image's torch is {version}, but TorchSharp binds libtorch {libtorch_version or 'unknown'}"
+    if not probe.get("cuda"):
+        return f"the image's torch {version} is a CPU build (torch.version.cuda is None)"
+    if not probe.get("gpus"):
+        return f"torch {version} (CUDA {probe['cuda']}) sees no GPU" + (f": {probe['error']}" if probe.get("error") else "")
+    return None
+
+
+def choose_device(accelerator, libtorch_version, probe, kaggle, runtime=None, gpus=None):
+    """(device, CUDA lib folder or None, rung, reason) by the ladder: (a) the image's torch when its version is the
+    libtorch TorchSharp binds; (b) the pinned CUDA runtime when it holds that version and a GPU is visible; (c) the CPU
+    when the stage allows it (accelerator cpu, or a rehearsal off Kaggle); (d) DeviceError naming the versions."""
+    if accelerator != "gpu":
+        return "cpu", None, "c", "the stage's accelerator is cpu"
+    if probe is None:
         why = "torch was not probed"
     else:
-        return "cpu", None, "the stage's accelerator is cpu"
+        why = image_torch_problem(probe, libtorch_version)
+        if why is None:
+            names = ", ".join(probe.get("names") or [])
+            return "cuda", probe["lib"], "a", f"torch {probe['version']} (CUDA {probe['cuda']}) matches libtorch {libtorch_version}; {probe['gpus']} GPU(s) {names}".rstrip()
+    gpus = visible_gpus(probe) if gpus is None else gpus
+    if runtime is None:
+        pinned = "no pinned CUDA runtime is attached (run `steelci kaggle runtime` for this account)"
+    elif "error" in runtime:
+        pinned = f"the pinned CUDA runtime cannot be used: {runtime['error']}"
+    elif not torch_matches(runtime.get("torch") or runtime.get("libtorch"), libtorch_version):
+        pinned = f"the pinned CUDA runtime holds libtorch {runtime.get('libtorch')}, not {libtorch_version or 'unknown'}"
+    elif not gpus:
+        pinned = f"the pinned CUDA runtime (libtorch {runtime.get('libtorch')}, CUDA {runtime.get('cuda')}) is attached, but no GPU is visible"
+    else:
+        return "cuda", runtime["lib"], "b", (f"the pinned CUDA runtime: libtorch {runtime.get('libtorch')} (CUDA {runtime.get('cuda')}) "
+                                              f"matches libtorch {libtorch_version} ({why}); {len(gpus)} GPU(s) {', '.join(gpus)}")
     if not kaggle:
-        return "cpu", None, f"not on Kaggle, so this gpu stage runs on the CPU here ({why})"
-    raise DeviceError(f"stage {STAGE['stage']} needs a GPU (accelerator: gpu) but cannot use one: {why}. "
-                      f"Set accelerator: cpu for this stage to allow the CPU, or check the kernel's machine (T4 x2).")
+        return "cpu", None, "c", f"not on Kaggle, so this gpu stage runs on the CPU here ({why}; {pinned})"
+    raise DeviceError(f"stage {STAGE['stage']} needs a GPU (accelerator: gpu) but cannot use one: {why}; {pinned}. "
+                      f"TorchSharp binds libtorch {libtorch_version or 'unknown'} (CUDA {DEVICE_RULES.get('cuda')}); the image's torch is "
+                      f"{(probe or {}).get('version') or 'missing'}. Prepare the pinned runtime (`steelci kaggle runtime`), update "
+                      f"TorchSharp to match the image, or set accelerator: cpu for this stage to allow the CPU; check the kernel's machine (T4 x2).")
 # ---- end of device choice ----
 
 
@@ -340,13 +422,15 @@ def main():
     log_build_stamp()
     bundle, info = read_bundle_info()
     libtorch = bundle_libtorch_version(bundle, info)
+    gpu = ACCELERATOR == "gpu"
     try:
-        device, torch_lib, reason = choose_device(ACCELERATOR, libtorch, probe_torch() if ACCELERATOR == "gpu" else None, on_kaggle())
+        device, torch_lib, rung, reason = choose_device(ACCELERATOR, libtorch, probe_torch() if gpu else None, on_kaggle(),
+                                                        find_runtime() if gpu else None)
     except DeviceError as error:
         log(str(error))
         print("STEELCI-END status=failed manifest-sha256=none", flush=True)
         sys.exit(2)  # deterministic for this image: retrying the same kernel would fail the same way
-    log(f"device {device}: {reason}")
+    log(f"device {device} (rung {rung}): {reason}")
     bundle = prepare_bundle(bundle, info, torch_lib)
     env = dict(os.environ)
     env["STEELCI_DEVICE"] = device
