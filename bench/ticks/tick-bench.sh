@@ -11,7 +11,7 @@
 # started directly. For AFTER the checkout first gets back what the workflow's actions/cache steps restore: the
 # steelci build (src/SteelCI.Cli/bin/Release, stamped with the sources it was built from) and Cake's compiled script
 # (tools/cache), both saved from its first build; BEFORE has only the NuGet cache, as today's workflow.
-# Scenarios, each on its own repository of the GitHub fake:
+# The ticks of both commits alternate. Scenarios, each on its own repository of the GitHub fake:
 #   noop  — nothing running, nothing placeable (every account's 30 h reserved: STEELCI_KAGGLE_RESERVE_HOURS=30);
 #           measured on the second tick (the first records the state, and for AFTER the trainer's build).
 #   push  — the pipeline's first tick: publishes the trainer, uploads it, pushes both stages' kernels.
@@ -82,12 +82,11 @@ tick() {
   [ "$label" = - ] || printf '%s\t%s\t%.1f\t%.1f\t%.1f\t%s\n' "$variant" "$label" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(echo "$t2 - $t0" | bc)" "$summary" >>"$RESULTS"
 }
 
-for v in before after; do
-  tick "$v" noop 30 -
-  tick "$v" noop 30 noop
-  tick "$v" queue 0 push
-  tick "$v" queue 0 poll
-done
+# Interleaved, so that a machine whose load changes during the run weighs on both alike.
+for v in before after; do tick "$v" noop 30 -; done
+for v in before after; do tick "$v" noop 30 noop; done
+for v in before after; do tick "$v" queue 0 push; done
+for v in before after; do tick "$v" queue 0 poll; done
 
 echo
 echo "tick bench: before $BEFORE, after $AFTER (fresh clone each tick, warm NuGet cache; seconds)"
