@@ -22,7 +22,8 @@ AFTER=${2:-HEAD}
 REPO=$(git rev-parse --show-toplevel)
 BEFORE=$(git -C "$REPO" rev-parse "$BEFORE")
 AFTER=$(git -C "$REPO" rev-parse "$AFTER")
-WORK=$(mktemp -d /tmp/steelci-tickbench.XXXXXX)
+# TICKBENCH_WORK=<a finished run's folder> reuses its clones and AFTER's cold build (same commits only).
+WORK=${TICKBENCH_WORK:-$(mktemp -d /tmp/steelci-tickbench.XXXXXX)}
 KPORT=${TICKBENCH_KAGGLE_PORT:-18642}
 GPORT=${TICKBENCH_GITHUB_PORT:-18643}
 GTOKEN=ghp_tickbench_$RANDOM$RANDOM
@@ -37,22 +38,27 @@ say() { echo "[tick-bench] $*" >&2; }
 
 # The fakes, from the AFTER commit's build (its cold build also fills AFTER's cache).
 clone() { git clone -q --no-checkout "$REPO" "$WORK/$1" && git -C "$WORK/$1" checkout -q --detach "$2"; mkdir -p "$WORK/$1/bench/ticks" && cp "$REPO/bench/ticks/steelci.yml" "$WORK/$1/bench/ticks/steelci.yml"; }
-clone before "$BEFORE"
-clone after "$AFTER"
-say "cold build of AFTER ($AFTER) for the fakes and AFTER's cache"
-(cd "$WORK/after" && dotnet tool restore >/dev/null && dotnet cake --target=Build >"$WORK/after-cold-build.log" 2>&1)
-mkdir -p "$WORK/cache"
-cp -a "$WORK/after/src/SteelCI.Cli/bin/Release" "$WORK/cache/steelci-release"
-cp -a "$WORK/after/tools" "$WORK/cache/tools"
 FAKES="$WORK/fakes"
-cp -a "$WORK/after/src/SteelCI.Cli/bin/Release/net10.0" "$FAKES"
+if [ -d "$FAKES" ] && [ "$(git -C "$WORK/after" rev-parse HEAD)" = "$AFTER" ] && [ "$(git -C "$WORK/before" rev-parse HEAD)" = "$BEFORE" ]; then
+  say "reusing $WORK (clones and AFTER's cold build)"; rm -rf "$WORK/kaggle-fake" "$RESULTS"
+else
+  clone before "$BEFORE"
+  clone after "$AFTER"
+  say "cold build of AFTER ($AFTER) for the fakes and AFTER's cache"
+  (cd "$WORK/after" && dotnet tool restore >/dev/null && dotnet cake --target=Build >"$WORK/after-cold-build.log" 2>&1)
+  mkdir -p "$WORK/cache"
+  cp -a "$WORK/after/src/SteelCI.Cli/bin/Release" "$WORK/cache/steelci-release"
+  cp -a "$WORK/after/tools" "$WORK/cache/tools"
+  cp -a "$WORK/after/src/SteelCI.Cli/bin/Release/net10.0" "$FAKES"
+fi
 USERS=()
 for v in before after; do for i in 1 2 3; do USERS+=(--user "${v}${i}:KGAT_tickbench_${v}${i}"); done; done
 dotnet "$FAKES/steelci.dll" fake kaggle --port "$KPORT" --queue-seconds 3600 --data-dir "$WORK/kaggle-fake" "${USERS[@]}" >"$WORK/fake-kaggle.log" 2>&1 &
 PIDS+=($!)
 dotnet "$FAKES/steelci.dll" fake github --port "$GPORT" --token "$GTOKEN" >"$WORK/fake-github.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 60); do grep -q "fake Kaggle API at" "$WORK/fake-kaggle.log" && grep -q "fake GitHub" "$WORK/fake-github.log" && break; sleep 1; done
+for _ in $(seq 120); do grep -q "fake Kaggle API at" "$WORK/fake-kaggle.log" && grep -q "GITHUB_API_URL=" "$WORK/fake-github.log" && break; sleep 1; done
+GITHUB_API=$(grep -o "GITHUB_API_URL=[^ ]*" "$WORK/fake-github.log" | head -1 | cut -d= -f2)
 
 # One tick of variant $1 (before|after) for scenario repo $2, reserve $3; measured as label $4 (or "-" for a warm-up).
 tick() {
@@ -70,7 +76,7 @@ tick() {
   (cd "$dir" && env STEELCI_KAGGLE_ACCOUNTS="${variant}1,${variant}2,${variant}3" \
       KAGGLE_API_TOKEN_${variant^^}1="KGAT_tickbench_${variant}1" KAGGLE_API_TOKEN_${variant^^}2="KGAT_tickbench_${variant}2" \
       KAGGLE_API_TOKEN_${variant^^}3="KGAT_tickbench_${variant}3" STEELCI_KAGGLE_RESERVE_HOURS="$reserve" \
-      GITHUB_REPOSITORY="team/$repo-$variant" GITHUB_API_URL="http://127.0.0.1:$GPORT" GITHUB_TOKEN="$GTOKEN" \
+      GITHUB_REPOSITORY="team/$repo-$variant" GITHUB_API_URL="$GITHUB_API" GITHUB_TOKEN="$GTOKEN" \
       dotnet src/SteelCI.Cli/bin/Release/net10.0/steelci.dll tick bench/ticks/steelci.yml --backend kaggle --store github \
       --kaggle-url "http://127.0.0.1:$KPORT/" --poll-seconds 1 >"$WORK/$variant-$label-tick.log" 2>&1)
   rc=$?
