@@ -50,6 +50,7 @@ internal sealed partial class FakeGitHubApi(FakeGitHubOptions options)
         api.MapMethods($"/{Repo}/releases/assets/{{id:int}}", ["PATCH"], UpdateAsset);
         api.MapDelete($"/{Repo}/releases/assets/{{id:int}}", DeleteAsset);
         MapWorkflows(api);
+        MapIssues(api);
         app.MapPost($"/api/uploads/{Repo}/releases/{{id:long}}/assets", UploadAsset);
         app.MapGet("/storage/{id:int}", Storage);
         app.MapGet("/{owner}/{repo}/releases/download/{tag}/{name}", BrowserDownload);
