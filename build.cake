@@ -12,13 +12,23 @@
 var parameters = BuildParameters.From(Context);
 
 Task("Build")
-    .Description("Builds the steelci executable")
-    .Does(() => DotNetBuild("src/SteelCI.Cli/SteelCI.Cli.csproj", new DotNetBuildSettings
+    .Description("Builds the steelci executable (skipped when the output is stamped with the committed sources, as a restored cache is)")
+    .Does(() =>
     {
-        Configuration = parameters.Configuration,
-        NoLogo = true,
-        Verbosity = DotNetVerbosity.Minimal,
-    }));
+        var sources = SteelCi.CommittedSources(Context);
+        if (sources != null && SteelCi.BuiltFrom(Context, parameters) == sources)
+        {
+            Information("steelci is already built from these sources (stamp {0}); not building", SteelCi.StampFile(Context, parameters));
+            return;
+        }
+        DotNetBuild("src/SteelCI.Cli/SteelCI.Cli.csproj", new DotNetBuildSettings
+        {
+            Configuration = parameters.Configuration,
+            NoLogo = true,
+            Verbosity = DotNetVerbosity.Minimal,
+        });
+        SteelCi.Stamp(Context, parameters, sources);
+    });
 
 Task("Pipeline")
     .Description("Runs the pipeline on this machine and prints the summary table")

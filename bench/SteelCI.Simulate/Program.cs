@@ -48,6 +48,16 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 var options = new SimulationOptions { Jitter = jitter, Seed = seeds[0], Learning = learning };
 var rows = await SimulationBench.RunAsync(Enumerable.Range(1, maxAccounts), seeds, options);
 Console.Write(SimulationTable.Format(rows, options));
+// Runner minutes a month of the scheduled workflow (issue 14 item 4), for SteelCI's schedule on 3 accounts (or fewer when --accounts is).
+var minutes = new RunnerMinutes(options.Tick);
+foreach (var row in rows.Where(r => r.Accounts == Math.Min(3, maxAccounts) && r.Scheduler.Completed))
+{
+    var cost = minutes.Of(row.Scheduler);
+    Console.WriteLine($"Runner minutes a month, Severstal on {row.Accounts} accounts (seed {row.Seed}), a tick every {options.Tick.TotalMinutes:0} min, " +
+        $"{minutes.MonthDays}-day month with one run: {cost.DisabledWhenDone:0} with the workflow disabled when done ({cost.Ticks} ticks, " +
+        $"{cost.PushingTicks} pushing; {minutes.TickMinutes:0} min a tick, {minutes.PushMinutes:0} a pushing one, estimated), " +
+        $"{cost.LeftOn:0} with the schedule left on through the idle weeks");
+}
 if (output is not null)
 {
     Directory.CreateDirectory(output);

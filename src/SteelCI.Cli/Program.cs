@@ -81,6 +81,10 @@ catch (SteelCI.Running.TrainerPinException error) // the pinned bundle cannot be
 {
     return Fail(error.Message, ExitCodes.InvalidInput);
 }
+catch (SteelCI.Running.TrainerSourceKeyException error) // the trainer's source key missed an input; the next tick publishes
+{
+    return Fail(error.Message, ExitCodes.StageFailed);
+}
 catch (TrainerBuildException error)
 {
     return Fail(error.Message, ExitCodes.StageFailed);

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace SteelCI.GitHub.Fake;
 
 /// <summary>The routes of the fake. Each handler takes <see cref="FakeGitHubState.Gate"/> for the state it touches.</summary>
-internal sealed class FakeGitHubApi(FakeGitHubOptions options)
+internal sealed partial class FakeGitHubApi(FakeGitHubOptions options)
 {
     private const string Repo = "repos/{owner}/{repo}";
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
@@ -49,6 +49,8 @@ internal sealed class FakeGitHubApi(FakeGitHubOptions options)
         api.MapGet($"/{Repo}/releases/assets/{{id:int}}", GetAsset);
         api.MapMethods($"/{Repo}/releases/assets/{{id:int}}", ["PATCH"], UpdateAsset);
         api.MapDelete($"/{Repo}/releases/assets/{{id:int}}", DeleteAsset);
+        MapWorkflows(api);
+        MapIssues(api);
         app.MapPost($"/api/uploads/{Repo}/releases/{{id:long}}/assets", UploadAsset);
         app.MapGet("/storage/{id:int}", Storage);
         app.MapGet("/{owner}/{repo}/releases/download/{tag}/{name}", BrowserDownload);

@@ -25,4 +25,10 @@ public sealed class FakeGitHubOptions
 
     /// <summary>Keep asset bytes in files under this folder instead of memory (for multi-GiB benches).</summary>
     public string? BlobDirectory { get; init; }
+
+    /// <summary>
+    /// Permissions the token lacks (<c>actions</c>, <c>issues</c>): writes that need them get 403 "Resource not accessible
+    /// by integration", as a GITHUB_TOKEN whose workflow does not grant <c>actions: write</c> / <c>issues: write</c>.
+    /// </summary>
+    public IReadOnlySet<string> DeniedPermissions { get; init; } = new HashSet<string>();
 }

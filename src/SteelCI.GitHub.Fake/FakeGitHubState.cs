@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace SteelCI.GitHub.Fake;
 
 /// <summary>The fake's in-memory repositories, releases, assets and asset bytes.</summary>
-public sealed class FakeGitHubState
+public sealed partial class FakeGitHubState
 {
     private readonly string? blobDirectory;
     private readonly ConcurrentDictionary<int, byte[]> memoryBlobs = new();

@@ -78,6 +78,9 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         environment["GITHUB_ACTIONS"] = "true";
         environment["CI"] = "true";
         environment["STEELCI_GITHUB_WRITE_SPACING_MS"] = "0"; // the fake needs no second between writes (GitHub does)
+        environment["GITHUB_WORKFLOW_REF"] = $"{Repository}/.github/workflows/pipeline.yml@refs/heads/main";
+        environment["GITHUB_STEP_SUMMARY"] = dir.Combine("step-summary.md");
+        var workflowOnGitHub = github.State.AddWorkflow("team", "severstal-ci", "pipeline.yml");
 
         var tick = Workflow.AdvanceAsTick(workflow.Expand(advance, new Dictionary<string, string> { ["profile"] = "ci" }));
         output.WriteLine($"Advance step: {advance}\nas: steelci {string.Join(' ', tick)}");
@@ -128,6 +131,14 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         Assert.True(stateRelease.Draft);
         Assert.DoesNotContain(stateRelease.Assets, a => a.Name.StartsWith("lock-", StringComparison.Ordinal));
         Assert.InRange(stateRelease.Assets.Count(a => a.Name.StartsWith("state-", StringComparison.Ordinal)), 2, 20);
+        // Item 6: each tick replaced the Gantt chart beside the state, and the job summary links it; nothing failed, so no issue.
+        var chart = Assert.Single(stateRelease.Assets, a => a.Name == "gantt.png");
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], github.State.AssetBytes(chart.Id).Take(4));
+        Assert.Contains("releases/download/steelci-state-severstal/gantt.png", File.ReadAllText(dir.Combine("step-summary.md")));
+        Assert.Empty(github.State.Issues("team", "severstal-ci"));
+        // Item 4: stages still run or wait, so the workflow keeps its schedule.
+        Assert.Equal("active", workflowOnGitHub.State);
+        Assert.Empty(workflowOnGitHub.History);
         var options = new GitHubStoreOptions
         {
             Owner = "team", Repository = "severstal-ci", Token = GitHubToken, ApiUrl = github.ApiUri, CacheDirectory = dir.Combine("cache"),

@@ -22,14 +22,15 @@ public static class FakeKaggleCommand
         };
         var data = new Option<string?>("--data-dir") { Description = "Where the fake keeps uploads and kernel runs (default: a temporary folder, deleted on exit)" };
         var threads = new Option<int>("--threads") { Description = "Torch threads per fake kernel", DefaultValueFactory = _ => 1 };
+        var queue = new Option<int>("--queue-seconds") { Description = "How long a pushed kernel stays queued before it runs (bench/ticks keeps it queued)", DefaultValueFactory = _ => 1 };
         var kaggle = new Command("kaggle", "Start a loopback fake of the Kaggle API that really runs kernels with python3 (Ctrl+C stops it)")
         {
-            port, users, data, threads,
+            port, users, data, threads, queue,
         };
         kaggle.SetAction((result, cancellationToken) => !OperatingSystem.IsLinux()
             ? throw new NotSupportedException("steelci fake kaggle runs kernels the way Kaggle does, on Linux only")
             : RunAsync(result.GetValue(port), result.GetValue(users) ?? [],
-            result.GetValue(data), result.GetValue(threads), services, cancellationToken));
+            result.GetValue(data), result.GetValue(threads), TimeSpan.FromSeconds(Math.Max(0, result.GetValue(queue))), services, cancellationToken));
         return new Command("fake", "Loopback fakes of the remote services, for offline rehearsals") { kaggle, FakeGitHubCommand.Create(services) };
     }
 
@@ -49,7 +50,7 @@ public static class FakeKaggleCommand
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static async Task<int> RunAsync(int port, string[] users, string? dataDir, int threads, CliServices services,
+    private static async Task<int> RunAsync(int port, string[] users, string? dataDir, int threads, TimeSpan queueTime, CliServices services,
         CancellationToken cancellationToken)
     {
         var console = services.Console;
@@ -59,7 +60,7 @@ public static class FakeKaggleCommand
             Port = port,
             Time = services.Time,
             DataDirectory = dataDir is null ? null : Directory.CreateDirectory(dataDir).FullName,
-            QueueTime = TimeSpan.FromSeconds(1),
+            QueueTime = queueTime,
             DatasetProcessingTime = TimeSpan.FromSeconds(2),
             Runner = new LocalKernelRunner(services.Processes, threads: Math.Max(1, threads)),
         };

@@ -20,34 +20,18 @@ public static partial class PlanCommand
         using var wiring = services.Store(pipeline.Store, root, _ => { });
         var state = await wiring.StateFor(pipeline.Name).LoadAsync(cancellationToken);
         var now = services.Time.GetUtcNow();
-        var sessions = new List<SimulatedSession>();
-        foreach (var (stage, record) in state?.Stages ?? [])
-            foreach (var attempt in record.Attempts.Where(a => a.Handle is not null))
-                sessions.Add(new SimulatedSession(sessions.Count + 1, attempt.Account ?? attempt.Backend, stage, 0,
-                    attempt.PlannedEpochs ?? 0, 0, attempt.StartedUtc, attempt.EndedUtc ?? now, Ending(attempt), TimeSpan.Zero));
-        if (sessions.Count == 0)
+        if (ActualChart.From(state, now) is not { } happened)
         {
             services.Out.WriteLine($"No attempts recorded for {pipeline.Name} in {root.Root}; nothing to chart.");
             return ExitCodes.Success;
         }
-        var finished = state!.Stages.Values.All(s => s.Status is StageStatus.Complete or StageStatus.Reused) ? sessions.Max(s => s.End) : (DateTimeOffset?)null;
-        var accounts = sessions.Select(s => s.Account).Distinct().Count();
-        var happened = new SimulationResult(Strategy.Scheduler, accounts, sessions.Min(s => s.Start), finished, sessions,
-            new Dictionary<string, int>(), new Dictionary<string, TimeSpan>(), 0, []);
+        var (sessions, accounts) = (happened.Sessions, happened.Accounts);
         var png = Path.GetFullPath(chart ?? Path.Combine(root.Root, "actual.png"));
         Directory.CreateDirectory(Path.GetDirectoryName(png)!);
         GanttChart.Save(happened, $"{pipeline.Name}: what ran ({sessions.Count} attempts)", png);
         services.Out.WriteLine($"{sessions.Count} attempt(s) on {accounts} account(s)/backend(s); chart: {png}");
         return ExitCodes.Success;
     }
-
-    private static SessionEnd Ending(AttemptRecord attempt) => attempt switch
-    {
-        { IsActive: true } => SessionEnd.Running,
-        { State: Ports.AttemptState.Complete, Release: { } tag } when tag.Contains("-partial-") => SessionEnd.TrainerDeadline,
-        { State: Ports.AttemptState.Complete } => SessionEnd.Completed,
-        _ => SessionEnd.SessionLimit, // error, lost or cancelled: its files are not used
-    };
 
     /// <summary>Finished stages count as done, except those whose key changed (<paramref name="retrain"/>).</summary>
     private static IReadOnlyDictionary<string, int> EpochsDone(RunState? state, Spec.Pipeline pipeline, IReadOnlySet<string> retrain)

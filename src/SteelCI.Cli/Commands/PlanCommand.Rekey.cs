@@ -23,6 +23,12 @@ public static partial class PlanCommand
             hash = pin;
             services.Out.WriteLine($"Trainer: pinned at {pin} (`steelci unpin` builds it again)");
         }
+        else if (state.TrainerBuilt is { } built
+                 && await services.Packager(pipeline, root).TrainerSourceKeyAsync(pipeline, cancellationToken) == built.SourceKey)
+        {
+            hash = built.Hash; // sources unchanged since that bundle was built: no need to build it again to know its hash
+            services.Out.WriteLine($"Trainer: unpinned, sources unchanged since bundle {hash[..12]} was built");
+        }
         else
         {
             root.Claim();

@@ -48,6 +48,8 @@ public static class RetryCommand
         if (previous is not null)
             console.WriteLine($"{stageName} was: {previous}");
         console.WriteLine($"Reset to pending: {string.Join(", ", reset)}. The next `steelci tick` or `steelci run` starts {stageName}.");
+        if (context.Pipeline is { } pipeline && context.PipelineProblem is null)
+            await WorkflowSchedule.WakeAsync(console, pipeline, context.Workspace);
         return ExitCodes.Success;
     }
 }

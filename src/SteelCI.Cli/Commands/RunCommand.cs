@@ -41,6 +41,7 @@ public static class RunCommand
         reporter.Info(kaggle is null
             ? $"pipeline {pipeline.Name}, profile {pipeline.Profile}, {composition.Backend.Slots} slot(s) x {composition.Threads} thread(s), workspace {workspace.Root}"
             : $"pipeline {pipeline.Name}, profile {pipeline.Profile}, backend kaggle, {composition.Backend.Slots} slot(s), workspace {workspace.Root}");
+        await WorkflowSchedule.WakeAsync(console, pipeline, workspace);
         RunSummary summary;
         if (reporter.Interactive)
             summary = await console.Status().StartAsync("starting", async context =>

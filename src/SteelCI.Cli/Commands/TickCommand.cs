@@ -67,6 +67,9 @@ public static class TickCommand
         console.WriteLine($"tick: {done}/{summary.Stages.Count} done, {running} running, {broken} failed or blocked" +
             (summary.WatchdogStops > 0 ? $"; watchdog stopped {summary.WatchdogStops} attempt(s), {summary.LostWork.TotalHours:0.#} h of session time lost" : ""));
         await JobSummary.AppendAfterStepAsync(pipeline, summary, workspace, time, cancellationToken);
+        await TickChart.RefreshAsync(console, services, pipeline, workspace, cancellationToken);
+        await FailureIssues.UpdateAsync(console, summary, pipeline, workspace);
+        await WorkflowSchedule.RestIfDoneAsync(console, summary, pipeline, workspace);
         KeepAlive.Warn(console, arguments.SpecPath, time);
         return Infrastructure.ExitCode(summary, null, requireSuccess: false);
     }

@@ -49,9 +49,12 @@ public sealed class CliServices(TimeProvider time, IAnsiConsole console, IAnsiCo
     /// The trainer packager a run of <paramref name="pipeline"/> uses: bundles that carry the .NET runtime where a stage
     /// runs off this machine (Kaggle's image and a cluster's nodes may have no .NET), so its hash is the run's.
     /// </summary>
-    public Kernels.KernelPackager Packager(Pipeline pipeline, Workspace workspace) =>
-        new(new Kernels.TrainerPublisher(Processes, workspace.Root,
-            (pipeline.Nodes.Count == 0 ? [pipeline.Backend] : pipeline.Nodes.Select(pipeline.BackendOf)).Any(u => u != "local") ? KaggleWiring.TrainerRuntime : null), workspace.Root);
+    public SourceKeyedPackager Packager(Pipeline pipeline, Workspace workspace)
+    {
+        var runtime = (pipeline.Nodes.Count == 0 ? [pipeline.Backend] : pipeline.Nodes.Select(pipeline.BackendOf)).Any(u => u != "local")
+            ? KaggleWiring.TrainerRuntime : null;
+        return new(new Kernels.KernelPackager(new Kernels.TrainerPublisher(Processes, workspace.Root, runtime), workspace.Root), Processes, runtime);
+    }
 
     /// <summary>A runner for <c>run</c> and <c>tick</c>: the backend(s) the pipeline names, its store and state, the packager.</summary>
     public Task<RunnerComposition> RunnerAsync(Pipeline pipeline, Workspace workspace, int? slots, KaggleRunOptions.Values backendOptions,

@@ -11,6 +11,13 @@ public interface IKernelPackager
     /// <summary>A bundle kept from an earlier publish whose hash is <paramref name="hash"/>, or null when none is kept here.</summary>
     Task<TrainerBundle?> FindTrainerAsync(string hash, CancellationToken cancellationToken) => Task.FromResult<TrainerBundle?>(null);
 
+    /// <summary>
+    /// A cheap key of what goes into the trainer bundle (its sources, build settings, SDK), computed without building;
+    /// two calls that return the same key build the same bundle. Null when the packager cannot tell (then every
+    /// unpinned run publishes the trainer to learn its hash).
+    /// </summary>
+    Task<string?> TrainerSourceKeyAsync(Pipeline pipeline, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
     KernelPackage Package(string slug, StageConfig config, TrainerBundle bundle, IReadOnlyList<KernelSource> sources,
         string accelerator, TimeSpan sessionLimit);
 }

@@ -59,11 +59,20 @@ public sealed class PipelineRunner(
             reporter.Info($"Trainer bundle pinned at {Twelve(pin)} (`steelci unpin` builds the trainer again)");
             (hash, bundle) = (pin, () => PinnedBundleAsync(pipeline, pin, cancellationToken));
         }
+        else if (await packager.TrainerSourceKeyAsync(pipeline, cancellationToken) is { } sourceKey
+                 && state.TrainerBuilt is { } built && built.SourceKey == sourceKey)
+        {
+            // Unpinned, sources unchanged since the last publish: key with its hash, build only when an attempt needs it.
+            reporter.Info($"Trainer sources unchanged since bundle {Twelve(built.Hash)} was built (source key {Twelve(sourceKey)}); building it only to start work");
+            (hash, bundle) = (built.Hash, () => RebuiltBundleAsync(pipeline, state, built, cancellationToken));
+        }
         else
         {
             reporter.Info($"Publishing the trainer ({Path.GetFileName(pipeline.TrainerProject)})");
             var published = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
             (hash, bundle) = (published.Hash, () => Task.FromResult(published));
+            var key = await packager.TrainerSourceKeyAsync(pipeline, cancellationToken);
+            state.TrainerBuilt = key is null ? null : new TrainerBuild(key, published.Hash);
         }
         var (keys, parts) = ContentKeys.ComputeWithParts(pipeline, hash);
         foreach (var rekey in Rekeying.Explain(pipeline, state, keys, parts))
@@ -76,6 +85,27 @@ public sealed class PipelineRunner(
     }
 
     private static string Twelve(string hash) => hash[..Math.Min(12, hash.Length)];
+
+    /// <summary>
+    /// The bundle whose hash the unchanged sources built before: one kept here, else a fresh build, which must have that
+    /// hash. If it has not, the source key missed an input of the build: the record is dropped (the next run publishes
+    /// to learn the hash) and nothing starts with keys that may be wrong.
+    /// </summary>
+    private async Task<TrainerBundle> RebuiltBundleAsync(Pipeline pipeline, RunState state, TrainerBuild built, CancellationToken cancellationToken)
+    {
+        if (await packager.FindTrainerAsync(built.Hash, cancellationToken) is { } kept)
+            return kept;
+        reporter.Info($"Publishing the trainer ({Path.GetFileName(pipeline.TrainerProject)}) to start work");
+        var bundle = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
+        if (bundle.Hash == built.Hash)
+            return bundle;
+        state.TrainerBuilt = null;
+        await SaveAsync(state, cancellationToken);
+        throw new TrainerSourceKeyException(
+            $"the trainer's sources (key {built.SourceKey}) built bundle {built.Hash} before but {bundle.Hash} now, so something " +
+            "the source key does not cover changed (an SDK workload, an environment variable, a file outside the trainer's projects); " +
+            "nothing was started and the record is dropped: the next run or tick publishes the trainer and keys the stages with its hash");
+    }
 
     /// <summary>
     /// The pinned bundle: one kept from an earlier publish, else a fresh build if it has the same hash; never another.

@@ -20,8 +20,17 @@ public sealed class RunState
     public string? TrainerPin { get; set; }
     /// <summary>The trainer bundle hash the last run or tick keyed the stages with (what <c>steelci pin</c> pins by default).</summary>
     public string? TrainerHash { get; set; }
+    /// <summary>
+    /// The last unpinned publish: the trainer's source key (<see cref="Ports.IKernelPackager.TrainerSourceKeyAsync"/>)
+    /// and the bundle hash it built. A run whose source key is the same keys its stages with that hash and builds the
+    /// trainer only when an attempt needs the bundle. Null in older states and when the packager has no source key.
+    /// </summary>
+    public TrainerBuild? TrainerBuilt { get; set; }
     public Dictionary<string, StageState> Stages { get; set; } = new();
 }
+
+/// <summary>A trainer build: the key of its sources and the hash of the bundle they built.</summary>
+public sealed record TrainerBuild(string SourceKey, string Hash);
 
 public enum StageStatus { Pending, Running, Complete, Reused, Failed, Blocked }
 

@@ -117,6 +117,11 @@ public sealed class RecordingPackager(string root, ScriptedBackend backend) : IK
 
     public Task<TrainerBundle?> FindTrainerAsync(string hash, CancellationToken cancellationToken) => Task.FromResult(Kept.GetValueOrDefault(hash));
 
+    /// <summary>The trainer's source key (null: this packager cannot tell, every unpinned run publishes).</summary>
+    public string? SourceKey { get; set; }
+
+    public Task<string?> TrainerSourceKeyAsync(Pipeline pipeline, CancellationToken cancellationToken) => Task.FromResult(SourceKey);
+
     public KernelPackage Package(string slug, StageConfig config, TrainerBundle bundle, IReadOnlyList<KernelSource> sources,
         string accelerator, TimeSpan sessionLimit)
     {
