@@ -104,7 +104,7 @@ public static class LogsCommand
             return Fail(console, $"attempt {attempt.Number} ({attempt.Slug}) is still {attempt.State.ToString().ToLowerInvariant()} on Kaggle: " +
                 "its log is available once the session ends (Kaggle's API gives no live log); see it in the browser meanwhile: " +
                 $"https://www.kaggle.com/code/{attempt.Handle.GetValueOrDefault("owner")}/{attempt.Handle.GetValueOrDefault("kernel")}");
-        using var wiring = services.Kaggle(backend, context.Workspace.Root, console);
+        using var wiring = services.Kaggle(backend, context.Workspace.Root, console, context.Pipeline?.Compute.Kaggle);
         var account = attempt.Account ?? attempt.Handle.GetValueOrDefault("account");
         var client = wiring.Clients.FirstOrDefault(c => c.Account.Name == account);
         if (client is null)

@@ -46,8 +46,8 @@ public static class StatusCommand
         IReadOnlyList<StatusReport.AccountRow> accounts = [];
         if (context.Pipeline?.Backend == "kaggle")
         {
-            using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console);
-            accounts = await KaggleAccountReport.ReadAsync(wiring, state, KaggleAccountReport.ReserveHours(), cancellationToken);
+            using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console, context.Pipeline.Compute.Kaggle);
+            accounts = await KaggleAccountReport.ReadAsync(wiring, state, cancellationToken);
         }
         var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts);
         if (json)

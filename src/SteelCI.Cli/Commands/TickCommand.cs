@@ -41,8 +41,7 @@ public static class TickCommand
     private static async Task<int> TickAsync(RunArguments arguments, CliServices services, CancellationToken cancellationToken)
     {
         var (pipeline, workspace) = (arguments.LoadPipeline(), arguments.Workspace);
-        using var composition = await services.RunnerAsync(pipeline, workspace, arguments.Slots, arguments.Backend, TimeSpan.Zero,
-            backend => KaggleScheduler.Create(backend, pipeline.SessionMinutes, services.Time), cancellationToken);
+        using var composition = await services.RunnerAsync(pipeline, workspace, arguments.Slots, arguments.Backend, TimeSpan.Zero, cancellationToken);
         var (console, reporter, runner, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Time);
 
         RunSummary summary;

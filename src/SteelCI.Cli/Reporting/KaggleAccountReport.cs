@@ -7,21 +7,17 @@ namespace SteelCI.Cli;
 /// <summary>Quota left per Kaggle account (GetAcceleratorQuotaStatistics) and the sessions SteelCI has open there (from the state).</summary>
 public static class KaggleAccountReport
 {
-    /// <summary>The owner's reserve from <see cref="KaggleScheduler.ReserveVariable"/> (hours), 0 when unset.</summary>
-    public static double ReserveHours(Func<string, string?>? environment = null) =>
-        double.TryParse((environment ?? Environment.GetEnvironmentVariable)(KaggleScheduler.ReserveVariable), NumberStyles.Float,
-            CultureInfo.InvariantCulture, out var hours) ? hours : 0;
-
     public static int SessionsInUse(RunState? state, string account) =>
         state?.Stages.Values.SelectMany(s => s.Attempts).Count(a => a.IsActive && a.Account == account) ?? 0;
 
-    public static async Task<IReadOnlyList<StatusReport.AccountRow>> ReadAsync(KaggleWiring kaggle, RunState? state,
-        double reserveHours, CancellationToken cancellationToken)
+    /// <summary>Each account's row; its reserve is the one placement uses (steelci.yml's reserve_hours, <see cref="KaggleAccounts"/>).</summary>
+    public static async Task<IReadOnlyList<StatusReport.AccountRow>> ReadAsync(KaggleWiring kaggle, RunState? state, CancellationToken cancellationToken)
     {
         var rows = new List<StatusReport.AccountRow>();
         foreach (var client in kaggle.Clients)
         {
             var name = client.Account.Name;
+            var reserveHours = kaggle.Accounts.Accounts.First(a => a.Name == name).ReserveHours;
             try
             {
                 var statistics = await client.GetAcceleratorQuotaStatisticsAsync(cancellationToken);
