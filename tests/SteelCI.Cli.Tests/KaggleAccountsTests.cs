@@ -111,4 +111,20 @@ public sealed class KaggleAccountsTests : IDisposable
         Assert.Equal("KAGGLE_API_TOKEN_BOB", fromEnvironment.Accounts[0].Secret);
         Assert.Equal(["default"], KaggleAccounts.Resolve(null, [], _ => null).Accounts.Select(a => a.Name));
     }
+
+    [Fact]
+    public async Task Status_shows_the_sessions_a_refused_push_saw_as_the_owners()
+    {
+        await using var fake = await FakeAsync(new FakeTimeProvider(Start), "ownacct");
+        var state = NewState(("seg1", StageStatus.Pending, []));
+        state.OwnerSessions["ownacct"] = new OwnerUse { Sessions = 2, SeenUtc = Start };
+        await _h.SaveAsync(state);
+        var kaggle = new KaggleRunOptions.Values("kaggle", ["ownacct"], fake.BaseUrl.ToString(), null);
+
+        var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, kaggle, _h.Services(new FakeTimeProvider(Start)), default);
+
+        Assert.Equal(0, code);
+        Assert.Contains("ownacct: 30 h GPU left of 30 h (reserve 0 h), 0 session(s) in use by SteelCI", _h.Output);
+        Assert.Contains("; 2 session(s) the owner's (a push was refused at Kaggle's cap 2026-11-25 10:00:00Z; retried later)", _h.Output);
+    }
 }

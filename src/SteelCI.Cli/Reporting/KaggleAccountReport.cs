@@ -17,19 +17,23 @@ public static class KaggleAccountReport
         foreach (var client in kaggle.Clients)
         {
             var name = client.Account.Name;
-            var reserveHours = kaggle.Accounts.Accounts.First(a => a.Name == name).ReserveHours;
+            var account = kaggle.Accounts.Accounts.First(a => a.Name == name);
+            var reserveHours = account.ReserveHours;
+            var owner = state?.OwnerSessions.GetValueOrDefault(name);
+            StatusReport.AccountRow Mark(StatusReport.AccountRow row) =>
+                row with { OwnerSessions = owner?.Sessions ?? 0, OwnerSeenUtc = owner?.SeenUtc, Enabled = account.Enabled };
             try
             {
                 var statistics = await client.GetAcceleratorQuotaStatisticsAsync(cancellationToken);
                 var gpu = statistics.GpuQuota;
-                rows.Add(new StatusReport.AccountRow(name, gpu?.Remaining.TotalHours, gpu?.TotalTimeAllowed.TotalHours, reserveHours,
+                rows.Add(Mark(new StatusReport.AccountRow(name, gpu?.Remaining.TotalHours, gpu?.TotalTimeAllowed.TotalHours, reserveHours,
                     SessionsInUse(state, name), statistics.QuotaRefreshTime,
-                    gpu is null ? $"{AcceleratorQuotaStatistics.NoGpuAccess}; {AcceleratorQuotaStatistics.NoGpuAccessFix}" : null));
+                    gpu is null ? $"{AcceleratorQuotaStatistics.NoGpuAccess}; {AcceleratorQuotaStatistics.NoGpuAccessFix}" : null)));
             }
             catch (KaggleException error)
             {
-                rows.Add(new StatusReport.AccountRow(name, null, null, reserveHours, SessionsInUse(state, name), null,
-                    $"quota unknown: {error.Message}"));
+                rows.Add(Mark(new StatusReport.AccountRow(name, null, null, reserveHours, SessionsInUse(state, name), null,
+                    $"quota unknown: {error.Message}")));
             }
         }
         return rows;
