@@ -5,6 +5,7 @@
 //   dotnet cake --target=Test                    every test, with a one-line summary
 //   dotnet cake --target=Download --stage=submission --output=model [--store=github]   a stage's trained checkpoint
 //   dotnet cake --target=Advance [--backend=kaggle] [--store=github]  one reconcile tick (`steelci tick`); the scheduled workflow runs it
+//                                                (profile: --profile, else $STEELCI_PROFILE, else schedule.profile in steelci.yml, else none)
 #load "build/parameters.cake"
 #load "build/steelci.cake"
 #load "build/tests.cake"
@@ -48,7 +49,10 @@ Task("Advance")
     .IsDependentOn("Build")
     .Does(() =>
     {
-        var extra = new List<string> { "--profile", parameters.Profile };
+        // No demo by default: without --profile the tick trains $STEELCI_PROFILE, else schedule.profile in steelci.yml, else the base values.
+        var extra = new List<string>();
+        var profile = Argument<string>("profile", null);
+        if (!string.IsNullOrEmpty(profile)) { extra.Add("--profile"); extra.Add(profile); }
         var backend = Argument<string>("backend", null);
         if (backend != null) { extra.Add("--backend"); extra.Add(backend); }
         if (parameters.Store != null) { extra.Add("--store"); extra.Add(parameters.Store); }

@@ -35,6 +35,7 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     CleanCommand.Create(services),
     DownloadCommand.Create(services),
     InitCommand.Create(services),
+    SetupCommand.Create(services),
     PredictCommand.Create(services),
     KaggleProbeCommand.Create(services),
     FakeKaggleCommand.Create(services),

@@ -123,6 +123,40 @@ public sealed class BackendTests
         Assert.Equal("bob", handle.Data["account"]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // Kaggle's other form of the cap: 400 "Bad Request: Maximum batch GPU session count of 2 reached."
+    public async Task A_push_refused_because_the_owner_uses_the_sessions_is_capacity_that_names_the_owners_sessions(bool asBadRequest)
+    {
+        await using var h = await Harness.StartAsync(o => o with { SessionCapAsBadRequest = asBadRequest });
+        var alice = h.Alice();
+        await alice.SaveKernelAsync(new SaveKernelRequest { Slug = "alice/own-notebook", NewTitle = "own-notebook", Text = "x", MachineShape = "NvidiaTeslaT4" }, CancellationToken.None);
+        var backend = Backend(h, alice);
+        var ours = await h.Drive(backend.SubmitAsync(Package(h.Workspace, "owner-cap-1"), CancellationToken.None));
+        Assert.Equal("alice", ours.Data["account"]); // one session the owner's, one SteelCI's: Kaggle's cap of 2 is reached
+
+        var refused = await Assert.ThrowsAsync<KaggleSessionLimitException>(() =>
+            h.Drive(backend.SubmitAsync(Package(h.Workspace, "owner-cap-2") with { Account = "alice" }, CancellationToken.None)));
+
+        Assert.IsAssignableFrom<ICapacityRefusal>(refused);
+        Assert.Equal(new Dictionary<string, int> { ["alice"] = 1 }, refused.OwnerSessions);
+        Assert.Contains("account alice: its owner is using 1 of its 2 sessions", refused.Message);
+        Assert.Equal(0, h.Server.State.VersionCount("alice", "owner-cap-2"));
+    }
+
+    [Fact]
+    public async Task A_refusal_for_steelcis_own_sessions_names_no_owner()
+    {
+        await using var h = await Harness.StartAsync();
+        var backend = Backend(h, h.Alice());
+        for (var i = 1; i <= 2; i++)
+            await h.Drive(backend.SubmitAsync(Package(h.Workspace, $"own-cap-{i}"), CancellationToken.None));
+
+        var refused = await Assert.ThrowsAsync<KaggleSessionLimitException>(() => h.Drive(backend.SubmitAsync(Package(h.Workspace, "own-cap-3"), CancellationToken.None)));
+
+        Assert.Empty(refused.OwnerSessions);
+    }
+
     [Fact]
     public async Task A_push_lost_in_transit_is_found_instead_of_repeated()
     {

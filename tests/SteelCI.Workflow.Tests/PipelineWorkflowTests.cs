@@ -17,7 +17,8 @@ namespace SteelCI.Workflow.Tests;
 /// <summary>
 /// Runs .github/workflows/pipeline.yml's <c>run:</c> steps the way Actions would, against the loopback fakes: the job's
 /// <c>env</c> with every <c>${{ secrets.X }}</c> bound to a fake's credential, Actions' default variables
-/// (GITHUB_REPOSITORY, GITHUB_API_URL → the GitHub fake), a manual dispatch with <c>profile: ci</c>. The Advance step
+/// (GITHUB_REPOSITORY, GITHUB_API_URL → the GitHub fake), a scheduled run (no inputs) with the repository variable
+/// <c>STEELCI_PROFILE: ci</c>, as a team sets it (the pipeline's own base values are sized for GPUs). The Advance step
 /// (<c>dotnet tool restore &amp;&amp; dotnet cake --target=Advance …</c>) is executed as what the Cake target runs:
 /// <c>steelci tick</c> from the steelci.dll built beside these tests, with the Cake arguments mapped as build.cake's
 /// Advance task maps them, plus <c>--kaggle-url</c> (the only thing pointing at the Kaggle fake). <c>dotnet tool
@@ -55,8 +56,8 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
             var secret = Regex.Match(value, @"^\$\{\{\s*secrets\.([A-Z0-9_]+)\s*\}\}$");
             if (!secret.Success)
             {
-                Assert.DoesNotContain("${{", value); // nothing else needs evaluating in the job's env
-                environment[name] = value;
+                // A scheduled run: no inputs; the repository variable names the profile.
+                environment[name] = Workflow.Expand(value, new Dictionary<string, string>(), new Dictionary<string, string> { ["STEELCI_PROFILE"] = "ci" });
                 continue;
             }
             var secretName = secret.Groups[1].Value;
@@ -82,9 +83,10 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         environment["GITHUB_STEP_SUMMARY"] = dir.Combine("step-summary.md");
         var workflowOnGitHub = github.State.AddWorkflow("team", "severstal-ci", "pipeline.yml");
 
-        var tick = Workflow.AdvanceAsTick(workflow.Expand(advance, new Dictionary<string, string> { ["profile"] = "ci" }));
+        var tick = Workflow.AdvanceAsTick(Workflow.Expand(advance, new Dictionary<string, string>(), new Dictionary<string, string>()));
         output.WriteLine($"Advance step: {advance}\nas: steelci {string.Join(' ', tick)}");
-        Assert.Equal(["tick", "kernels/severstal/steelci.yml", "--profile", "ci", "--backend", "kaggle", "--store", "github"], tick);
+        Assert.Equal(["tick", "kernels/severstal/steelci.yml", "--backend", "kaggle", "--store", "github"], tick); // no demo by default
+        Assert.Equal("ci", environment["STEELCI_PROFILE"]); // the tick reads it: the repository variable's profile
 
         var workspace = dir.Combine("ws");
         var runs = dir.Combine("kaggle-fake", "runs");
@@ -102,6 +104,7 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
             var line = Regex.Match(result.Output, @"tick: (\d+)/(\d+) done, (\d+) running, (\d+) failed or blocked");
             output.WriteLine($"tick {n}: exit {result.ExitCode}, {(line.Success ? line.Value : "no summary")}");
             Assert.True(result.ExitCode == 0, result.Output);
+            Assert.Contains("tick: severstal, profile ci", result.Output); // the repository variable's profile, not the demo
             Assert.True(line.Success, result.Output);
             Assert.Equal("0", line.Groups[4].Value);
             Assert.DoesNotContain(GitHubToken, result.Output);
@@ -192,19 +195,26 @@ internal sealed record Workflow(IReadOnlyList<(string Name, string Value)> Env, 
         return new Workflow(env, steps.Select(s => Scalar(s, "run")).OfType<string>().ToList(), steps.Select(s => Scalar(s, "uses")).OfType<string>().ToList());
     }
 
-    /// <summary>Evaluates the expressions a run line may hold: <c>${{ inputs.NAME || 'default' }}</c> and <c>${{ inputs.NAME }}</c>.</summary>
-    public string Expand(string run, IReadOnlyDictionary<string, string> inputs)
+    /// <summary>
+    /// Evaluates the expressions a run line or an env value may hold: <c>${{ a || b || … }}</c> where each term is
+    /// <c>inputs.NAME</c>, <c>vars.NAME</c> or <c>'text'</c> (the first non-empty wins, as in Actions; none: empty).
+    /// </summary>
+    public static string Expand(string run, IReadOnlyDictionary<string, string> inputs, IReadOnlyDictionary<string, string> vars)
     {
-        var expanded = Regex.Replace(run, @"\$\{\{\s*inputs\.(\w+)\s*(?:\|\|\s*'([^']*)'\s*)?\}\}",
-            m => inputs.TryGetValue(m.Groups[1].Value, out var value) && value.Length > 0 ? value : m.Groups[2].Value);
+        string Term(string term) => Regex.Match(term.Trim(), @"^(?:inputs\.(?<input>\w+)|vars\.(?<var>\w+)|'(?<text>[^']*)')$") is { Success: true } m
+            ? m.Groups["input"].Success ? inputs.GetValueOrDefault(m.Groups["input"].Value, "")
+            : m.Groups["var"].Success ? vars.GetValueOrDefault(m.Groups["var"].Value, "") : m.Groups["text"].Value
+            : throw new Xunit.Sdk.XunitException($"an expression this test cannot evaluate: {term}");
+        var expanded = Regex.Replace(run, @"\$\{\{(?<terms>[^}]*)\}\}",
+            m => m.Groups["terms"].Value.Split("||").Select(Term).FirstOrDefault(v => v.Length > 0) ?? "");
         Assert.DoesNotContain("${{", expanded);
         return expanded.Trim();
     }
 
     /// <summary>
     /// <c>dotnet tool restore &amp;&amp; dotnet cake --target=Advance --k=v …</c> as the <c>steelci tick</c> command line that
-    /// build.cake's Advance task runs: the pipeline (default kernels/severstal/steelci.yml), then --profile (default demo),
-    /// --backend, --store, --data when given. Any other argument fails the test, so the mapping cannot silently drift.
+    /// build.cake's Advance task runs: the pipeline (default kernels/severstal/steelci.yml), then --profile, --backend,
+    /// --store, --data when given (no profile: the tick reads $STEELCI_PROFILE, else the file's schedule.profile). Any other argument fails the test, so the mapping cannot silently drift.
     /// </summary>
     public static string[] AdvanceAsTick(string run)
     {
@@ -218,8 +228,8 @@ internal sealed record Workflow(IReadOnlyList<(string Name, string Value)> Env, 
         Assert.Equal("Advance", arguments["target"]);
         var known = new[] { "target", "pipeline", "profile", "backend", "store", "data" };
         Assert.All(arguments.Keys, k => Assert.Contains(k, known));
-        var tick = new List<string> { "tick", arguments.GetValueOrDefault("pipeline", "kernels/severstal/steelci.yml"), "--profile", arguments.GetValueOrDefault("profile", "demo") };
-        foreach (var key in new[] { "backend", "store", "data" })
+        var tick = new List<string> { "tick", arguments.GetValueOrDefault("pipeline", "kernels/severstal/steelci.yml") };
+        foreach (var key in new[] { "profile", "backend", "store", "data" })
             if (arguments.TryGetValue(key, out var value))
                 tick.AddRange([$"--{key}", value]);
         return [.. tick];
@@ -231,7 +241,7 @@ internal sealed record Workflow(IReadOnlyList<(string Name, string Value)> Env, 
 internal static class Steelci
 {
     private static readonly string[] Scrubbed = ["GITHUB_TOKEN", "GH_TOKEN", "STEELCI_GITHUB_TOKEN", "STEELCI_GITHUB_REPOSITORY",
-        "GITHUB_REPOSITORY", "GITHUB_API_URL", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY", "STEELCI_KAGGLE_ACCOUNTS"];
+        "GITHUB_REPOSITORY", "GITHUB_API_URL", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY", "STEELCI_KAGGLE_ACCOUNTS", "STEELCI_PROFILE"];
 
     public static SteelciProcess.Result Run(IReadOnlyDictionary<string, string> environment, string[] args)
     {

@@ -19,7 +19,7 @@ public static partial class DoctorCommand
         KaggleWiring wiring;
         try
         {
-            wiring = services.Kaggle(backend, context.Workspace.Root, console);
+            wiring = services.Kaggle(backend, context.Workspace.Root, console, context.Pipeline?.Compute.Kaggle);
         }
         catch (KaggleCredentialsException error)
         {
@@ -29,11 +29,15 @@ public static partial class DoctorCommand
         using (wiring)
         {
             var state = await context.LoadStateAsync(cancellationToken);
-            var reserve = KaggleAccountReport.ReserveHours();
             var usable = 0;
             foreach (var client in wiring.Clients)
             {
                 var name = $"account {client.Account.Name}";
+                var account = wiring.Accounts.Accounts.First(a => a.Name == client.Account.Name);
+                var reserve = account.ReserveHours;
+                if (!account.Enabled)
+                    findings.Add(new("kaggle", name, Level.Warn, "enabled: false in compute.kaggle.accounts; placement skips it",
+                        "set enabled: true (or remove the line) to lend it again"));
                 try
                 {
                     if (client.Account.Credential is TokenCredential token)
@@ -44,7 +48,7 @@ public static partial class DoctorCommand
                             findings.Add(new("kaggle", name, Level.Fail, "token is not active", token.RenewHint));
                             continue;
                         }
-                        findings.Add(new("kaggle", name, Level.Ok, $"token valid for {introspection.Username} ({token.Source})"));
+                        findings.Add(new("kaggle", name, Level.Ok, $"token valid for {introspection.Username} ({token.Source}; in Actions the secret {account.Secret})"));
                     }
                     else
                         findings.Add(new("kaggle", name, Level.Warn, $"legacy key of {client.Account.KnownUsername} ({client.Account.Credential.Source}); " +
@@ -70,11 +74,12 @@ public static partial class DoctorCommand
                         $"{sessions} session(s) in use by SteelCI" + (statistics.QuotaRefreshTime is { } r ? $", refreshes {r:u}" : "");
                     if (left - reserve <= 0)
                         findings.Add(new("kaggle", name + " quota", Level.Warn, detail + ": nothing left above the reserve",
-                            $"wait for the refresh, add an account (--account), or lower {KaggleScheduler.ReserveVariable}"));
+                            $"wait for the refresh, add an account, or lower its reserve_hours in compute.kaggle.accounts"));
                     else
                     {
                         findings.Add(new("kaggle", name + " quota", Level.Ok, detail));
-                        usable++;
+                        if (account.Enabled)
+                            usable++;
                     }
                 }
                 catch (KaggleAuthException error)

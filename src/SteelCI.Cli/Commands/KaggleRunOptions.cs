@@ -5,8 +5,9 @@ namespace SteelCI.Cli;
 
 /// <summary>
 /// <c>steelci run</c>'s backend options: <c>--backend kaggle</c> (or <c>backend: kaggle</c> in steelci.yml), the
-/// accounts (<c>--account alice --account bob</c>, else <c>STEELCI_KAGGLE_ACCOUNTS=alice,bob</c>, else one account
-/// named <c>default</c> that reads KAGGLE_API_TOKEN / ~/.kaggle), <c>--kaggle-url</c> for a fake, and the poll interval.
+/// accounts (<c>--account alice --account bob</c>, else <c>STEELCI_KAGGLE_ACCOUNTS=alice,bob</c>, else steelci.yml's
+/// <c>compute.kaggle.accounts</c>, else one account named <c>default</c> that reads KAGGLE_API_TOKEN / ~/.kaggle; see
+/// <see cref="KaggleAccounts"/>), <c>--kaggle-url</c> for a fake, and the poll interval.
 /// </summary>
 public sealed class KaggleRunOptions
 {
@@ -18,7 +19,7 @@ public sealed class KaggleRunOptions
     };
     public Option<string[]> Accounts { get; } = new("--account")
     {
-        Description = $"A Kaggle account (repeat for several); credentials are read per account, e.g. KAGGLE_API_TOKEN_ALICE. Default: ${AccountsVariable} (comma-separated), else KAGGLE_API_TOKEN / ~/.kaggle",
+        Description = $"A Kaggle account (repeat for several); credentials are read per account, e.g. KAGGLE_API_TOKEN_ALICE. Default: ${AccountsVariable} (comma-separated), else compute.kaggle.accounts in the pipeline file, else KAGGLE_API_TOKEN / ~/.kaggle",
         AllowMultipleArgumentsPerToken = false,
     };
     public Option<string?> KaggleUrl { get; } = new("--kaggle-url")
@@ -59,15 +60,5 @@ public sealed class KaggleRunOptions
         public TimeSpan PollInterval(string backend) => TimeSpan.FromSeconds(PollSeconds is > 0
             ? PollSeconds.Value
             : backend == "kaggle" ? 30 : backend == "slurm" ? 5 : 1);
-
-        /// <summary>Account names: --account, else $STEELCI_KAGGLE_ACCOUNTS, else "default".</summary>
-        public IReadOnlyList<string> AccountNames(Func<string, string?> environment)
-        {
-            var names = Accounts.Length > 0
-                ? Accounts.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                : (environment(AccountsVariable) ?? "").Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var list = names.Distinct(StringComparer.Ordinal).ToList();
-            return list.Count > 0 ? list : ["default"];
-        }
     }
 }

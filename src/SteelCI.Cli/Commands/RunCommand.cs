@@ -35,7 +35,7 @@ public static class RunCommand
     {
         var (pipeline, workspace, force) = (arguments.LoadPipeline(), arguments.Workspace, arguments.Force);
         using var composition = await services.RunnerAsync(pipeline, workspace, arguments.Slots, arguments.Backend,
-            arguments.Backend.PollInterval(pipeline.Backend), scheduler: null, cancellationToken);
+            arguments.Backend.PollInterval(pipeline.Backend), cancellationToken);
         var (console, reporter, runner, kaggle, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Kaggle, composition.Time);
 
         reporter.Info(kaggle is null

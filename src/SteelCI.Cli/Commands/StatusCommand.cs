@@ -49,8 +49,8 @@ public static class StatusCommand
         IReadOnlyDictionary<string, string>? live = null;
         if (context.Pipeline?.Backend == "kaggle")
         {
-            using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console);
-            accounts = await KaggleAccountReport.ReadAsync(wiring, state, KaggleAccountReport.ReserveHours(), cancellationToken);
+            using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console, context.Pipeline.Compute.Kaggle);
+            accounts = await KaggleAccountReport.ReadAsync(wiring, state, cancellationToken);
             live = await KaggleLiveReport.ReadAsync(wiring, state, silenceLimit ?? KaggleLiveReport.DefaultSilence, time, cancellationToken);
         }
         var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts, live);

@@ -33,7 +33,7 @@ public static class TickCommand
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) => TickAsync(new RunArguments(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result)), services,
+            result.GetValue(profile), result.GetValue(data) ?? [], result.GetValue(slots), result.GetValue(store), kaggle.Read(result)) { Scheduled = true }, services,
             cancellationToken));
         return command;
     }
@@ -41,9 +41,9 @@ public static class TickCommand
     private static async Task<int> TickAsync(RunArguments arguments, CliServices services, CancellationToken cancellationToken)
     {
         var (pipeline, workspace) = (arguments.LoadPipeline(), arguments.Workspace);
-        using var composition = await services.RunnerAsync(pipeline, workspace, arguments.Slots, arguments.Backend, TimeSpan.Zero,
-            backend => KaggleScheduler.Create(backend, pipeline.SessionMinutes, services.Time), cancellationToken);
+        using var composition = await services.RunnerAsync(pipeline, workspace, arguments.Slots, arguments.Backend, TimeSpan.Zero, cancellationToken);
         var (console, reporter, runner, time) = (composition.Console, composition.Reporter, composition.Runner, composition.Time);
+        console.WriteLine($"tick: {pipeline.Name}, profile {(pipeline.Profile == "default" ? "none (the base values)" : pipeline.Profile)}");
 
         RunSummary summary;
         try

@@ -31,8 +31,8 @@ public sealed class CliServices(TimeProvider time, IAnsiConsole console, IAnsiCo
         StoreWiring.Create(kind, workspace, Time, log ?? (line => Console.WriteLine(line)));
 
     /// <summary>One Kaggle client per configured account and the kaggle backend over them.</summary>
-    public KaggleWiring Kaggle(KaggleRunOptions.Values values, string workspaceRoot, IAnsiConsole? log = null) =>
-        KaggleWiring.Create(values, workspaceRoot, log ?? Console, Time);
+    public KaggleWiring Kaggle(KaggleRunOptions.Values values, string workspaceRoot, IAnsiConsole? log = null, KaggleComputeSpec? configured = null) =>
+        KaggleWiring.Create(values, workspaceRoot, log ?? Console, Time, configured);
 
     /// <summary>The Slurm backend over the cluster the pipeline's compute section names.</summary>
     public SlurmWiring Slurm(Pipeline pipeline) => SlurmWiring.Create(pipeline);
@@ -58,6 +58,6 @@ public sealed class CliServices(TimeProvider time, IAnsiConsole console, IAnsiCo
 
     /// <summary>A runner for <c>run</c> and <c>tick</c>: the backend(s) the pipeline names, its store and state, the packager.</summary>
     public Task<RunnerComposition> RunnerAsync(Pipeline pipeline, Workspace workspace, int? slots, KaggleRunOptions.Values backendOptions,
-        TimeSpan pollInterval, Func<KaggleBackend, IPlacementPolicy>? scheduler, CancellationToken cancellationToken) =>
-        RunnerComposition.CreateAsync(this, pipeline, workspace, slots, backendOptions, pollInterval, scheduler, cancellationToken);
+        TimeSpan pollInterval, CancellationToken cancellationToken) =>
+        RunnerComposition.CreateAsync(this, pipeline, workspace, slots, backendOptions, pollInterval, cancellationToken);
 }

@@ -7,22 +7,20 @@ using SteelCI.Scheduling.Ticking;
 namespace SteelCI.Cli;
 
 /// <summary>
-/// The tick's placement on the kaggle backend: SteelCI.Scheduling's scheduler over the backend's accounts, their quota
-/// read from Kaggle. It lives here because the scheduler and the Kaggle adapter do not know each other.
+/// THE placement on the kaggle backend, for <c>run</c> and <c>tick</c> alike: SteelCI.Scheduling's placer over the
+/// enabled accounts (each with its owner's reserve and its session cap from steelci.yml, <see cref="KaggleAccounts"/>),
+/// their quota read from Kaggle. It lives here because the scheduler and the Kaggle adapter do not know each other.
 /// </summary>
 public static class KaggleScheduler
 {
-    /// <summary>Hours of each account's GPU quota SteelCI never plans into (the owner's), e.g. STEELCI_KAGGLE_RESERVE_HOURS=4.</summary>
-    public const string ReserveVariable = "STEELCI_KAGGLE_RESERVE_HOURS";
-
-    /// <summary>The scheduler over the Kaggle accounts: their quota as Kaggle reports it, the same reserve for each.</summary>
-    public static ScheduledPlacementPolicy Create(KaggleBackend backend, double sessionMinutes, TimeProvider time)
+    public static ScheduledPlacementPolicy Create(KaggleWiring kaggle, double sessionMinutes, TimeProvider time)
     {
-        var reserve = double.TryParse(Environment.GetEnvironmentVariable(ReserveVariable), System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out var hours) ? TimeSpan.FromHours(hours) : TimeSpan.Zero;
-        var accounts = backend.Accounts.Select(a => new AccountSettings(a, reserve)).ToList();
+        var accounts = kaggle.Accounts.Enabled.Select(a => a.Settings).ToList();
+        if (accounts.Count == 0)
+            throw new UsageException($"every Kaggle account ({string.Join(", ", kaggle.Accounts.Accounts.Select(a => a.Name))}) is disabled " +
+                "(enabled: false in compute.kaggle.accounts); enable one to place work on Kaggle");
         var options = new SchedulerOptions { SessionLimit = TimeSpan.FromMinutes(Math.Min(sessionMinutes, PlatformRules.SessionLimitMinutes)) };
-        return new ScheduledPlacementPolicy(new AccountPool(accounts, new KaggleQuotaSource(backend, time)), new Placer(options));
+        return new ScheduledPlacementPolicy(new AccountPool(accounts, new KaggleQuotaSource(kaggle.Backend, time)), new Placer(options));
     }
 
     /// <summary>GetAcceleratorQuotaStatistics' GPU quota as the scheduler's <see cref="QuotaSnapshot"/>.</summary>

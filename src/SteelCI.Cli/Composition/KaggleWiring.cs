@@ -18,24 +18,30 @@ public sealed class KaggleWiring : IDisposable
     private readonly HttpClient _http;
     private readonly List<KaggleClient> _clients;
 
-    private KaggleWiring(HttpClient http, List<KaggleClient> clients, KaggleBackend backend)
+    private KaggleWiring(HttpClient http, List<KaggleClient> clients, KaggleBackend backend, KaggleAccounts.Choice accounts)
     {
         _http = http;
         _clients = clients;
         Backend = backend;
+        Accounts = accounts;
     }
 
     public KaggleBackend Backend { get; }
 
+    /// <summary>The accounts and their settings (reserve, sessions, enabled), and where the names came from.</summary>
+    public KaggleAccounts.Choice Accounts { get; }
+
     /// <summary>One client per configured account (status, doctor, cancel and prune ask Kaggle directly).</summary>
     public IReadOnlyList<KaggleClient> Clients => _clients;
 
-    public static KaggleWiring Create(KaggleRunOptions.Values values, string workspace, IAnsiConsole console, TimeProvider time)
+    /// <param name="configured">steelci.yml's compute.kaggle section, when the command has a pipeline (<see cref="KaggleAccounts"/>).</param>
+    public static KaggleWiring Create(KaggleRunOptions.Values values, string workspace, IAnsiConsole console, TimeProvider time,
+        Spec.KaggleComputeSpec? configured = null)
     {
         var log = new ConsoleKaggleLog(console, time);
         var reader = KaggleCredentialReader.FromProcess(warn: log.Warn);
-        var names = values.AccountNames(Environment.GetEnvironmentVariable);
-        var accounts = names.Select((name, i) => reader.Read(name, isDefault: i == 0)).ToList();
+        var choice = KaggleAccounts.Resolve(configured, values.Accounts, Environment.GetEnvironmentVariable);
+        var accounts = choice.Accounts.Select((account, i) => reader.Read(account.Name, isDefault: i == 0)).ToList();
         // Production's options whatever the URL: a fake is rehearsed with the client that meets Kaggle.
         var options = new KaggleClientOptions { BaseUrl = Settings.KaggleBaseUrl(values.KaggleUrl) };
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
@@ -49,7 +55,7 @@ public sealed class KaggleWiring : IDisposable
             Libtorch = Kaggle.Probe.ProbeReport.DefaultLibtorch,
         };
         log.Info($"{string.Join(", ", accounts.Select(a => a.ToString()))} at {options.BaseUrl}");
-        return new KaggleWiring(http, clients, new KaggleBackend(clients, backendOptions, time, log));
+        return new KaggleWiring(http, clients, new KaggleBackend(clients, backendOptions, time, log), choice);
     }
 
     public void Dispose()

@@ -38,15 +38,15 @@ public sealed class RunnerComposition : IDisposable
     public ConsoleReporter Reporter { get; }
     public KaggleWiring? Kaggle { get; }
     public IComputeBackend Backend { get; }
+    /// <summary>What chooses where and for how long each ready stage runs (null: every ready stage, whole sessions).</summary>
+    public IPlacementPolicy? Placement { get; private init; }
     public int Threads { get; }
     public PipelineRunner Runner { get; }
     public string StoreLocation => _store.Store.Location;
 
     /// <param name="pollInterval">How long `run` waits between polls (`tick` never waits).</param>
-    /// <param name="scheduler">The placement policy for the kaggle backend (`tick`'s scheduler), or null for the default.</param>
     internal static async Task<RunnerComposition> CreateAsync(CliServices services, Pipeline pipeline, Workspace workspace, int? slots,
-        KaggleRunOptions.Values backendOptions, TimeSpan pollInterval, Func<KaggleBackend, IPlacementPolicy>? scheduler,
-        CancellationToken cancellationToken)
+        KaggleRunOptions.Values backendOptions, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         var (console, time, processes) = (services.Console, services.Time, services.Processes);
         var reporter = new ConsoleReporter(console, time);
@@ -57,7 +57,7 @@ public sealed class RunnerComposition : IDisposable
         var used = pipeline.Nodes.Select(pipeline.BackendOf).Distinct().ToList();
         if (used.Count == 0)
             used = [pipeline.Backend];
-        var kaggle = used.Contains("kaggle") ? services.Kaggle(backendOptions, workspace.Root) : null;
+        var kaggle = used.Contains("kaggle") ? services.Kaggle(backendOptions, workspace.Root, configured: pipeline.Compute.Kaggle) : null;
         var slurm = used.Contains("slurm") ? services.Slurm(pipeline) : null;
         workspace.Claim(); // after the settings were read: a refused one writes nothing
         var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots ?? pipeline.Compute.Local?.Slots);
@@ -74,7 +74,7 @@ public sealed class RunnerComposition : IDisposable
             ? new ComputePlacementPolicy(backends.ToDictionary(b => b.Key, b => (b.Value.Slots,
                 b.Value is SlurmBackend s ? s.MaxSession : TimeSpan.FromMinutes(pipeline.SessionMinutes))))
             : slurm is not null ? new ComputePlacementPolicy(new Dictionary<string, (int, TimeSpan)> { ["slurm"] = (slurm.Backend.Slots, slurm.Backend.MaxSession) })
-            : kaggle is null || scheduler is null ? null : scheduler(kaggle.Backend);
+            : kaggle is null ? null : KaggleScheduler.Create(kaggle, pipeline.SessionMinutes, time);
         var runner = new PipelineRunner(
             backend,
             store.Store,
@@ -84,7 +84,7 @@ public sealed class RunnerComposition : IDisposable
             time,
             new RunnerOptions(pollInterval, Version(), await SourceCommitAsync(processes, pipeline.SpecPath, cancellationToken)),
             placement);
-        return new RunnerComposition(console, time, reporter, store, kaggle, backend, threads, runner) { _slurm = slurm };
+        return new RunnerComposition(console, time, reporter, store, kaggle, backend, threads, runner) { _slurm = slurm, Placement = placement };
     }
 
     public static string Version() =>

@@ -76,7 +76,7 @@ public sealed class AttemptLogs(CliServices services, TimeSpan poll, TimeSpan si
         }
 
         if (follow && attempt.IsActive && attempt.Handle is not null)
-            return await FollowKaggleAsync(backend, context.Workspace.Root, attempt, output, cancellationToken);
+            return await FollowKaggleAsync(backend, context.Workspace.Root, context.Pipeline?.Compute.Kaggle, attempt, output, cancellationToken);
         var collected = Path.Combine(context.Workspace.Root, "kaggle", "outputs", attempt.Slug, "log.txt");
         if (File.Exists(collected))
         {
@@ -85,7 +85,7 @@ public sealed class AttemptLogs(CliServices services, TimeSpan poll, TimeSpan si
         }
         if (attempt.Handle is null)
             return Fail(console, $"attempt {attempt.Number} ({attempt.Slug}) was never confirmed by Kaggle; it has no log");
-        using var wiring = services.Kaggle(backend, context.Workspace.Root, console);
+        using var wiring = services.Kaggle(backend, context.Workspace.Root, console, context.Pipeline?.Compute.Kaggle);
         var client = ClientOf(wiring, attempt);
         if (client is null)
             return Fail(console, NotConfigured(attempt));
@@ -107,10 +107,11 @@ public sealed class AttemptLogs(CliServices services, TimeSpan poll, TimeSpan si
     /// Follows a running Kaggle attempt's live log stream to its end, across the drops of the service's load balancer,
     /// printing each line once and flagging a log silent for longer than the limit.
     /// </summary>
-    private async Task<int> FollowKaggleAsync(KaggleRunOptions.Values backend, string workspace, AttemptRecord attempt, TextWriter output,
+    private async Task<int> FollowKaggleAsync(KaggleRunOptions.Values backend, string workspace, SteelCI.Spec.KaggleComputeSpec? configured,
+        AttemptRecord attempt, TextWriter output,
         CancellationToken cancellationToken)
     {
-        using var wiring = services.Kaggle(backend, workspace, services.Console);
+        using var wiring = services.Kaggle(backend, workspace, services.Console, configured);
         var client = ClientOf(wiring, attempt);
         if (client is null)
             return Fail(services.Console, NotConfigured(attempt));

@@ -16,7 +16,7 @@ public static class OldKernels
         var old = PrunePlan.OldKernels(state);
         if (backend != "kaggle" || old.Count == 0)
             return 0;
-        using var kaggle = services.Kaggle(options ?? new KaggleRunOptions.Values("kaggle", [], null, null), workspace.Root, console);
+        using var kaggle = services.Kaggle(options ?? new KaggleRunOptions.Values("kaggle", [], null, null), workspace.Root, console, pipeline.Compute.Kaggle);
         var pruned = 0;
         foreach (var kernel in old)
         {

@@ -5,11 +5,25 @@ namespace SteelCI.Cli;
 /// <summary>Reads a pipeline file and applies a profile and --data overrides.</summary>
 public static class PipelineLoading
 {
+    /// <summary>The scheduled tick's profile when no --profile is given (the workflow sets it from a dispatch's input or vars.STEELCI_PROFILE).</summary>
+    public const string ProfileVariable = "STEELCI_PROFILE";
+
+    /// <summary>
+    /// The profile a tick trains: --profile, else $STEELCI_PROFILE (when not empty), else the pipeline file's
+    /// <c>schedule.profile</c>, else none (the base values). Never a profile by accident.
+    /// </summary>
+    public static string? ScheduledProfile(string? profile, PipelineSpec spec, Func<string, string?> environment) =>
+        profile ?? (environment(ProfileVariable) is { Length: > 0 } named ? named.Trim() : spec.Schedule?.Profile);
+
     /// <param name="backend">The backend chosen on the command line, when it overrides the file's (decides how a
     /// competition dataset is attached).</param>
-    public static Pipeline Load(string specPath, string? profile, string[] data, double? sessionMinutes = null, string? backend = null)
+    /// <param name="scheduled">A tick: without a profile, use <see cref="ScheduledProfile"/>'s.</param>
+    public static Pipeline Load(string specPath, string? profile, string[] data, double? sessionMinutes = null, string? backend = null,
+        bool scheduled = false)
     {
         var spec = SpecLoader.Load(specPath);
+        if (scheduled)
+            profile = ScheduledProfile(profile, spec, Environment.GetEnvironmentVariable);
         var paths = new Dictionary<string, string>();
         foreach (var item in data)
         {

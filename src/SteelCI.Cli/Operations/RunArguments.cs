@@ -12,12 +12,15 @@ public sealed record RunArguments(string SpecPath, string? WorkspaceRoot, string
     /// <summary>run only: the session limit instead of the pipeline file's.</summary>
     public double? SessionMinutes { get; init; }
 
+    /// <summary>tick only: without --profile, train $STEELCI_PROFILE or the file's schedule.profile (<see cref="PipelineLoading.ScheduledProfile"/>).</summary>
+    public bool Scheduled { get; init; }
+
     public Workspace Workspace => Workspace.For(SpecPath, WorkspaceRoot);
 
     /// <summary>The pipeline with the profile, --data, --session-minutes, the backend options and --store applied.</summary>
     public Pipeline LoadPipeline()
     {
-        var pipeline = Backend.Apply(PipelineLoading.Load(SpecPath, Profile, Data, SessionMinutes, Backend.Backend));
+        var pipeline = Backend.Apply(PipelineLoading.Load(SpecPath, Profile, Data, SessionMinutes, Backend.Backend, Scheduled));
         return Store is null ? pipeline : pipeline with { Store = Store };
     }
 }

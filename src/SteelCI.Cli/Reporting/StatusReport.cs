@@ -26,7 +26,14 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
     /// <summary>One Kaggle account: GPU hours left (allowed − used − reserved), the reserve kept for the owner, sessions
     /// SteelCI has running there, when the quota refreshes; <see cref="Problem"/> when Kaggle could not be asked.</summary>
     public sealed record AccountRow(string Name, double? GpuHoursLeft, double? GpuHoursAllowed, double ReserveHours,
-        int SessionsInUse, DateTimeOffset? RefreshUtc, string? Problem);
+        int SessionsInUse, DateTimeOffset? RefreshUtc, string? Problem)
+    {
+        /// <summary>Sessions the account's owner was using when Kaggle last refused a push there (0: none seen since the last accepted push).</summary>
+        public int OwnerSessions { get; init; }
+        public DateTimeOffset? OwnerSeenUtc { get; init; }
+        /// <summary>False: enabled: false in compute.kaggle.accounts; placement skips the account.</summary>
+        public bool Enabled { get; init; } = true;
+    }
 
     /// <summary>
     /// Rows from the recorded state, in the pipeline's order when it is known (<paramref name="pipeline"/> gives epochs
@@ -110,10 +117,12 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
         : string.Create(CultureInfo.InvariantCulture, $" · {estimate:0.#} min/ep est., ") +
           (stage.MeasuredMinutesPerEpoch is { } measured ? string.Create(CultureInfo.InvariantCulture, $"{measured:0.#} measured") : "not measured");
 
-    public IEnumerable<string> AccountLines() => Accounts.Select(a => a.Problem is not null
+    public IEnumerable<string> AccountLines() => Accounts.Select(a => (a.Problem is not null
         ? $"{a.Name}: {a.Problem}"
         : $"{a.Name}: {Hours(a.GpuHoursLeft)} h GPU left of {Hours(a.GpuHoursAllowed)} h (reserve {a.ReserveHours:0.#} h), " +
-          $"{a.SessionsInUse} session(s) in use" + (a.RefreshUtc is { } r ? $", refreshes {r:u}" : ""));
+          $"{a.SessionsInUse} session(s) in use by SteelCI" + (a.RefreshUtc is { } r ? $", refreshes {r:u}" : ""))
+        + (a.OwnerSessions > 0 ? $"; {a.OwnerSessions} session(s) the owner's (a push was refused at Kaggle's cap {a.OwnerSeenUtc:u}; retried later)" : "")
+        + (a.Enabled ? "" : "; disabled (placement skips it)"));
 
     public void Write(IAnsiConsole console, bool interactive)
     {

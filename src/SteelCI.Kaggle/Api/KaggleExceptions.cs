@@ -27,8 +27,12 @@ public class KaggleRejectedException(string message, HttpStatusCode status = Htt
 /// "Maximum batch GPU session count of 2 reached.": the account is full; try another or wait. Kaggle says it two ways
 /// (kaggle-api.md §8): 200 with <c>error</c> (what the CLI sees) and 400 "Bad Request: …" (kaggle-cli#185).
 /// </summary>
-public sealed class KaggleSessionLimitException(string message, HttpStatusCode status = HttpStatusCode.OK) : KaggleRejectedException(message, status)
+public sealed class KaggleSessionLimitException(string message, HttpStatusCode status = HttpStatusCode.OK)
+    : KaggleRejectedException(message, status), SteelCI.Ports.ICapacityRefusal
 {
+    /// <summary>The owner's own sessions per account, when Kaggle's cap refused a push while SteelCI held fewer (set by the backend).</summary>
+    public IReadOnlyDictionary<string, int> OwnerSessions { get; init; } = new Dictionary<string, int>();
+
     /// <summary>Whether Kaggle's text is the session cap ("Maximum batch GPU session count of N reached.").</summary>
     public static bool IsSessionCap(string? text) =>
         text is not null && text.Contains("Maximum batch", StringComparison.OrdinalIgnoreCase)

@@ -72,6 +72,7 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
         try
         {
             var refusals = new List<string>();
+            var owners = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var client in await CandidatesAsync(package, refusals, cancellationToken))
             {
                 var owner = await client.GetUsernameAsync(cancellationToken);
@@ -88,7 +89,12 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
                 }
                 catch (KaggleSessionLimitException error)
                 {
-                    refusals.Add(error.Message);
+                    // Kaggle counts sessions SteelCI does not hold: the owner's own notebooks (kaggle-api.md §8, the cap).
+                    var ours = _active.Values.Count(a => a == client.Account.Name);
+                    var cap = package.Accelerator == "gpu" ? _options.GpuSessionsPerAccount : PlatformRules.CpuSessionsPerAccount;
+                    if (ours < cap)
+                        owners[client.Account.Name] = cap - ours;
+                    refusals.Add(ours < cap ? $"account {client.Account.Name}: its owner is using {cap - ours} of its {cap} sessions ({error.Message})" : error.Message);
                     continue;
                 }
                 if (pushed.Refused is { } refused)
@@ -97,7 +103,7 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
                 _log.Info($"account {client.Account.Name}: pushed {pushed.Owner}/{pushed.Slug} version {pushed.Version}");
                 return Handle(package.Slug, client, pushed, timeout: _pusher.TimeoutFor(package));
             }
-            throw new KaggleSessionLimitException($"no Kaggle account can take {package.Slug} now: {string.Join("; ", refusals)}");
+            throw new KaggleSessionLimitException($"no Kaggle account can take {package.Slug} now: {string.Join("; ", refusals)}") { OwnerSessions = owners };
         }
         finally
         {

@@ -12,7 +12,8 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
 {
     public const string ResumeMount = "steelci-resume";
 
-    public async Task<AttemptRecord> StartAsync(RunContext run, PipelineNode node, PlacementDecision decision, Func<Task> save,
+    /// <returns>The attempt, or null when the backend had no room (<see cref="ICapacityRefusal"/>): the attempt is withdrawn, the stage waits.</returns>
+    public async Task<AttemptRecord?> StartAsync(RunContext run, PipelineNode node, PlacementDecision decision, Func<Task> save,
         CancellationToken cancellationToken)
     {
         var stage = run.StageOf(node.Name);
@@ -79,7 +80,24 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
         stage.Start(node.Name);
         await save();
 
-        var handle = await backend.SubmitAsync(package, cancellationToken);
+        AttemptHandle handle;
+        try
+        {
+            handle = await backend.SubmitAsync(package, cancellationToken);
+        }
+        catch (Exception error) when (error is ICapacityRefusal refusal)
+        {
+            // Nothing started: withdraw the attempt as if never recorded; a later step places the stage again.
+            stage.Attempts.Remove(attempt);
+            stage.Status = StageStatus.Pending;
+            foreach (var (account, sessions) in refusal.OwnerSessions)
+                run.State.OwnerSessions[account] = new OwnerUse { Sessions = sessions, SeenUtc = now };
+            await save();
+            reporter.Info($"{node.Name}: not started, no room now ({error.Message}); it waits and is placed again later");
+            return null;
+        }
+        if ((handle.Data.GetValueOrDefault("account") ?? decision.Account) is { } accepted)
+            run.State.OwnerSessions.Remove(accepted);
         attempt.Handle = new Dictionary<string, string>(handle.Data);
         attempt.Account ??= handle.Data.GetValueOrDefault("account");
         attempt.State = AttemptState.Running;

@@ -166,16 +166,22 @@ public sealed class PipelineRunner(
         var decisions = await _placement.PlaceAsync(new PlacementRequest(time.GetUtcNow(), run.Pipeline, run.State, candidates, free),
             cancellationToken);
         var started = new HashSet<string>(StringComparer.Ordinal);
+        var waiting = false;
         foreach (var decision in decisions)
         {
             var node = ready.FirstOrDefault(n => n.Name == decision.Stage);
             if (node is null || !started.Add(node.Name) || started.Count > free || decision.SessionLimit <= TimeSpan.Zero)
                 continue; // a policy's slip never starts a stage twice, one that is not ready, or past the slots
             var attempt = await starter.StartAsync(run, node, decision, () => SaveAsync(run.State, cancellationToken), cancellationToken);
+            if (attempt is null)
+            {
+                waiting = true; // the backend had no room: `run` waits a poll interval and places again, a tick leaves it to the next
+                continue;
+            }
             reporter.AttemptStarted(node.Name, attempt);
             active++;
         }
-        return active > 0;
+        return active > 0 || waiting;
     }
 
     /// <summary>

@@ -18,12 +18,34 @@ public sealed class LocalComputeSpec : SpecNode
     public int? Slots { get; set; }
 }
 
+/// <summary>
+/// The team's Kaggle accounts (docs/compute.md): each a name (short form) or a mapping with the owner's reserve, the
+/// sessions SteelCI may hold and whether placement uses it. Tokens come from <c>KAGGLE_API_TOKEN_{NAME}</c>
+/// (<see cref="KaggleAccountSpec.TokenSecretOf"/>), never from this file.
+/// </summary>
 public sealed class KaggleComputeSpec : SpecNode
 {
-    /// <summary>Account names; each reads its token from KAGGLE_API_TOKEN_{NAME} (or ~/.kaggle for the first).</summary>
-    public List<string> Accounts { get; set; } = new();
-    /// <summary>GPU sessions one account may run at once (Kaggle allows 2).</summary>
+    public List<KaggleAccountSpec> Accounts { get; set; } = new();
+    /// <summary>GPU sessions SteelCI may hold at once on an account that does not say (Kaggle allows 2).</summary>
     public int? SessionsPerAccount { get; set; }
+}
+
+/// <summary>One lent Kaggle account: <c>- alice</c>, or <c>- name: bob</c> with <c>reserve_hours</c>, <c>sessions</c>, <c>enabled</c>.</summary>
+public sealed class KaggleAccountSpec : SpecNode
+{
+    public string Name { get; set; } = "";
+    /// <summary>The owner's own GPU hours per week that SteelCI leaves free (default 0).</summary>
+    public double? ReserveHours { get; set; }
+    /// <summary>GPU sessions SteelCI may hold at once here (1..2; default: sessions_per_account).</summary>
+    public int? Sessions { get; set; }
+    /// <summary>False: placement skips the account; status still shows it and its running attempts are still followed.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>Written as a plain name (<c>- alice</c>): its start is the name itself.</summary>
+    internal bool ShortForm { get; init; }
+
+    /// <summary>The secret (environment variable) that holds account <paramref name="name"/>'s API token: KAGGLE_API_TOKEN_ + the name in upper case, '-' as '_'.</summary>
+    public static string TokenSecretOf(string name) =>
+        "KAGGLE_API_TOKEN_" + new string(name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
 }
 
 /// <summary>One Slurm cluster, reached through slurmrestd (<see cref="RestUrl"/>) or SSH to a login node (<see cref="SshHost"/>).</summary>

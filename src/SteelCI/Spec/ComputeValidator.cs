@@ -1,9 +1,10 @@
+using SteelCI.Contracts;
 using System.Text.RegularExpressions;
 
 namespace SteelCI.Spec;
 
 /// <summary>
-/// Checks the <c>compute:</c> section and each stage's <c>compute:</c> choice; every error names the file, the line of
+/// Checks the <c>compute:</c> section, each stage's <c>compute:</c> choice and the <c>schedule:</c> section; every error names the file, the line of
 /// the offending key and the field.
 /// </summary>
 internal static partial class ComputeValidator
@@ -23,6 +24,16 @@ internal static partial class ComputeValidator
             return SpecLoader.At(file, node.Start);
         }
 
+        if (spec.Schedule is { } schedule)
+        {
+            if (schedule.Profile is { } profile && !spec.Profiles.ContainsKey(profile))
+                throw new SpecException(Key(schedule, "profile"), $"schedule.profile: '{profile}' is not a profile of this pipeline (defined: " +
+                    $"{(spec.Profiles.Count == 0 ? "none" : string.Join(", ", spec.Profiles.Keys))}); leave the key out to train the base values");
+            if (!ScheduleSpec.Cadences.Contains(schedule.EveryMinutes))
+                throw new SpecException(Key(schedule, "every_minutes"),
+                    $"schedule.every_minutes: {schedule.EveryMinutes} is not one of {string.Join(", ", ScheduleSpec.Cadences)} (a cron line keeps those exactly)");
+        }
+
         var compute = spec.Compute ?? throw new SpecException(new SpecLocation(file, 1, 1),
             "'compute' has no value; write compute: with local:, kaggle: or slurm: subsections, or leave the key out");
         var used = spec.Stages.Values.Select(s => s.Compute).OfType<string>().Append(spec.Backend).ToHashSet();
@@ -34,13 +45,7 @@ internal static partial class ComputeValidator
         if (compute.Local is { } local && local.Slots is < 1)
             throw new SpecException(Key(local, "slots"), "compute.local.slots must be at least 1");
         if (compute.Kaggle is { } kaggle)
-        {
-            foreach (var account in kaggle.Accounts.Where(a => !AccountName().IsMatch(a ?? "")))
-                throw new SpecException(Key(kaggle, "accounts"),
-                    $"compute.kaggle.accounts: '{Shorten(account)}' is not an account name (letters, digits, '-' and '_'); tokens come from KAGGLE_API_TOKEN_<NAME>, never from this file");
-            if (kaggle.SessionsPerAccount is < 1)
-                throw new SpecException(Key(kaggle, "sessions_per_account"), "compute.kaggle.sessions_per_account must be at least 1");
-        }
+            CheckKaggle(kaggle, Key, file);
 
         if (compute.Slurm is null)
         {
@@ -54,6 +59,36 @@ internal static partial class ComputeValidator
             return;
         }
         CheckSlurm(compute.Slurm, Key);
+    }
+
+    private static void CheckKaggle(KaggleComputeSpec kaggle, Func<SpecNode, string, SpecLocation> key, string file)
+    {
+        const int cap = PlatformRules.GpuSessionsPerAccount;
+        if (kaggle.SessionsPerAccount is < 1 or > cap)
+            throw new SpecException(key(kaggle, "sessions_per_account"),
+                $"compute.kaggle.sessions_per_account: {kaggle.SessionsPerAccount} is not between 1 and {cap} (Kaggle runs at most {cap} GPU sessions per account)");
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var account in kaggle.Accounts)
+        {
+            if (account is null)
+                throw new SpecException(key(kaggle, "accounts"), "compute.kaggle.accounts: an entry is empty; write a name, or - name: ... with its settings");
+            var at = SpecLoader.At(file, account.Start);
+            if (string.IsNullOrEmpty(account.Name))
+                throw new SpecException(at, "compute.kaggle.accounts: an account needs a name (name: alice)");
+            if (!AccountName().IsMatch(account.Name))
+                throw new SpecException(account.ShortForm ? at : key(account, "name"),
+                    $"compute.kaggle.accounts: '{Shorten(account.Name)}' is not an account name (letters, digits, '-' and '_'); tokens come from KAGGLE_API_TOKEN_<NAME>, never from this file");
+            var secret = KaggleAccountSpec.TokenSecretOf(account.Name);
+            if (!secrets.TryAdd(secret, account.Name))
+                throw new SpecException(at, $"compute.kaggle.accounts: '{account.Name}' and '{secrets[secret]}' would share the secret {secret}; name each account once");
+            string Field(string field) => $"compute.kaggle.accounts[{account.Name}].{field}";
+            var weekly = PlatformRules.WeeklyGpuQuota.TotalHours;
+            if (account.ReserveHours is { } reserve && (double.IsNaN(reserve) || reserve < 0 || reserve >= weekly))
+                throw new SpecException(key(account, "reserve_hours"),
+                    $"{Field("reserve_hours")}: {reserve} is not between 0 and {weekly} (the owner's GPU hours per week that SteelCI leaves free; Kaggle gives {weekly} h)");
+            if (account.Sessions is < 1 or > cap)
+                throw new SpecException(key(account, "sessions"), $"{Field("sessions")}: {account.Sessions} is not between 1 and {cap}");
+        }
     }
 
     private static void CheckSlurm(SlurmComputeSpec slurm, Func<SpecNode, string, SpecLocation> key)

@@ -34,3 +34,17 @@ internal sealed class SpecRefNodeDeserializer : INodeDeserializer
         return true;
     }
 }
+
+/// <summary>Reads a Kaggle account written as a plain name (<c>- alice</c>) as an account with every default.</summary>
+internal sealed class KaggleAccountNodeDeserializer : INodeDeserializer
+{
+    public bool Deserialize(IParser reader, Type expectedType, Func<IParser, Type, object?> nestedObjectDeserializer,
+        out object? value, ObjectDeserializer rootDeserializer)
+    {
+        value = null;
+        if (expectedType != typeof(KaggleAccountSpec) || !reader.TryConsume<Scalar>(out var scalar))
+            return false;
+        value = new KaggleAccountSpec { Name = scalar.Value, Start = scalar.Start, ShortForm = true };
+        return true;
+    }
+}

@@ -13,6 +13,8 @@ public sealed class PipelineSpec : SpecNode
     /// <summary>How each backend is reached (docs/compute.md); optional for local and kaggle.</summary>
     public ComputeSpec Compute { get; set; } = new();
     public string Store { get; set; } = "local";
+    /// <summary>The scheduled workflow's profile and cadence (docs/scheduling.md); optional.</summary>
+    public ScheduleSpec? Schedule { get; set; }
     /// <summary>Wall-clock limit of one session (Kaggle: 12 h). A longer stage checkpoints and resumes.</summary>
     public double SessionMinutes { get; set; } = PlatformRules.SessionLimitMinutes;
     public Dictionary<string, DatasetSpec> Datasets { get; set; } = new();

@@ -26,6 +26,7 @@ public static partial class SpecLoader
             .WithNamingConvention(Naming)
             .WithDuplicateKeyChecking()
             .WithNodeDeserializer(new SpecRefNodeDeserializer(), s => s.OnTop())
+            .WithNodeDeserializer(new KaggleAccountNodeDeserializer(), s => s.OnTop())
             .WithNodeDeserializer(inner => new LocatingNodeDeserializer(inner), s => s.InsteadOf<ObjectNodeDeserializer>())
             .Build();
         PipelineSpec? spec;
@@ -83,7 +84,9 @@ public static partial class SpecLoader
         nameof(ComputeSpec) => "compute",
         nameof(LocalComputeSpec) => "compute.local",
         nameof(KaggleComputeSpec) => "compute.kaggle",
+        nameof(KaggleAccountSpec) => "a compute.kaggle account",
         nameof(SlurmComputeSpec) => "compute.slurm",
+        nameof(ScheduleSpec) => "schedule",
         _ => "this mapping",
     };
 
@@ -96,6 +99,8 @@ public static partial class SpecLoader
             return $"expected {Shape(none.Groups["type"].Value)} here";
         if (ExpectedEvent().Match(message) is { Success: true } expected)
             return $"expected {Event(expected.Groups["want"].Value)} here, found {Event(expected.Groups["got"].Value)}";
+        if (NotABoolean().Match(message) is { Success: true } boolean)
+            return $"'{boolean.Groups["value"].Value}' is not true or false";
         if (NotANumber().Match(message) is { Success: true } number)
             return $"'{number.Groups["value"].Value}' is not a number";
         if (message.Contains("found invalid tab", StringComparison.Ordinal) || message.Contains("found a tab character", StringComparison.Ordinal))
@@ -147,6 +152,9 @@ public static partial class SpecLoader
 
     [GeneratedRegex(@"The input string '(?<value>[^']*)' was not in a correct format")]
     private static partial Regex NotANumber();
+
+    [GeneratedRegex(@"The value ""(?<value>[^""]*)"" is not a valid YAML Boolean")]
+    private static partial Regex NotABoolean();
 
     [GeneratedRegex("Property '(?<key>[^']+)' not found on type '(?<type>[^']+)'")]
     private static partial Regex UnknownProperty();

@@ -27,6 +27,19 @@ public sealed class RunState
     /// </summary>
     public TrainerBuild? TrainerBuilt { get; set; }
     public Dictionary<string, StageState> Stages { get; set; } = new();
+    /// <summary>
+    /// Accounts whose owner was using sessions SteelCI could not get: a push there was refused at the platform's session
+    /// cap while SteelCI held fewer. Capacity, not failure: the stage waits and a later step pushes again. Cleared by
+    /// the next push that account accepts. Absent in older states.
+    /// </summary>
+    public Dictionary<string, OwnerUse> OwnerSessions { get; set; } = new();
+}
+
+/// <summary>What a refused push saw of an account's owner: their sessions, and when.</summary>
+public sealed class OwnerUse
+{
+    public int Sessions { get; set; }
+    public DateTimeOffset SeenUtc { get; set; }
 }
 
 /// <summary>A trainer build: the key of its sources and the hash of the bundle they built.</summary>

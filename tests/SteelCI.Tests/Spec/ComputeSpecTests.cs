@@ -48,7 +48,7 @@ public sealed class ComputeSpecTests
         var slurm = spec.Compute.Slurm!;
         Assert.Equal(("http://login.cluster:6820", "alice", "CLUSTER_JWT", "gpu", "gpu:a100:1"), (slurm.RestUrl, slurm.User, slurm.TokenEnv, slurm.Partition, slurm.Gres));
         Assert.Equal((1440.0, "lab", 32, 2), (slurm.TimeLimitMinutes, slurm.Account, slurm.MemoryGb, slurm.JobLimit));
-        Assert.Equal(["alice", "bob"], spec.Compute.Kaggle!.Accounts);
+        Assert.Equal(["alice", "bob"], spec.Compute.Kaggle!.Accounts.Select(a => a.Name));
         var pipeline = PipelineResolver.Resolve(spec, File, new PipelineOptions());
         Assert.Equal("kaggle", pipeline.BackendOf(pipeline.Node("eda")));
         Assert.Equal("slurm", pipeline.BackendOf(pipeline.Node("train")));
@@ -105,5 +105,67 @@ public sealed class ComputeSpecTests
         Assert.Contains("compute.kaggle.accounts: 'KGAT_0…' is not an account name", error.Message);
         Assert.DoesNotContain("KGAT_0123:abc", error.Message);
         Assert.Equal(8, error.Location.Line);
+    }
+
+    private const string Team = """
+        compute:
+          kaggle:
+            sessions_per_account: 1
+            accounts:
+              - alice
+              - name: bob-2
+                reserve_hours: 6
+                sessions: 2
+              - name: carol
+                enabled: false
+        """;
+
+    [Fact]
+    public void Kaggle_accounts_read_in_short_and_long_form_with_their_secret_names()
+    {
+        var kaggle = SpecLoader.Parse(Pipeline(Team, trainCompute: "kaggle"), File).Compute.Kaggle!;
+
+        Assert.Equal(1, kaggle.SessionsPerAccount);
+        Assert.Equal(["alice", "bob-2", "carol"], kaggle.Accounts.Select(a => a.Name));
+        Assert.Equal([null, 6.0, null], kaggle.Accounts.Select(a => a.ReserveHours));
+        Assert.Equal([null, 2, null], kaggle.Accounts.Select(a => a.Sessions));
+        Assert.Equal([true, true, false], kaggle.Accounts.Select(a => a.Enabled));
+        Assert.Equal(["KAGGLE_API_TOKEN_ALICE", "KAGGLE_API_TOKEN_BOB_2", "KAGGLE_API_TOKEN_CAROL"],
+            kaggle.Accounts.Select(a => KaggleAccountSpec.TokenSecretOf(a.Name)));
+    }
+
+    [Theory]
+    [InlineData("- alice", "- KGAT_0123:abc", 10, 9, "compute.kaggle.accounts: 'KGAT_0…' is not an account name")]
+    [InlineData("name: bob-2", "name: \"bob 2\"", 11, 9, "compute.kaggle.accounts: 'bob 2' is not an account name")]
+    [InlineData("reserve_hours: 6", "reserve_hours: 30", 12, 9, "compute.kaggle.accounts[bob-2].reserve_hours: 30 is not between 0 and 30")]
+    [InlineData("reserve_hours: 6", "reserve_hours: -1", 12, 9, "compute.kaggle.accounts[bob-2].reserve_hours: -1 is not between 0 and 30")]
+    [InlineData("sessions: 2", "sessions: 3", 13, 9, "compute.kaggle.accounts[bob-2].sessions: 3 is not between 1 and 2")]
+    [InlineData("sessions: 2", "sessions: 0", 13, 9, "compute.kaggle.accounts[bob-2].sessions: 0 is not between 1 and 2")]
+    [InlineData("sessions_per_account: 1", "sessions_per_account: 4", 8, 5, "compute.kaggle.sessions_per_account: 4 is not between 1 and 2")]
+    [InlineData("name: carol", "name: Alice", 14, 9, "'Alice' and 'alice' would share the secret KAGGLE_API_TOKEN_ALICE")]
+    [InlineData("enabled: false", "enabled: maybe", 15, 18, "'maybe' is not true or false")]
+    [InlineData("sessions: 2", "session: 2", 13, 9, "unknown key 'session' in a compute.kaggle account; allowed: name, reserve_hours, sessions, enabled")]
+    public void A_bad_kaggle_account_is_refused_at_its_line_and_column(string good, string bad, int line, int column, string message)
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Team.Replace(good, bad), trainCompute: "kaggle"), File));
+
+        Assert.Contains(message, error.Message);
+        Assert.Equal((File, line, column), (error.Location.File, error.Location.Line, error.Location.Column));
+        Assert.DoesNotContain("0123:abc", error.Message);
+    }
+
+    [Fact]
+    public void The_schedule_names_a_defined_profile_and_a_cadence_a_cron_line_keeps()
+    {
+        var withProfile = Pipeline("schedule:\n  profile: small\n  every_minutes: 60\nprofiles:\n  small:\n    stages: { train: { epochs: 1 } }", "kaggle");
+        var schedule = SpecLoader.Parse(withProfile, File).Schedule!;
+        Assert.Equal(("small", 60), (schedule.Profile, schedule.EveryMinutes));
+
+        var unknown = Assert.Throws<SpecException>(() => SpecLoader.Parse(withProfile.Replace("profile: small", "profile: demo"), File));
+        Assert.Contains("schedule.profile: 'demo' is not a profile of this pipeline (defined: small)", unknown.Message);
+        Assert.Equal((7, 3), (unknown.Location.Line, unknown.Location.Column));
+        var cadence = Assert.Throws<SpecException>(() => SpecLoader.Parse(withProfile.Replace("every_minutes: 60", "every_minutes: 7"), File));
+        Assert.Contains("schedule.every_minutes: 7 is not one of 5, 10, 15, 20, 30, 60", cadence.Message);
+        Assert.Equal(8, cadence.Location.Line);
     }
 }
