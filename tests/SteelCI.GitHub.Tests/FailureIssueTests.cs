@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SteelCI.GitHub.Fake;
 
 namespace SteelCI.GitHub.Tests;
@@ -47,7 +48,7 @@ public sealed class FailureIssueTests
     {
         await using var server = await FakeGitHubServer.StartAsync(new FakeGitHubOptions
         {
-            Token = Harness.Token, DeniedPermissions = new HashSet<string> { "issues" },
+            Token = Harness.Token, Time = new FakeTimeProvider(), DeniedPermissions = new HashSet<string> { "issues" },
         });
         var options = new GitHubStoreOptions
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SteelCI.GitHub.Fake;
 
 namespace SteelCI.GitHub.Tests;
@@ -48,7 +49,7 @@ public sealed class WorkflowScheduleTests
     {
         await using var server = await FakeGitHubServer.StartAsync(new FakeGitHubOptions
         {
-            Token = Harness.Token, DeniedPermissions = new HashSet<string> { "actions" },
+            Token = Harness.Token, Time = new FakeTimeProvider(), DeniedPermissions = new HashSet<string> { "actions" },
         });
         var workflow = server.State.AddWorkflow("acme", "checkpoints", "pipeline.yml");
         var options = new GitHubStoreOptions

@@ -89,7 +89,7 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
         {
             // Nothing started: withdraw the attempt as if never recorded; a later step places the stage again.
             stage.Attempts.Remove(attempt);
-            stage.Status = StageStatus.Pending;
+            stage.Requeue(node.Name);
             foreach (var (account, sessions) in refusal.OwnerSessions)
                 run.State.OwnerSessions[account] = new OwnerUse { Sessions = sessions, SeenUtc = now };
             await save();

@@ -58,7 +58,7 @@ public sealed class CapacityTests : IDisposable
         var scripted = new ScriptedBackend(_dir.Combine("attempts"), slots: 2, pollsToFinish: 1);
         var backend = new Full(scripted, refusals);
         var state = new FileStateStore(_dir.Combine("state"));
-        var runner = new PipelineRunner(backend, new LocalArtifactStore(_dir.Combine("releases")), state,
+        var runner = new PipelineRunner(backend, new LocalArtifactStore(_dir.Combine("releases"), _time), state,
             new RecordingPackager(_dir.Path, scripted), _reporter, _time, new RunnerOptions(poll, "0.1.0", "abc"));
         var pipeline = PipelineResolver.Resolve(SpecLoader.Parse(Yaml, _dir.Combine("steelci.yml")), _dir.Combine("steelci.yml"), new PipelineOptions());
         return (runner, backend, state, pipeline);

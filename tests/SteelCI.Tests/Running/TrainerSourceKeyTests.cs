@@ -41,7 +41,7 @@ public sealed class TrainerSourceKeyTests : IDisposable
         _dir.Combine("steelci.yml"), new PipelineOptions());
 
     private Task<RunSummary> TickAsync(RecordingPackager packager) =>
-        new PipelineRunner(_backend, new LocalArtifactStore(_dir.Combine("releases")), _state, packager, _reporter, _time,
+        new PipelineRunner(_backend, new LocalArtifactStore(_dir.Combine("releases"), _time), _state, packager, _reporter, _time,
             new RunnerOptions(TimeSpan.Zero, "0.1.0", "abc")).TickAsync(Pipeline(), new RunRequest(RetryFailed: false), default);
 
     /// <summary>A fresh runner's packager (nothing kept) whose sources have <paramref name="sourceKey"/> and build <paramref name="hash"/>.</summary>
