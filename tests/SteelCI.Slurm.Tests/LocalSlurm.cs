@@ -31,6 +31,8 @@ public sealed class LocalSlurm : IAsyncLifetime
     public Uri RestUrl { get; private set; } = null!;
     public string Token { get; private set; } = "";
     public string Conf => Path.Combine(Root, "slurm.conf");
+    /// <summary>A real sshd on loopback as the cluster's login node (the SSH route).</summary>
+    public LocalSshd Sshd { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -84,6 +86,7 @@ public sealed class LocalSlurm : IAsyncLifetime
         using var http = new HttpClient();
         if (!await Eventually.Until(async () => await Answers(http), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)))
             throw new InvalidOperationException($"slurmrestd never answered at {RestUrl} (exited: {_restd.HasExited})");
+        Sshd = await LocalSshd.StartAsync(Path.Combine(Root, "sshd"), Conf);
     }
 
     private async Task<bool> Answers(HttpClient http)
@@ -118,6 +121,8 @@ public sealed class LocalSlurm : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Sshd is not null)
+            await Sshd.DisposeAsync();
         if (_restd is { HasExited: false })
         {
             _restd.Kill();
