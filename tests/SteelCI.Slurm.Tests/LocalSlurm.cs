@@ -16,7 +16,7 @@ namespace SteelCI.Slurm.Tests;
 /// </summary>
 public sealed class LocalSlurm : IAsyncLifetime
 {
-    public const string Packages = "slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin munge";
+    public const string Packages = "slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin munge openssh-server";
     public const string Node = "steelci";
     public const string PartitionName = "debug";
     public const int PartitionMinutes = 30;
