@@ -12,7 +12,7 @@ namespace SteelCI.Slurm;
 /// The deadline is the trainer's (STEELCI_SESSION_SECONDS → --time-limit-seconds); Slurm's own time limit is that
 /// plus a grace, never past the partition's limit.
 /// </summary>
-public sealed class SlurmBackend(ISlurmClient client, IClusterFiles files, SlurmOptions options) : IComputeBackend
+public sealed class SlurmBackend(ISlurmClient client, IClusterFiles files, SlurmOptions options) : IComputeBackend, ILostAttemptOutput
 {
     public const string ExitFile = "exit-code";
     public const string LogFile = "log.txt";
@@ -95,6 +95,16 @@ public sealed class SlurmBackend(ISlurmClient client, IClusterFiles files, Slurm
         var local = Path.Combine(options.LocalDir ?? Path.Combine(Path.GetTempPath(), "steelci-slurm"), handle.Slug, "working");
         var working = files.BringHere(directory + "/working", local);
         return Task.FromResult(new CollectedOutput(working, files.ReadText(directory + "/" + LogFile) ?? ""));
+    }
+
+    /// <summary>A lost job's working folder (it survives scancel, preemption and node failure on the shared file system) when it holds a manifest.</summary>
+    public Task<string?> LostOutputAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        var working = handle.Data["directory"] + "/working";
+        if (!files.Exists(working + "/" + Contracts.Manifest.FileName))
+            return Task.FromResult<string?>(null);
+        var local = Path.Combine(options.LocalDir ?? Path.Combine(Path.GetTempPath(), "steelci-slurm"), handle.Slug, "lost");
+        return Task.FromResult<string?>(files.BringHere(working, local));
     }
 
     /// <summary>The job's standard output so far (log.txt in the attempt's folder), or null before the job wrote any.</summary>

@@ -119,6 +119,9 @@ public sealed class LocalSlurm : IAsyncLifetime
     /// <summary>scontrol against this Slurm (requeue, show job), for what the REST API of 22.05 cannot do.</summary>
     public Task<string> ControlAsync(params string[] args) => RunAsync("/usr/bin/scontrol", args);
 
+    /// <summary>scancel against this Slurm, as a user or an admin would kill a job.</summary>
+    public Task<string> CancelAsync(params string[] args) => RunAsync("/usr/bin/scancel", args);
+
     public async Task DisposeAsync()
     {
         if (Sshd is not null)
