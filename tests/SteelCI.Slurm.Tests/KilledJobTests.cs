@@ -23,13 +23,13 @@ public sealed class KilledJobTests(LocalSlurm slurm) : IDisposable
         var shipped = File.ReadAllText(Repository.File("kernels", "severstal", "steelci.yml"));
         var cut = Regex.Replace(shipped, @"(?m)^  (eda|multilabel|seg1|seg2|seg3|seg4|submission|demo):\n(    .*\n)+", "");
         cut = cut[..cut.IndexOf("\n  bench:\n", StringComparison.Ordinal)] + "\n";
-        cut = cut.Replace("lr_schedule: constant } }\n", "lr_schedule: constant } }\n      binary: { epochs: 60, params: { checkpoint_minutes: 0.001 } }\n");
+        cut = cut.Replace("lr_schedule: constant } }\n", "lr_schedule: constant } }\n      binary: { epochs: 30, params: { checkpoint_minutes: 0.001 } }\n");
         var spec = _dir.Write("steelci.yml", cut
             .Replace("trainer/Severstal.Trainer.csproj", Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"))
             .Replace("rest_url: http://127.0.0.1:6820", $"rest_url: {slurm.RestUrl}")
             .Replace("shared_dir: /tmp/steelci-slurm/shared", $"shared_dir: {shared}")
             .Replace("time_limit_minutes: 120", $"time_limit_minutes: {LocalSlurm.PartitionMinutes}"));
-        Assert.Contains("binary: { epochs: 60", File.ReadAllText(spec));
+        Assert.Contains("binary: { epochs: 30", File.ReadAllText(spec));
         var environment = new Dictionary<string, string?> { ["SLURM_JWT"] = slurm.Token, ["CI"] = "true" };
         var workspace = _dir.Combine("ws");
         string[] tick = ["tick", spec, "--profile", "ci", "--workspace", workspace, "--backend", "slurm"];
@@ -58,6 +58,18 @@ public sealed class KilledJobTests(LocalSlurm slurm) : IDisposable
         Assert.Matches("kept as severstal-binary-[0-9a-f]+-partial-e[0-9]{3}", after.Output);
         Assert.Equal(2, Binary().Length);
         Assert.Single(Directory.GetDirectories(Path.Combine(workspace, "releases"), "severstal-binary-*-partial-e*"));
+
+        // status names the resumed attempt's job and what Slurm says of it now (item 5).
+        var status = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["status", spec, "--profile", "ci", "--workspace", workspace, "--json"]);
+        Assert.True(status.ExitCode == 0, status.Output);
+        var attempts = JsonNode.Parse(status.Output)!["stages"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "binary")!["attempts"]!.AsArray();
+        Assert.Equal(2, attempts.Count);
+        Assert.All(attempts, a => Assert.Matches("^[0-9]+$", a!["job"]!.GetValue<string>()));
+        Assert.NotEqual(attempts[0]!["job"]!.GetValue<string>(), attempts[1]!["job"]!.GetValue<string>());
+        Assert.Equal("lost", attempts[0]!["state"]!.GetValue<string>());
+        Assert.Null(attempts[0]!["jobState"]); // ended: Slurm is asked only about active jobs
+        if (attempts[1]!["state"]!.GetValue<string>() is "queued" or "running")
+            Assert.Matches("^(PENDING|RUNNING|COMPLETING|COMPLETED|CONFIGURING)", attempts[1]!["jobState"]!.GetValue<string>());
 
         Assert.True(await Eventually.Until(() =>
         {

@@ -49,7 +49,12 @@ public static class StatusCommand
             using var wiring = services.Kaggle(backend, context.Workspace.Root, json ? services.ErrorConsole : console);
             accounts = await KaggleAccountReport.ReadAsync(wiring, state, KaggleAccountReport.ReserveHours(), cancellationToken);
         }
-        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts);
+        var onCluster = state.Stages.Values.SelectMany(s => s.Attempts)
+            .Where(a => a.IsActive && a.Backend == "slurm" && a.Handle?.ContainsKey("job") == true).ToList();
+        var jobs = onCluster.Count > 0 && context.Pipeline?.Compute.Slurm is not null
+            ? await SlurmJobStates.ReadAsync(services, context.Pipeline, onCluster, cancellationToken)
+            : null;
+        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts, jobs);
         if (json)
             console.Profile.Out.Writer.WriteLine(report.ToJson());
         else
