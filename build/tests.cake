@@ -5,7 +5,7 @@ public static class Tests
 {
     // The Slurm backend's tests start a real single-node Slurm (tests/SteelCI.Slurm.Tests/LocalSlurm.cs) from Debian 12's
     // packages: 13 packages, about 3.6 MB, about 30 s to install. Without them those tests fail (they never skip).
-    private const string SlurmPackages = "slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin munge";
+    private const string SlurmPackages = "slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin munge openssh-server"; // sshd: the login node of the SSH route
 
     public static void Run(ICakeContext context, BuildParameters parameters)
     {
@@ -50,7 +50,7 @@ public static class Tests
 
     private static void EnsureSlurm(ICakeContext context)
     {
-        if (new[] { "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/slurmrestd", "/usr/sbin/munged" }.All(System.IO.File.Exists))
+        if (new[] { "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/slurmrestd", "/usr/sbin/munged", "/usr/sbin/sshd" }.All(System.IO.File.Exists))
             return;
         if (System.Environment.UserName != "root" || !System.IO.File.Exists("/usr/bin/apt-get"))
         {

@@ -6,33 +6,23 @@ namespace SteelCI.Slurm;
 /// </summary>
 public static class InputStager
 {
-    public static string Stage(string sharedDir, Ports.KernelSource source)
+    public static string Stage(IClusterFiles files, string sharedDir, Ports.KernelSource source)
     {
-        var inputs = Directory.CreateDirectory(Path.Combine(sharedDir, "inputs")).FullName;
-        var target = Path.Combine(inputs, source.ContentKey);
-        if (Directory.Exists(target))
+        var inputs = sharedDir.TrimEnd('/') + "/inputs";
+        files.CreateDirectory(inputs);
+        var target = inputs + "/" + source.ContentKey;
+        if (files.Exists(target))
             return target;
-        var temporary = Path.Combine(inputs, $".{source.ContentKey}.{Guid.NewGuid():N}.tmp");
-        Copy(source.LocalPath, temporary);
-        try
+        var temporary = $"{inputs}/.{source.ContentKey}.{Guid.NewGuid():N}.tmp";
+        if (File.Exists(source.LocalPath))
         {
-            Directory.Move(temporary, target);
+            files.CreateDirectory(temporary);
+            files.Upload(source.LocalPath, temporary + "/" + Path.GetFileName(source.LocalPath));
         }
-        catch (IOException) when (Directory.Exists(target))
-        {
-            Directory.Delete(temporary, recursive: true); // another runner staged the same content first
-        }
+        else
+            files.Upload(source.LocalPath, temporary);
+        if (!files.TryRename(temporary, target))
+            files.DeleteTree(temporary); // another runner staged the same content first
         return target;
-    }
-
-    private static void Copy(string from, string to)
-    {
-        if (File.Exists(from))
-        {
-            Directory.CreateDirectory(to);
-            File.Copy(from, Path.Combine(to, Path.GetFileName(from)));
-            return;
-        }
-        Files.FolderCopy.CopyTree(from, to);
     }
 }

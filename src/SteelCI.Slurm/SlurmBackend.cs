@@ -4,7 +4,7 @@ using SteelCI.Ports;
 namespace SteelCI.Slurm;
 
 /// <summary>
-/// Runs each attempt as one Slurm batch job through slurmrestd. The shared folder (compute.slurm.shared_dir) holds
+/// Runs each attempt as one Slurm batch job through slurmrestd or over SSH (<see cref="ISlurmClient"/>). The shared folder (compute.slurm.shared_dir) holds
 /// <c>inputs/{content key}</c> (each source copied once and reused, like Kaggle datasets) and
 /// <c>attempts/{slug}/</c> in the layout the local backend uses: <c>kernel/</c>, <c>input/{mount}</c> (links to the
 /// staged inputs), <c>working/</c> (outputs), <c>log.txt</c> (the job's standard output) and <c>exit-code</c>,
@@ -12,7 +12,7 @@ namespace SteelCI.Slurm;
 /// The deadline is the trainer's (STEELCI_SESSION_SECONDS → --time-limit-seconds); Slurm's own time limit is that
 /// plus a grace, never past the partition's limit.
 /// </summary>
-public sealed class SlurmBackend(SlurmRestClient client, SlurmOptions options) : IComputeBackend
+public sealed class SlurmBackend(ISlurmClient client, IClusterFiles files, SlurmOptions options) : IComputeBackend, ILostAttemptOutput
 {
     public const string ExitFile = "exit-code";
     public const string LogFile = "log.txt";
@@ -28,17 +28,16 @@ public sealed class SlurmBackend(SlurmRestClient client, SlurmOptions options) :
         foreach (var source in package.Sources.Where(s => s.Competition is not null))
             throw new SlurmException($"input '{source.Mount}' is the Kaggle competition '{source.Competition}'; a cluster needs its files: " +
                 "download it and pass --data");
-        var directory = Path.Combine(options.SharedDir, "attempts", package.Slug);
-        if (Directory.Exists(directory))
+        var directory = options.SharedDir.TrimEnd('/') + "/attempts/" + package.Slug;
+        if (files.Exists(directory))
             throw new SlurmException($"attempt folder {directory} already exists; kernel slugs must be unique");
-        var input = Directory.CreateDirectory(Path.Combine(directory, "input")).FullName;
-        Directory.CreateDirectory(Path.Combine(directory, "working"));
-        Directory.CreateDirectory(Path.Combine(directory, "scratch"));
-        var kernel = Directory.CreateDirectory(Path.Combine(directory, "kernel")).FullName;
+        var input = directory + "/input";
+        foreach (var folder in new[] { input, directory + "/working", directory + "/scratch", directory + "/kernel" })
+            files.CreateDirectory(folder);
         foreach (var file in Directory.EnumerateFiles(package.Directory))
-            File.Copy(file, Path.Combine(kernel, Path.GetFileName(file)));
+            files.Upload(file, directory + "/kernel/" + Path.GetFileName(file));
         foreach (var source in package.Sources)
-            Directory.CreateSymbolicLink(Path.Combine(input, source.Mount), options.OnCluster(InputStager.Stage(options.SharedDir, source)));
+            files.Symlink(input + "/" + source.Mount, options.OnCluster(InputStager.Stage(files, options.SharedDir, source)));
 
         var session = package.SessionLimit < MaxSession ? package.SessionLimit : MaxSession;
         var limit = (int)Math.Min(Math.Ceiling((session + options.Grace).TotalMinutes), Math.Floor(options.TimeLimit.TotalMinutes));
@@ -80,21 +79,36 @@ public sealed class SlurmBackend(SlurmRestClient client, SlurmOptions options) :
         if (job is not null)
             return SlurmStates.Map(job, options);
         // Gone from slurmctld's memory (MinJobAge passed): ended; what it left decides.
-        var exitFile = Path.Combine(handle.Data["directory"], ExitFile);
-        if (!File.Exists(exitFile))
+        var exit = files.ReadText(handle.Data["directory"] + "/" + ExitFile);
+        if (exit is null)
             return new AttemptStatus(AttemptState.Lost, $"job {JobOf(handle)} is no longer known to Slurm and left no exit code (killed before the launcher ended)");
-        var code = int.Parse(File.ReadAllText(exitFile).Trim(), CultureInfo.InvariantCulture);
+        var code = int.Parse(exit.Trim(), CultureInfo.InvariantCulture);
         return code == 0
             ? new AttemptStatus(AttemptState.Complete)
             : new AttemptStatus(AttemptState.Error, $"job {JobOf(handle)} ended with exit code {code} ({Contracts.TrainerContract.DescribeExit(code)})");
     }
 
+    /// <summary>The attempt's working folder (here: itself when mounted, else copied under compute.slurm's local folder) and its log.</summary>
     public Task<CollectedOutput> CollectAsync(AttemptHandle handle, CancellationToken cancellationToken)
     {
         var directory = handle.Data["directory"];
-        var log = Path.Combine(directory, LogFile);
-        return Task.FromResult(new CollectedOutput(Path.Combine(directory, "working"), File.Exists(log) ? File.ReadAllText(log) : ""));
+        var local = Path.Combine(options.LocalDir ?? Path.Combine(Path.GetTempPath(), "steelci-slurm"), handle.Slug, "working");
+        var working = files.BringHere(directory + "/working", local);
+        return Task.FromResult(new CollectedOutput(working, files.ReadText(directory + "/" + LogFile) ?? ""));
     }
+
+    /// <summary>A lost job's working folder (it survives scancel, preemption and node failure on the shared file system) when it holds a manifest.</summary>
+    public Task<string?> LostOutputAsync(AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        var working = handle.Data["directory"] + "/working";
+        if (!files.Exists(working + "/" + Contracts.Manifest.FileName))
+            return Task.FromResult<string?>(null);
+        var local = Path.Combine(options.LocalDir ?? Path.Combine(Path.GetTempPath(), "steelci-slurm"), handle.Slug, "lost");
+        return Task.FromResult<string?>(files.BringHere(working, local));
+    }
+
+    /// <summary>The job's standard output so far (log.txt in the attempt's folder), or null before the job wrote any.</summary>
+    public string? ReadLog(AttemptHandle handle) => files.ReadText(handle.Data["directory"] + "/" + LogFile);
 
     public Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken) => client.CancelAsync(JobOf(handle), cancellationToken);
 

@@ -9,8 +9,17 @@ namespace SteelCI.Slurm;
 /// environment variable the spec names at each request (a renewed token is picked up) and never appears in a message.
 /// The API version is chosen once from /openapi/v3.
 /// </summary>
-public sealed class SlurmRestClient(HttpClient http, SlurmOptions options, Func<string, string?> environment)
+public sealed class SlurmRestClient(HttpClient http, SlurmOptions options, Func<string, string?> environment) : ISlurmClient
 {
+    private Uri RestUrl => options.RestUrl ?? throw new InvalidOperationException("compute.slurm has no rest_url");
+
+    public async Task<string> DescribeAsync(CancellationToken cancellationToken)
+    {
+        var dialect = await DialectAsync(cancellationToken);
+        var release = await PingAsync(cancellationToken);
+        return $"{RestUrl} speaks {dialect.Version}, Slurm {release}; token of {options.User} accepted";
+    }
+
     /// <summary>Slurm's ESLURM_INVALID_JOB_ID: the job is not (or no longer) in slurmctld's memory.</summary>
     public const int InvalidJobId = 2017;
 
@@ -83,7 +92,7 @@ public sealed class SlurmRestClient(HttpClient http, SlurmOptions options, Func<
         if (string.IsNullOrWhiteSpace(token))
             throw new SlurmException($"the environment variable {options.TokenEnv} (compute.slurm.token_env) is empty; " +
                 $"on the cluster run `scontrol token username={options.User} lifespan=86400` and export {options.TokenEnv}=<the token>");
-        using var request = new HttpRequestMessage(method, new Uri(options.RestUrl, path));
+        using var request = new HttpRequestMessage(method, new Uri(RestUrl, path));
         request.Headers.Add("X-SLURM-USER-NAME", options.User);
         request.Headers.Add("X-SLURM-USER-TOKEN", token);
         if (body is not null)
@@ -95,7 +104,7 @@ public sealed class SlurmRestClient(HttpClient http, SlurmOptions options, Func<
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            throw new SlurmException($"slurmrestd at {options.RestUrl} refused user {options.User} with the token in {options.TokenEnv} " +
+            throw new SlurmException($"slurmrestd at {RestUrl} refused user {options.User} with the token in {options.TokenEnv} " +
                 $"({(int)response.StatusCode}); the token may have expired: run `scontrol token username={options.User}` again");
         JsonObject? parsed = null;
         try
@@ -106,7 +115,7 @@ public sealed class SlurmRestClient(HttpClient http, SlurmOptions options, Func<
         {
         }
         if (parsed is null)
-            throw new SlurmException($"slurmrestd at {options.RestUrl} answered {method} /{path} with {(int)response.StatusCode} and no JSON: " +
+            throw new SlurmException($"slurmrestd at {RestUrl} answered {method} /{path} with {(int)response.StatusCode} and no JSON: " +
                 text[..Math.Min(200, text.Length)]);
         return new Response(response.StatusCode, parsed);
     }

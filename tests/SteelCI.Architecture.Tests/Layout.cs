@@ -56,6 +56,7 @@ public static class Layout
         ["System.CommandLine"] = Set("SteelCI.Cli"),
         ["ScottPlot"] = Set("SteelCI.Scheduling.Charts"),
         ["SharpCompress"] = Set("SteelCI.Archives"),
+        ["SSH.NET"] = Set("SteelCI.Slurm"),
     };
 
     private static IReadOnlySet<string> Set(params string[] names) => new HashSet<string>(names, StringComparer.Ordinal);

@@ -16,7 +16,7 @@ namespace SteelCI.Slurm.Tests;
 /// </summary>
 public sealed class LocalSlurm : IAsyncLifetime
 {
-    public const string Packages = "slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin munge";
+    public const string Packages = "slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin munge openssh-server";
     public const string Node = "steelci";
     public const string PartitionName = "debug";
     public const int PartitionMinutes = 30;
@@ -31,6 +31,8 @@ public sealed class LocalSlurm : IAsyncLifetime
     public Uri RestUrl { get; private set; } = null!;
     public string Token { get; private set; } = "";
     public string Conf => Path.Combine(Root, "slurm.conf");
+    /// <summary>A real sshd on loopback as the cluster's login node (the SSH route).</summary>
+    public LocalSshd Sshd { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -84,6 +86,7 @@ public sealed class LocalSlurm : IAsyncLifetime
         using var http = new HttpClient();
         if (!await Eventually.Until(async () => await Answers(http), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)))
             throw new InvalidOperationException($"slurmrestd never answered at {RestUrl} (exited: {_restd.HasExited})");
+        Sshd = await LocalSshd.StartAsync(Path.Combine(Root, "sshd"), Conf);
     }
 
     private async Task<bool> Answers(HttpClient http)
@@ -116,8 +119,13 @@ public sealed class LocalSlurm : IAsyncLifetime
     /// <summary>scontrol against this Slurm (requeue, show job), for what the REST API of 22.05 cannot do.</summary>
     public Task<string> ControlAsync(params string[] args) => RunAsync("/usr/bin/scontrol", args);
 
+    /// <summary>scancel against this Slurm, as a user or an admin would kill a job.</summary>
+    public Task<string> CancelAsync(params string[] args) => RunAsync("/usr/bin/scancel", args);
+
     public async Task DisposeAsync()
     {
+        if (Sshd is not null)
+            await Sshd.DisposeAsync();
         if (_restd is { HasExited: false })
         {
             _restd.Kill();

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SteelCI.Contracts;
 using SteelCI.Testing;
 
@@ -49,6 +50,60 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Equal(Stages.Length, again.Output.Split('\n').Count(l => l.Contains("reused release")));
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(shared, "attempts")).Length);
+    }
+
+    /// <summary>
+    /// The SSH route with a smaller pipeline than the REST test (the shipped one cut to its dataset, binary and seg3, all
+    /// on the cluster): the whole pipeline twice over would double this project's time for no new path.
+    /// </summary>
+    [Fact]
+    public void A_pipeline_runs_through_SSH_with_files_by_SFTP_and_a_rerun_reuses_every_stage()
+    {
+        // The shared folder as the login node sees it; steelci never reads it directly, only by SFTP.
+        var shared = Path.Combine(slurm.Shared, "ssh-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var sshd = slurm.Sshd;
+        var shipped = File.ReadAllText(Repository.File("kernels", "severstal", "steelci.yml"));
+        var cut = Regex.Replace(shipped, @"(?m)^  (eda|multilabel|seg1|seg2|seg4|submission|demo):\n(    .*\n)+", "");
+        cut = cut[..cut.IndexOf("\n  bench:\n", StringComparison.Ordinal)] + "\n";
+        var spec = _dir.Write("steelci.yml", cut
+            .Replace("trainer/Severstal.Trainer.csproj", Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"))
+            .Replace("rest_url: http://127.0.0.1:6820\n    user: root\n",
+                $"ssh_host: root@127.0.0.1:{sshd.Port}\n    ssh_key: {sshd.ClientKey}\n    known_hosts: {sshd.KnownHosts}\n")
+            .Replace("shared_dir: /tmp/steelci-slurm/shared", $"shared_dir: {shared}")
+            .Replace("time_limit_minutes: 120", $"time_limit_minutes: {LocalSlurm.PartitionMinutes}"));
+        Assert.Contains("ssh_host: root@127.0.0.1", File.ReadAllText(spec));
+        Assert.DoesNotContain("  seg1:", File.ReadAllText(spec));
+        var environment = new Dictionary<string, string?> { ["CI"] = "true", ["SLURM_JWT"] = null, ["COLUMNS"] = "250" };
+        var workspace = _dir.Combine("ws");
+
+        var doctor = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["doctor", spec, "--backend", "slurm", "--workspace", workspace]);
+        Assert.True(doctor.ExitCode == 0, doctor.Output);
+        Assert.Contains($"ssh root@127.0.0.1:{sshd.Port} (host key in", doctor.Output); // the table wraps long details
+        Assert.Contains("runs slurm-wlm 22.05.8", doctor.Output);
+        Assert.Contains("writable on the login node (SFTP)", doctor.Output);
+
+        string[] run = ["run", spec, "--profile", "ci", "--workspace", workspace, "--backend", "slurm"];
+        var first = SteelciProcess.Run(environment, TimeSpan.FromMinutes(10), run);
+        Assert.True(first.ExitCode == 0, first.Output);
+        foreach (var stage in new[] { "severstal", "binary", "seg3" })
+            Assert.Equal(stage, ManifestVerifier.Verify(Directory.GetDirectories(Path.Combine(workspace, "releases"), $"severstal-{stage}-*")
+                .Single(d => !d.Contains("-partial-"))).Stage);
+        var onCluster = Directory.GetDirectories(Path.Combine(shared, "attempts")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(3, onCluster.Count); // the dataset's generation, binary and seg3: each a job
+        Assert.StartsWith("severstal-binary-", onCluster[0]);
+        Assert.StartsWith("severstal-seg3-", onCluster[1]);
+        Assert.StartsWith("severstal-severstal-", onCluster[2]);
+        Assert.True(File.Exists(Path.Combine(shared, "attempts", onCluster[1]!, SlurmSshClient.ScriptFile)), "the job script went by SFTP");
+        Assert.False(Directory.Exists(Path.Combine(workspace, "attempts")), "nothing ran here");
+
+        var logs = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["logs", "seg3", spec, "--workspace", workspace]);
+        Assert.True(logs.ExitCode == 0, logs.Output);
+        Assert.Contains("STEELCI-END status=complete", logs.Output);
+
+        var again = SteelciProcess.Run(environment, TimeSpan.FromMinutes(5), run);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Equal(3, again.Output.Split('\n').Count(l => l.Contains("reused release")));
+        Assert.Equal(3, Directory.GetDirectories(Path.Combine(shared, "attempts")).Length);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class RealSlurmTests(LocalSlurm slurm) : IDisposable
 
     private SlurmRestClient Client(SlurmOptions? options = null) => new(_http, options ?? slurm.Options(_shared), slurm.Variable);
 
-    private SlurmBackend Backend() => new(Client(), slurm.Options(_shared));
+    private SlurmBackend Backend() => new(Client(), new LocalClusterFiles(), slurm.Options(_shared));
 
     /// <summary>A kernel package whose launcher is <paramref name="launcher"/>, with one input folder.</summary>
     private KernelPackage Package(string slug, string launcher, string accelerator = "cpu", string key = "k1")

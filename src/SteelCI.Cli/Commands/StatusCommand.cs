@@ -53,7 +53,12 @@ public static class StatusCommand
             accounts = await KaggleAccountReport.ReadAsync(wiring, state, cancellationToken);
             live = await KaggleLiveReport.ReadAsync(wiring, state, silenceLimit ?? KaggleLiveReport.DefaultSilence, time, cancellationToken);
         }
-        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts, live);
+        var onCluster = state.Stages.Values.SelectMany(s => s.Attempts)
+            .Where(a => a.IsActive && a.Backend == "slurm" && a.Handle?.ContainsKey("job") == true).ToList();
+        var jobs = onCluster.Count > 0 && context.Pipeline?.Compute.Slurm is not null
+            ? await SlurmJobStates.ReadAsync(services, context.Pipeline, onCluster, cancellationToken)
+            : null;
+        var report = StatusReport.Build(state, context.Pipeline, time.GetUtcNow(), accounts, live, jobs);
         if (json)
             console.Profile.Out.Writer.WriteLine(report.ToJson());
         else

@@ -35,7 +35,7 @@ public sealed class CliServices(TimeProvider time, IAnsiConsole console, IAnsiCo
         KaggleWiring.Create(values, workspaceRoot, log ?? Console, Time, configured);
 
     /// <summary>The Slurm backend over the cluster the pipeline's compute section names.</summary>
-    public SlurmWiring Slurm(Pipeline pipeline) => SlurmWiring.Create(pipeline);
+    public SlurmWiring Slurm(Pipeline pipeline, string? localDir = null) => SlurmWiring.Create(pipeline, localDir);
 
     /// <summary>The pipeline file, workspace and recorded state of the day-to-day commands (status, logs, cancel, ...).</summary>
     public OperateContext Operate(string specPath, string? workspaceRoot, string? profile, KaggleRunOptions.Values? backend = null,

@@ -58,7 +58,7 @@ public sealed class RunnerComposition : IDisposable
         if (used.Count == 0)
             used = [pipeline.Backend];
         var kaggle = used.Contains("kaggle") ? services.Kaggle(backendOptions, workspace.Root, configured: pipeline.Compute.Kaggle) : null;
-        var slurm = used.Contains("slurm") ? services.Slurm(pipeline) : null;
+        var slurm = used.Contains("slurm") ? services.Slurm(pipeline, Path.Combine(workspace.Root, "slurm", "outputs")) : null;
         workspace.Claim(); // after the settings were read: a refused one writes nothing
         var (slotCount, threads) = LocalBackend.SizeFor(Environment.ProcessorCount, slots ?? pipeline.Compute.Local?.Slots);
         var backends = new Dictionary<string, IComputeBackend>();

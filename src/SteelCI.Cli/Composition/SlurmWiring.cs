@@ -1,38 +1,49 @@
+using Renci.SshNet;
 using SteelCI.Slurm;
+using SteelCI.Slurm.Ssh;
 using SteelCI.Spec;
 
 namespace SteelCI.Cli;
 
 /// <summary>
-/// Composes the slurm backend from steelci.yml's compute.slurm: one HttpClient to slurmrestd, the token read from the
-/// environment variable the spec names (never from the file, never logged).
+/// Composes the slurm backend from steelci.yml's compute.slurm: REST (one HttpClient to slurmrestd, the token read
+/// from the environment variable the spec names) or SSH (an SSH and an SFTP connection to the login node, opened on
+/// first use, the host key checked against known_hosts). Secrets never come from the file and are never logged.
 /// </summary>
 public sealed class SlurmWiring : IDisposable
 {
-    private readonly HttpClient _http;
+    private readonly IDisposable _connection;
 
-    private SlurmWiring(HttpClient http, SlurmRestClient client, SlurmBackend backend, SlurmOptions options)
+    private SlurmWiring(IDisposable connection, ISlurmClient client, IClusterFiles files, SlurmOptions options)
     {
-        _http = http;
+        _connection = connection;
         Client = client;
-        Backend = backend;
+        Files = files;
         Options = options;
+        Backend = new SlurmBackend(client, files, options);
     }
 
-    public SlurmRestClient Client { get; }
+    public ISlurmClient Client { get; }
+    public IClusterFiles Files { get; }
     public SlurmBackend Backend { get; }
     public SlurmOptions Options { get; }
 
-    public static SlurmWiring Create(Pipeline pipeline)
+    /// <param name="localDir">Where the SSH route copies a job's outputs here (the workspace's slurm folder).</param>
+    public static SlurmWiring Create(Pipeline pipeline, string? localDir = null)
     {
         var spec = pipeline.Compute.Slurm ?? throw new SpecException(new SpecLocation(pipeline.SpecPath, 1, 1),
-            "backend slurm needs a compute.slurm section (rest_url, user, partition, shared_dir; docs/compute.md)");
-        var options = SlurmOptions.From(spec);
+            "backend slurm needs a compute.slurm section (rest_url or ssh_host, user, partition, shared_dir; docs/compute.md)");
+        var options = SlurmOptions.From(spec, Environment.GetEnvironmentVariable) with { LocalDir = localDir };
+        if (options.Ssh is { } ssh)
+        {
+            var session = new SshSession(ssh, Environment.GetEnvironmentVariable, info => new SshClient(info), info => new SftpClient(info));
+            var remote = new SftpClusterFiles(session);
+            return new SlurmWiring(session, new SlurmSshClient(session, remote), remote, options);
+        }
         Directory.CreateDirectory(options.SharedDir);
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        var client = new SlurmRestClient(http, options, Environment.GetEnvironmentVariable);
-        return new SlurmWiring(http, client, new SlurmBackend(client, options), options);
+        return new SlurmWiring(http, new SlurmRestClient(http, options, Environment.GetEnvironmentVariable), new LocalClusterFiles(), options);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _connection.Dispose();
 }

@@ -42,6 +42,19 @@ public sealed class AttemptLogs(CliServices services, TimeSpan poll, TimeSpan si
         if (attempt is null)
             return Fail(console, $"stage '{stageName}' has no attempt {number}; attempts: {string.Join(", ", stage.Attempts.Select(a => a.Number))}");
 
+        if (attempt.Backend == "slurm" && context.Pipeline?.Compute.Slurm?.SshHost is not null && attempt.Handle is not null)
+        {
+            // The SSH route: log.txt read by SFTP from the attempt's folder on the login node.
+            using var slurm = services.Slurm(context.Pipeline);
+            if (follow && attempt.IsActive)
+                console.WriteLine("note: --follow reads the log over SSH once; showing what exists now.");
+            var text = slurm.Backend.ReadLog(new Ports.AttemptHandle(attempt.Slug, attempt.Handle));
+            if (text is null)
+                return Fail(console, $"job {attempt.Handle.GetValueOrDefault("job")} has written no log.txt yet on {context.Pipeline.Compute.Slurm.SshHost}");
+            await output.WriteAsync(text);
+            return ExitCodes.Success;
+        }
+
         if (attempt.Backend == "slurm")
         {
             // The job's standard output is a file in the shared folder (slurmrestd has no log API).

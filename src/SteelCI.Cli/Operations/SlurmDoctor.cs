@@ -22,17 +22,17 @@ public static class SlurmDoctor
         using (wiring)
         {
             var options = wiring.Options;
-            if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(options.TokenEnv)))
+            var ssh = options.Ssh is not null;
+            if (!ssh && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(options.TokenEnv)))
             {
                 findings.Add(new(area, "token", DoctorCommand.Level.Fail, $"{options.TokenEnv} is empty",
                     $"on the cluster: scontrol token username={options.User} lifespan=86400; then export {options.TokenEnv}=<token>"));
                 return findings;
             }
+            var reach = ssh ? "ssh" : "slurmrestd";
             try
             {
-                var dialect = await wiring.Client.DialectAsync(cancellationToken);
-                var release = await wiring.Client.PingAsync(cancellationToken);
-                findings.Add(new(area, "slurmrestd", DoctorCommand.Level.Ok, $"{options.RestUrl} speaks {dialect.Version}, Slurm {release}; token of {options.User} accepted"));
+                findings.Add(new(area, reach, DoctorCommand.Level.Ok, await wiring.Client.DescribeAsync(cancellationToken)));
                 var limit = await wiring.Client.PartitionLimitAsync(options.Partition, cancellationToken);
                 var wanted = options.TimeLimit.TotalMinutes;
                 findings.Add(limit is { } max && wanted > max
@@ -42,8 +42,27 @@ public static class SlurmDoctor
             }
             catch (Exception error) when (error is SlurmException or HttpRequestException or TaskCanceledException)
             {
-                findings.Add(new(area, "slurmrestd", DoctorCommand.Level.Fail, error.Message,
-                    "check rest_url, that slurmrestd runs with auth/jwt, and the token"));
+                findings.Add(new(area, reach, DoctorCommand.Level.Fail, error.Message, ssh
+                    ? "check ssh_host, the key (ssh_key / ssh_key_env) and known_hosts"
+                    : "check rest_url, that slurmrestd runs with auth/jwt, and the token"));
+                if (ssh)
+                    return findings;
+            }
+            if (ssh)
+            {
+                var folder = $"{options.SharedDir.TrimEnd('/')}/.steelci-doctor-{Guid.NewGuid():N}";
+                try
+                {
+                    wiring.Files.CreateDirectory(folder);
+                    wiring.Files.DeleteTree(folder);
+                    findings.Add(new(area, "shared_dir", DoctorCommand.Level.Ok, $"{options.SharedDir} is writable on the login node (SFTP)"));
+                }
+                catch (Exception error) when (error is Renci.SshNet.Common.SshException or IOException)
+                {
+                    findings.Add(new(area, "shared_dir", DoctorCommand.Level.Fail, $"{options.SharedDir} on the login node: {error.Message}",
+                        "choose a folder of yours on the cluster's shared file system"));
+                }
+                return findings;
             }
             var probe = Path.Combine(options.SharedDir, $".steelci-doctor-{Guid.NewGuid():N}");
             try

@@ -21,7 +21,7 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
 
     public sealed record AttemptRow(int Number, string Slug, string Backend, string? Account, string State,
         DateTimeOffset StartedUtc, DateTimeOffset? EndedUtc, TimeSpan Elapsed, DateTimeOffset? ExpectedFinishUtc,
-        DateTimeOffset? DeadlineUtc, string? ResumedFrom, string? Release, string? Error, string? Live = null);
+        DateTimeOffset? DeadlineUtc, string? ResumedFrom, string? Release, string? Error, string? Live = null, string? Job = null, string? JobState = null);
 
     /// <summary>One Kaggle account: GPU hours left (allowed − used − reserved), the reserve kept for the owner, sessions
     /// SteelCI has running there, when the quota refreshes; <see cref="Problem"/> when Kaggle could not be asked.</summary>
@@ -40,8 +40,9 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
     /// and <c>budget.minutes_per_epoch</c> for the expected finish), else in the state's order.
     /// </summary>
     /// <paramref name="live"/>: per running attempt's slug, what its live log says (the epoch reached, a silence flag).
+    /// <param name="jobStates">What the cluster says now of active Slurm attempts, by slug (e.g. "RUNNING", "PENDING, reason Resources").</param>
     public static StatusReport Build(RunState state, Pipeline? pipeline, DateTimeOffset now, IReadOnlyList<AccountRow>? accounts = null,
-        IReadOnlyDictionary<string, string>? live = null)
+        IReadOnlyDictionary<string, string>? live = null, IReadOnlyDictionary<string, string>? jobStates = null)
     {
         var names = pipeline?.Nodes.Select(n => n.Name).Where(state.Stages.ContainsKey).ToList() ?? state.Stages.Keys.ToList();
         names.AddRange(state.Stages.Keys.Where(n => !names.Contains(n)));
@@ -54,7 +55,12 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
             var done = stage.Status is StageStatus.Complete or StageStatus.Reused
                 ? node?.Epochs ?? 0
                 : stage.Attempts.Select(a => EpochsIn(state.Pipeline, a.Release)).DefaultIfEmpty(0).Max();
-            var attempts = stage.Attempts.Select(a => Attempt(state.Pipeline, node, a, now) with { Live = live?.GetValueOrDefault(a.Slug) }).ToList();
+            var attempts = stage.Attempts.Select(a => Attempt(state.Pipeline, node, a, now) with
+            {
+                Live = live?.GetValueOrDefault(a.Slug),
+                Job = a.Backend == "slurm" ? a.Handle?.GetValueOrDefault("job") : null,
+                JobState = jobStates?.GetValueOrDefault(a.Slug),
+            }).ToList();
             rows.Add(new StageRow(name, Lower(stage.Status), node?.Epochs ?? 0, done, stage.Release, stage.Error, attempts,
                 node?.MinutesPerEpoch > 0 ? node.MinutesPerEpoch : null, speeds.Measured(name)?.TotalMinutes));
         }
@@ -105,7 +111,8 @@ public sealed record StatusReport(string Pipeline, string RunId, DateTimeOffset 
                 var last = i == stage.Attempts.Count - 1;
                 var note = a.Error ?? a.Release ?? a.Live ?? (last ? stage.Error ?? stage.Release : null) ?? "";
                 yield return [i == 0 ? stage.Name : "", i == 0 ? stage.Status + progress : "", $"#{a.Number} {a.Slug}",
-                    a.Account is null ? a.Backend : $"{a.Backend}/{a.Account}", a.State, Duration(a.Elapsed),
+                    a.Account is null ? a.Job is null ? a.Backend : $"{a.Backend} job {a.Job}" : $"{a.Backend}/{a.Account}",
+                    a.JobState is null ? a.State : $"{a.State} ({a.JobState})", Duration(a.Elapsed),
                     a.ExpectedFinishUtc is { } at ? (a.State is "queued" or "running" ? "~" : "") + at.ToString("u", CultureInfo.InvariantCulture) : "",
                     note];
             }

@@ -24,6 +24,7 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         {
             attempt.Error = status.Detail ?? "the attempt vanished without an exit status";
             attempt.Failure = FailureClass.Lost;
+            await KeepCheckpointAsync(run, node, attempt, handle, cancellationToken);
             PipelineRunner.RequeueOrFailLost(run, node.Name, attempt);
             reporter.AttemptFinished(node.Name, attempt, "lost");
             return true;
@@ -86,6 +87,36 @@ internal sealed class AttemptFinisher(IComputeBackend backend, IArtifactStore st
         else
             stage.Requeue(node.Name);
         return true;
+    }
+
+    /// <summary>
+    /// A lost attempt of a resumable stage whose backend still holds its output (<see cref="ILostAttemptOutput"/>):
+    /// the last periodic checkpoint, once verified like any output, is published as a partial release so the next
+    /// attempt resumes from it. Anything that does not verify (a checkpoint cut off mid-write) is left alone.
+    /// </summary>
+    private async Task KeepCheckpointAsync(RunContext run, PipelineNode node, AttemptRecord attempt, AttemptHandle handle, CancellationToken cancellationToken)
+    {
+        if (!node.Resumable || backend is not ILostAttemptOutput lost || await lost.LostOutputAsync(handle, cancellationToken) is not { } directory)
+            return;
+        VerifiedOutput verified;
+        try
+        {
+            verified = ManifestVerifier.VerifyOutput(directory, run.Keys[node.Name]);
+        }
+        catch (InvalidDataException error)
+        {
+            attempt.Error += $"; its last checkpoint was not whole ({error.Message})";
+            return;
+        }
+        var manifest = verified.Manifest;
+        if (manifest.Status != OutputStatus.Partial || manifest.Pipeline != run.Pipeline.Name || manifest.Stage != node.Name || manifest.Progress.EpochsDone < 1)
+            return;
+        var tag = ReleaseTag.For(manifest).ToString();
+        await store.PublishAsync(tag, verified, run.Request.Force, cancellationToken);
+        attempt.Release = tag;
+        attempt.EpochsDone = manifest.Progress.EpochsDone;
+        attempt.TrainedUtc = manifest.CreatedUtc;
+        attempt.Error += $"; its last checkpoint ({manifest.Progress.EpochsDone}/{manifest.Progress.EpochsTotal} epochs) was kept as {tag}";
     }
 
     private bool Refuse(PipelineNode node, StageState stage, AttemptRecord attempt, Exception error)

@@ -8,7 +8,7 @@ namespace SteelCI.Running;
 /// remembers which (key <see cref="BackendKey"/>), so polls, collection and stops reach the same backend after a
 /// restart. Slots add up; <see cref="ComputePlacementPolicy"/> keeps each backend within its own.
 /// </summary>
-public sealed class RoutingBackend : IComputeBackend
+public sealed class RoutingBackend : IComputeBackend, ILostAttemptOutput
 {
     public const string BackendKey = "backend";
 
@@ -45,6 +45,9 @@ public sealed class RoutingBackend : IComputeBackend
     public Task StopAsync(AttemptHandle handle, CancellationToken cancellationToken) => Of(handle).StopAsync(handle, cancellationToken);
 
     public Task<string> CancelAsync(AttemptHandle handle, CancellationToken cancellationToken) => Of(handle).CancelAsync(handle, cancellationToken);
+
+    public Task<string?> LostOutputAsync(AttemptHandle handle, CancellationToken cancellationToken) =>
+        Of(handle) is ILostAttemptOutput lost ? lost.LostOutputAsync(handle, cancellationToken) : Task.FromResult<string?>(null);
 
     private IComputeBackend Of(AttemptHandle handle) => Of(handle.Data.GetValueOrDefault(BackendKey) ?? _default);
 

@@ -53,9 +53,17 @@ public sealed class SlurmComputeSpec : SpecNode
 {
     /// <summary>slurmrestd's base URL, e.g. http://login.cluster:6820 (the API version is read from /openapi/v3).</summary>
     public string? RestUrl { get; set; }
-    /// <summary>A login node for the SSH route (user@host[:port]); not implemented yet, refused with that message.</summary>
+    /// <summary>A login node for the SSH route (user@host[:port]): sbatch/scontrol/scancel over SSH, files by SFTP.</summary>
     public string? SshHost { get; set; }
-    /// <summary>The cluster user name (REST: X-SLURM-USER-NAME).</summary>
+    /// <summary>SSH: the private key file (default ~/.ssh/id_ed25519); its .pub is in the cluster user's authorized_keys.</summary>
+    public string? SshKey { get; set; }
+    /// <summary>SSH: instead of a file, the environment variable holding the private key's text (a CI secret).</summary>
+    public string? SshKeyEnv { get; set; }
+    /// <summary>SSH: the environment variable holding the key's passphrase, if it has one.</summary>
+    public string? SshPassphraseEnv { get; set; }
+    /// <summary>SSH: the known_hosts file that must list the login node's host key (default ~/.ssh/known_hosts).</summary>
+    public string? KnownHosts { get; set; }
+    /// <summary>The cluster user name (REST: X-SLURM-USER-NAME; SSH: the user of ssh_host).</summary>
     public string? User { get; set; }
     /// <summary>The environment variable that holds the JWT (scontrol token), default SLURM_JWT.</summary>
     public string TokenEnv { get; set; } = "SLURM_JWT";

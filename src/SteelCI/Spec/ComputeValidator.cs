@@ -103,9 +103,23 @@ internal static partial class ComputeValidator
             throw Error("rest_url", $"'{url}' is not an http(s) URL such as http://login.cluster:6820");
         if (slurm.RestUrl is { } withSecret && Uri.TryCreate(withSecret, UriKind.Absolute, out var parsed) && parsed.UserInfo.Length > 0)
             throw Error("rest_url", "holds user information; put the token in the environment variable named by token_env");
-        if (slurm.SshHost is not null)
-            throw Error("ssh_host", "the SSH route is not implemented yet; ask your admin for slurmrestd and set rest_url");
-        if (string.IsNullOrWhiteSpace(slurm.User))
+        if (slurm.SshHost is { } host && !SshHost().IsMatch(host))
+            throw Error("ssh_host", $"'{Shorten(host)}' is not user@host or user@host:port (the login node; the key goes in ssh_key or ssh_key_env)");
+        if (slurm.SshHost is not null && slurm.User is { } sshUser && !slurm.SshHost.StartsWith(sshUser + "@", StringComparison.Ordinal))
+            throw Error("user", $"'{sshUser}' differs from the user of ssh_host; leave user out on the SSH route");
+        if (slurm.SshHost is null && (slurm.SshKey ?? slurm.SshKeyEnv ?? slurm.SshPassphraseEnv ?? slurm.KnownHosts) is not null)
+            throw Error(slurm.SshKey is not null ? "ssh_key" : slurm.SshKeyEnv is not null ? "ssh_key_env" : slurm.SshPassphraseEnv is not null ? "ssh_passphrase_env" : "known_hosts",
+                "is for the SSH route; set ssh_host too (or drop it)");
+        if (slurm.SshKey is not null && slurm.SshKeyEnv is not null)
+            throw Error("ssh_key_env", "give ssh_key (a file) or ssh_key_env (a variable holding the key), not both");
+        if (slurm.SshKey is { } keyFile && (keyFile.Contains("PRIVATE KEY", StringComparison.Ordinal) || !(keyFile.StartsWith('/') || keyFile.StartsWith("~/", StringComparison.Ordinal))))
+            throw Error("ssh_key", $"'{Shorten(keyFile)}' must be the path of the key file (absolute or ~/...), never the key itself");
+        foreach (var (field, name) in new[] { ("ssh_key_env", slurm.SshKeyEnv), ("ssh_passphrase_env", slurm.SshPassphraseEnv) })
+            if (name is not null && !EnvName().IsMatch(name))
+                throw Error(field, $"'{Shorten(name)}' is not an environment variable name; the key or passphrase itself never goes into this file");
+        if (slurm.KnownHosts is { } known && !(known.StartsWith('/') || known.StartsWith("~/", StringComparison.Ordinal)))
+            throw Error("known_hosts", $"'{known}' must be an absolute path (or ~/...) of an OpenSSH known_hosts file");
+        if (slurm.SshHost is null && string.IsNullOrWhiteSpace(slurm.User))
             throw Error("user", "name the cluster user (the account you log in with)");
         if (!EnvName().IsMatch(slurm.TokenEnv ?? ""))
             throw Error("token_env", $"'{Shorten(slurm.TokenEnv)}' is not an environment variable name; the token itself never goes into this file");
@@ -136,6 +150,9 @@ internal static partial class ComputeValidator
 
     [GeneratedRegex("^[A-Za-z0-9_-]+(:[A-Za-z0-9_.-]+)*(:[0-9]+)?(,[A-Za-z0-9_-]+(:[A-Za-z0-9_.-]+)*(:[0-9]+)?)*$")]
     private static partial Regex Gres();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]{1,5})?$")]
+    private static partial Regex SshHost();
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex AccountName();

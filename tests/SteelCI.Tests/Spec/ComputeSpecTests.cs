@@ -64,7 +64,11 @@ public sealed class ComputeSpecTests
     [InlineData("job_limit: 2", "job_limit: 0", 18, "compute.slurm.job_limit: must be at least 1")]
     [InlineData("shared_dir: /mnt/cluster/alice/steelci", "shared_dir: steelci", 19, "compute.slurm.shared_dir: 'steelci' must be an absolute folder")]
     [InlineData("rest_url: http://login.cluster:6820", "rest_url: http://alice:secret@login.cluster:6820", 10, "compute.slurm.rest_url: holds user information")]
-    [InlineData("rest_url: http://login.cluster:6820", "ssh_host: alice@login.cluster", 10, "compute.slurm.ssh_host: the SSH route is not implemented yet")]
+    [InlineData("rest_url: http://login.cluster:6820", "ssh_host: login", 10, "compute.slurm.ssh_host: 'login' is not user@host or user@host:port")]
+    [InlineData("rest_url: http://login.cluster:6820", "ssh_host: bob@login.cluster:2222", 11, "compute.slurm.user: 'alice' differs from the user of ssh_host")]
+    [InlineData("job_limit: 2", "known_hosts: /home/alice/.ssh/known_hosts", 18, "compute.slurm.known_hosts: is for the SSH route; set ssh_host too")]
+    [InlineData("rest_url: http://login.cluster:6820", "ssh_host: alice@login.cluster\n    ssh_key: \"-----BEGIN OPENSSH PRIVATE KEY----- secret\"", 11, "compute.slurm.ssh_key: '-----B…' must be the path of the key file")]
+    [InlineData("rest_url: http://login.cluster:6820", "ssh_host: alice@login.cluster\n    ssh_key_env: \"b3BlbnNzaC1rZXktdjE secret\"", 11, "compute.slurm.ssh_key_env: 'b3Blbn…' is not an environment variable name")]
     public void A_bad_slurm_field_is_refused_with_its_line_and_field(string good, string bad, int line, string message)
     {
         var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Slurm.Replace(good, bad)), File));
@@ -72,6 +76,16 @@ public sealed class ComputeSpecTests
         Assert.Equal(line, error.Location.Line);
         Assert.Equal(File, error.Location.File);
         Assert.DoesNotContain("secret", error.Message);
+    }
+
+    [Fact]
+    public void The_ssh_route_reads_the_login_node_the_key_and_known_hosts()
+    {
+        var spec = SpecLoader.Parse(Pipeline(Slurm.Replace("rest_url: http://login.cluster:6820",
+            "ssh_host: alice@login.cluster:2222\n    ssh_key_env: CLUSTER_SSH_KEY\n    ssh_passphrase_env: CLUSTER_SSH_PASS\n    known_hosts: ~/.ssh/cluster_hosts")), File);
+        var slurm = spec.Compute.Slurm!;
+        Assert.Equal(("alice@login.cluster:2222", "CLUSTER_SSH_KEY", "CLUSTER_SSH_PASS", "~/.ssh/cluster_hosts", (string?)null),
+            (slurm.SshHost, slurm.SshKeyEnv, slurm.SshPassphraseEnv, slurm.KnownHosts, slurm.RestUrl));
     }
 
     [Fact]
@@ -94,7 +108,7 @@ public sealed class ComputeSpecTests
     public void An_unknown_key_in_the_slurm_section_lists_the_allowed_ones()
     {
         var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Slurm.Replace("job_limit: 2", "token: abc")), File));
-        Assert.Contains("unknown key 'token' in compute.slurm; allowed: rest_url, ssh_host, user, token_env", error.Message);
+        Assert.Contains("unknown key 'token' in compute.slurm; allowed: rest_url, ssh_host, ssh_key, ssh_key_env, ssh_passphrase_env, known_hosts, user, token_env", error.Message);
         Assert.Equal(18, error.Location.Line);
     }
 
