@@ -29,7 +29,14 @@ public sealed class SourceKeyedPackager(KernelPackager inner, IProcessRunner pro
         if (sdk.ExitCode != 0)
             return null;
         var publisher = typeof(TrainerPublisher).Assembly.ManifestModule.ModuleVersionId.ToString("N");
-        return _key = TrainerSourceKey.Compute(pipeline.TrainerProject, sdk.Output.Trim().Split('\n')[^1], runtime, publisher);
+        try
+        {
+            return _key = TrainerSourceKey.Compute(pipeline.TrainerProject, sdk.Output.Trim().Split('\n')[^1], runtime, publisher);
+        }
+        catch (NotSupportedException)
+        {
+            return null; // a reference through an MSBuild property: keyed by building, as before
+        }
     }
 
     public KernelPackage Package(string slug, Contracts.StageConfig config, TrainerBundle bundle, IReadOnlyList<KernelSource> sources,

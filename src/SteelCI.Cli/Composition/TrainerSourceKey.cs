@@ -13,6 +13,8 @@ namespace SteelCI.Cli;
 /// (the glibc++ fix script, the banned-symbols list); the SDK version (<c>dotnet --version</c>), the runtime the
 /// bundle targets, and the build of the publisher (its assembly's deterministic module id, so a change to how SteelCI
 /// publishes changes the key). Paths are taken relative to the trainer project's folder, so two clones agree.
+/// A project reference through an MSBuild property (e.g. <c>$(SteelCIRoot)</c>, as <c>steelci init</c> writes) is not
+/// resolved here: <see cref="ProjectFolders"/> throws NotSupportedException and the trainer is keyed by building.
 /// Not covered: files a project includes from elsewhere by an explicit relative path, environment variables and SDK
 /// workloads that change the build, and a NuGet package whose content changed under the same version (nuget.org does
 /// not allow that). A build that hashes differently from its recorded key is caught when the bundle is next built.
@@ -72,7 +74,9 @@ public static partial class TrainerSourceKey
             var folder = Path.GetDirectoryName(next)!;
             foreach (var reference in Load(next).Descendants().Where(e => e.Name.LocalName == "ProjectReference"))
                 if (reference.Attribute("Include")?.Value is { Length: > 0 } include)
-                    pending.Push(Path.GetFullPath(Path.Combine(folder, include.Replace('\\', '/'))));
+                    pending.Push(include.Contains("$(", StringComparison.Ordinal)
+                        ? throw new NotSupportedException($"project {next} references {include} through an MSBuild property; its sources are keyed by building")
+                        : Path.GetFullPath(Path.Combine(folder, include.Replace('\\', '/'))));
         }
         return seen.Select(p => Path.GetDirectoryName(p)!).Distinct().Order(StringComparer.Ordinal).ToList();
     }
