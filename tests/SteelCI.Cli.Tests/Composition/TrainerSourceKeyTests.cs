@@ -53,6 +53,16 @@ public sealed class TrainerSourceKeyTests : IDisposable
     }
 
     [Fact]
+    public void A_reference_through_an_MSBuild_property_is_not_guessed_at()
+    {
+        var project = _dir.Combine("init", "trainer", "trainer.csproj");
+        Directory.CreateDirectory(Path.GetDirectoryName(project)!);
+        File.WriteAllText(project, """<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><ProjectReference Include="$(SteelCIRoot)/src/SteelCI.Training/SteelCI.Training.csproj" /></ItemGroup></Project>""");
+        var error = Assert.Throws<NotSupportedException>(() => TrainerSourceKey.ProjectFolders(project));
+        Assert.Contains("through an MSBuild property", error.Message);
+    }
+
+    [Fact]
     public void A_new_source_file_changes_the_key()
     {
         var before = Key();
