@@ -42,8 +42,8 @@ public static class Checkpoint
     public const string Optimizer = "optimizer.bin";
     public const string Resume = "resume.json";
 
-    public static void SaveWeights(nn.Module model, string directory, string file = Weights) =>
-        Atomic(Path.Combine(directory, file), path => model.save_safetensors(path));
+    public static void SaveWeights(nn.Module model, string directory, string file = Weights, PendingFiles? pending = null) =>
+        PendingFiles.Replace(Path.Combine(directory, file), path => model.save_safetensors(path), pending);
 
     public static void LoadWeights(nn.Module model, string directory, string file = Weights)
     {
@@ -112,10 +112,10 @@ public static class Checkpoint
             throw new BadInputException($"{path}: sha256 {hash} does not match the manifest's {entry.Sha256}; the file is damaged or was replaced");
     }
 
-    public static void SaveResume(string directory, OptimizerHelper optimizer, ResumeState state)
+    public static void SaveResume(string directory, OptimizerHelper optimizer, ResumeState state, PendingFiles? pending = null)
     {
-        Atomic(Path.Combine(directory, Optimizer), path => optimizer.save_state_dict(path));
-        Atomic(Path.Combine(directory, Resume), path => File.WriteAllText(path, Json.Serialize(state)));
+        PendingFiles.Replace(Path.Combine(directory, Optimizer), path => optimizer.save_state_dict(path), pending);
+        PendingFiles.Replace(Path.Combine(directory, Resume), path => File.WriteAllText(path, Json.Serialize(state)), pending);
     }
 
     public static ResumeState LoadResume(string directory, OptimizerHelper optimizer)
@@ -153,11 +153,4 @@ public static class Checkpoint
     public static string EncodeRng(Tensor state) => Convert.ToBase64String(state.data<byte>().ToArray());
 
     public static Tensor DecodeRng(string state) => tensor(Convert.FromBase64String(state), ScalarType.Byte);
-
-    private static void Atomic(string path, Action<string> write)
-    {
-        var temporary = path + ".tmp";
-        write(temporary);
-        File.Move(temporary, path, overwrite: true);
-    }
 }

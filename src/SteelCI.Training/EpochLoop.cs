@@ -97,9 +97,10 @@ public static class EpochLoop
                 }
                 if (checkpointEvery > TimeSpan.Zero && context.Time.GetUtcNow() - lastCheckpoint >= checkpointEvery)
                 {
-                    Save(context, model, optimizer, Position(), curve);
+                    var pending = new PendingFiles(); // the previous checkpoint stays whole until this one is
+                    Save(context, model, optimizer, Position(), curve, pending);
                     ManifestWriter.Write(context, new StageOutcome(OutputStatus.Partial, new Progress(epoch, epochs),
-                        new Dictionary<string, double>(), new Dictionary<string, double>()), context.DeviceName);
+                        new Dictionary<string, double>(), new Dictionary<string, double>()), context.DeviceName, pending);
                     context.Log($"periodic checkpoint in epoch {epoch + 1}/{epochs} at step {step}/{steps}");
                     lastCheckpoint = context.Time.GetUtcNow();
                 }
@@ -118,11 +119,12 @@ public static class EpochLoop
         return (OutputStatus.Complete, epochs);
     }
 
-    private static void Save(StageContext context, nn.Module model, OptimizerHelper optimizer, ResumeState state, LearningCurve curve)
+    private static void Save(StageContext context, nn.Module model, OptimizerHelper optimizer, ResumeState state, LearningCurve curve,
+        PendingFiles? pending = null)
     {
-        curve.Write(context.Output); // with the checkpoint, never between: a partial manifest lists the files as they stay
-        Checkpoint.SaveWeights(model, context.Output);
-        Checkpoint.SaveResume(context.Output, optimizer, state);
+        curve.Write(context.Output, pending); // with the checkpoint, never between: a partial manifest lists the files as they stay
+        Checkpoint.SaveWeights(model, context.Output, pending: pending);
+        Checkpoint.SaveResume(context.Output, optimizer, state, pending);
     }
 
     /// <summary>The epoch-granular form: one "step" is a whole epoch.</summary>

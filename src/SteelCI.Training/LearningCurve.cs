@@ -28,8 +28,11 @@ public sealed class LearningCurve
             _columns.Add(name);
     }
 
-    /// <summary>Writes the CSV and the PNG (each via a temporary file and a rename: whole or not at all).</summary>
-    public void Write(string folder)
+    /// <summary>
+    /// Writes the CSV and the PNG (each via a temporary file and a rename: whole or not at all), or leaves them in
+    /// <paramref name="pending"/> to be renamed with the rest of a checkpoint.
+    /// </summary>
+    public void Write(string folder, PendingFiles? pending = null)
     {
         var text = new StringBuilder("epoch,train_loss");
         foreach (var name in _columns)
@@ -42,8 +45,8 @@ public sealed class LearningCurve
                 text.Append(',').Append(metrics.TryGetValue(name, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
             text.Append('\n');
         }
-        Replace(Path.Combine(folder, CsvFile), path => File.WriteAllText(path, text.ToString()));
-        Replace(Path.Combine(folder, PngFile), path => CurvePlot.Write(path, this));
+        PendingFiles.Replace(Path.Combine(folder, CsvFile), path => File.WriteAllText(path, text.ToString()), pending);
+        PendingFiles.Replace(Path.Combine(folder, PngFile), path => CurvePlot.Write(path, this), pending);
     }
 
     /// <summary>The curve a checkpoint folder holds, up to <paramref name="lastEpoch"/>; empty when it has none.</summary>
@@ -72,11 +75,5 @@ public sealed class LearningCurve
             curve.Add(epoch, loss, metrics);
         }
         return curve;
-    }
-
-    private static void Replace(string path, Action<string> write)
-    {
-        write(path + ".tmp");
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 }

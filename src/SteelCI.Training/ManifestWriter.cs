@@ -5,17 +5,25 @@ using SteelCI.Hashing;
 
 namespace SteelCI.Training;
 
-/// <summary>Writes manifest.json for everything in the output folder; the manifest appears by rename, whole or not at all.</summary>
+/// <summary>
+/// Writes manifest.json for everything in the output folder; the manifest appears by rename, whole or not at all.
+/// Files still pending (a checkpoint being written) are hashed under their temporary names and renamed just before
+/// the manifest, so the folder holds the previous whole checkpoint until the new one is ready.
+/// </summary>
 public static class ManifestWriter
 {
     public const string LibTorchVersion = "2.10.0";
 
     /// <summary>Returns the manifest's own sha256, which the end marker names.</summary>
-    public static string Write(StageContext context, StageOutcome outcome, string device)
+    public static string Write(StageContext context, StageOutcome outcome, string device, PendingFiles? pending = null)
     {
+        var pendingNow = (pending?.Paths ?? []).ToDictionary(p => Relative(context.Output, p), p => pending!.Current(p));
         var files = Sha256.FilesUnder(context.Output)
             .Where(f => f.Relative != Manifest.FileName && !f.Relative.EndsWith(".tmp", StringComparison.Ordinal))
-            .Select(f => new ManifestFile(f.Relative, Sha256.OfFile(f.Full), new FileInfo(f.Full).Length))
+            .Select(f => f.Relative).Union(pendingNow.Keys)
+            .Select(relative => (Relative: relative, Bytes: pendingNow.GetValueOrDefault(relative) ?? Path.Combine(context.Output, relative)))
+            .Select(f => new ManifestFile(f.Relative, Sha256.OfFile(f.Bytes), new FileInfo(f.Bytes).Length))
+            .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
         var config = context.Config;
         var manifest = new Manifest
@@ -43,9 +51,12 @@ public static class ManifestWriter
         };
         var path = Path.Combine(context.Output, Manifest.FileName);
         File.WriteAllText(path + ".tmp", Json.Serialize(manifest));
+        pending?.Commit();
         File.Move(path + ".tmp", path, overwrite: true);
         return Sha256.OfFile(path);
     }
+
+    private static string Relative(string folder, string path) => Path.GetRelativePath(folder, path).Replace('\\', '/');
 
     private static string TorchSharpVersion() =>
         typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]

@@ -198,6 +198,41 @@ public sealed class CheckpointFormatTests
         var error = Assert.Throws<BadInputException>(() => Checkpoint.LoadWeights(resnet, dir.Path));
         Assert.Matches("tensor 'encoder\\.conv1\\.weight' is missing", error.Message);
     }
+
+    [Fact]
+    public void While_the_next_checkpoint_is_written_and_hashed_the_folder_still_holds_the_previous_one_whole()
+    {
+        using var dir = new TempDirectory("pending");
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z"));
+        var context = Contexts.Create(dir.Combine("out"), null, time, TimeSpan.FromHours(1), 5, "binary");
+        var outcome = new StageOutcome(OutputStatus.Partial, new Progress(1, 5), new Dictionary<string, double>(), new Dictionary<string, double>());
+        string Bytes(string file) => File.ReadAllText(Path.Combine(context.Output, file));
+
+        var first = new PendingFiles();
+        first.Write(Path.Combine(context.Output, "curve.csv"), path => File.WriteAllText(path, "epoch\n1\n"));
+        first.Write(Path.Combine(context.Output, "weights.bin"), path => File.WriteAllText(path, "first"));
+        Assert.False(File.Exists(Path.Combine(context.Output, "weights.bin"))); // nothing is renamed before the manifest is ready
+        ManifestWriter.Write(context, outcome, "cpu", first);
+        Assert.Equal(["curve.csv", "weights.bin"], ManifestVerifier.Verify(context.Output).Files.Select(f => f.Path));
+
+        // The next checkpoint is written (a longer curve, other weights) but not yet committed: a kill now finds the first whole.
+        var second = new PendingFiles();
+        second.Write(Path.Combine(context.Output, "curve.csv"), path => File.WriteAllText(path, "epoch\n1\n2\n"));
+        second.Write(Path.Combine(context.Output, "weights.bin"), path => File.WriteAllText(path, "second, longer"));
+        second.Write(Path.Combine(context.Output, "optimizer.bin"), path => File.WriteAllText(path, "new file"));
+        var before = ManifestVerifier.Verify(context.Output);
+        Assert.Equal("first", Bytes("weights.bin"));
+        Assert.Equal(5, before.Files.Single(f => f.Path == "weights.bin").Bytes);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        ManifestWriter.Write(context, outcome with { Progress = new Progress(2, 5) }, "cpu", second);
+        var after = ManifestVerifier.Verify(context.Output);
+        Assert.Equal(["curve.csv", "optimizer.bin", "weights.bin"], after.Files.Select(f => f.Path));
+        Assert.Equal("second, longer", Bytes("weights.bin"));
+        Assert.Equal(2, after.Progress.EpochsDone);
+        Assert.Empty(Directory.GetFiles(context.Output, "*.tmp"));
+        Assert.Empty(second.Paths);
+    }
 }
 
 internal static class Contexts

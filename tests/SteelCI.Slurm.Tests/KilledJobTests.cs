@@ -50,12 +50,17 @@ public sealed class KilledJobTests(LocalSlurm slurm) : IDisposable
             var manifest = Path.Combine(first, "working", Manifest.FileName);
             return File.Exists(manifest) && JsonNode.Parse(File.ReadAllText(manifest))?["progress"]?["epochsDone"]?.GetValue<int>() >= 1;
         }, TimeSpan.FromMinutes(6), TimeSpan.FromMilliseconds(200)), "the binary stage never wrote a checkpoint");
-        await slurm.CancelAsync($"--name={Path.GetFileName(first)}");
+        var job = Path.GetFileName(first);
+        await slurm.CancelAsync($"--name={job}");
+        // scancel only asks: the tick must find the job ended, as a tick minutes later would.
+        Assert.True(await Eventually.Until(async () => (await slurm.ControlAsync("--oneliner", "show", "job")).Split('\n')
+            .Any(line => line.Contains($" JobName={job} ", StringComparison.Ordinal) && line.Contains(" JobState=CANCELLED ", StringComparison.Ordinal)),
+            TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(200)), $"Slurm never showed {job} cancelled");
 
         // The next tick sees the job lost, keeps its checkpoint and starts a second attempt from it.
         var after = SteelciProcess.Run(environment, TimeSpan.FromMinutes(3), tick);
         Assert.True(after.ExitCode == 0, after.Output);
-        Assert.Matches("kept as severstal-binary-[0-9a-f]+-partial-e[0-9]{3}", after.Output);
+        Assert.True(Regex.IsMatch(after.Output, "kept as severstal-binary-[0-9a-f]+-partial-e[0-9]{3}"), after.Output);
         Assert.Equal(2, Binary().Length);
         Assert.Single(Directory.GetDirectories(Path.Combine(workspace, "releases"), "severstal-binary-*-partial-e*"));
 
