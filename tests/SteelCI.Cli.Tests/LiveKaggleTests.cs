@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using SteelCI.Kaggle.Fake;
 using SteelCI.Ports;
@@ -43,22 +44,25 @@ public sealed class LiveKaggleTests : IAsyncDisposable
         }, default);
         _fake.State.AddUser("stacy", Token);
         Environment.SetEnvironmentVariable("KAGGLE_API_TOKEN_LIVEACCT", Token);
-        using (var http = new HttpClient())
-        {
-            using var push = new HttpRequestMessage(HttpMethod.Post, new Uri(_fake.BaseUrl, "v1/kernels.KernelsApiService/SaveKernel"))
-            {
-                Content = JsonContent.Create(new { slug = $"stacy/{Kernel}", newTitle = Kernel, text = "print('hi')\n", language = "python",
-                    kernelType = "script", isPrivate = true, enableInternet = false }),
-            };
-            push.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-            (await http.SendAsync(push)).EnsureSuccessStatusCode();
-        }
+        await PushAsync(Kernel);
         _fakeClock.Advance(TimeSpan.FromSeconds(6));
         _fake.AdvanceKernels(); // queued → running
         var attempt = Attempt("seg1", 1, AttemptState.Running, "kaggle", "liveacct", started: recordedStart,
             handle: new() { ["account"] = "liveacct", ["owner"] = "stacy", ["kernel"] = Kernel, ["version"] = "1" });
         await _h.SaveAsync(NewState(("seg1", StageStatus.Running, [attempt])));
         return new KaggleRunOptions.Values("kaggle", ["liveacct"], _fake.BaseUrl.ToString(), null);
+    }
+
+    private async Task PushAsync(string kernel)
+    {
+        using var http = new HttpClient();
+        using var push = new HttpRequestMessage(HttpMethod.Post, new Uri(_fake!.BaseUrl, "v1/kernels.KernelsApiService/SaveKernel"))
+        {
+            Content = JsonContent.Create(new { slug = $"stacy/{kernel}", newTitle = kernel, text = "print('hi')\n", language = "python",
+                kernelType = "script", isPrivate = true, enableInternet = false }),
+        };
+        push.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        (await http.SendAsync(push)).EnsureSuccessStatusCode();
     }
 
     /// <summary>The console's text; read while steelci writes it from another thread, so a torn read is read again.</summary>
@@ -115,8 +119,17 @@ public sealed class LiveKaggleTests : IAsyncDisposable
     public async Task Status_shows_the_epoch_a_running_attempt_reached_and_flags_a_silent_one()
     {
         // Recorded as started two hours ago (real time): the last line, 3 minutes into the session, is long past.
-        var kaggle = await StartAsync(TimeProvider.System.GetUtcNow() - TimeSpan.FromHours(2));
+        var twoHoursAgo = TimeProvider.System.GetUtcNow() - TimeSpan.FromHours(2);
+        var kaggle = await StartAsync(twoHoursAgo);
         _fakeClock.Advance(TimeSpan.FromMinutes(4));
+        // seg2's kernel is pushed now and stays queued (the fake's clock holds still): waiting for a GPU is not silence.
+        const string queuedKernel = "severstal-seg2-aaaaaaaa-a1-00001";
+        await PushAsync(queuedKernel);
+        var state = await _h.LoadAsync();
+        var queued = Attempt("seg2", 1, AttemptState.Queued, "kaggle", "liveacct", started: twoHoursAgo,
+            handle: new() { ["account"] = "liveacct", ["owner"] = "stacy", ["kernel"] = queuedKernel, ["version"] = "1" });
+        state.Stages["seg2"] = NewState(("seg2", StageStatus.Running, [queued])).Stages["seg2"];
+        await _h.SaveAsync(state);
 
         var code = await StatusCommand.RunAsync(_h.Spec, _h.WorkspaceRoot, null, false, kaggle, _h.Services(TimeProvider.System), default,
             silenceLimit: TimeSpan.FromMinutes(30));
@@ -124,6 +137,8 @@ public sealed class LiveKaggleTests : IAsyncDisposable
         Assert.Equal(0, code);
         Assert.Contains("epoch 2/5 (live); SILENT ", Output());
         Assert.Contains("(limit 30 min): the trainer may hang", Output());
+        Assert.Single(Regex.Matches(Output(), "SILENT"));
+        Assert.Matches("queued on Kaggle for 1[0-9]{2} min, no log yet", Output());
 
         var quiet = new Harness();
         await quiet.SaveAsync(await _h.LoadAsync());

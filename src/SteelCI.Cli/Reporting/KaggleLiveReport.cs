@@ -1,4 +1,5 @@
 using SteelCI.Kaggle.Backend;
+using SteelCI.Ports;
 using SteelCI.State;
 
 namespace SteelCI.Cli;
@@ -6,7 +7,9 @@ namespace SteelCI.Cli;
 /// <summary>
 /// The epoch each running Kaggle attempt has reached, read from its live log stream (the replay so far), and a flag when
 /// its log has been silent longer than a limit: the last line's time is the session's start (at the latest the
-/// attempt's recorded start, so queueing counts as silence) plus the line's <c>time</c>.
+/// attempt's recorded start) plus the line's <c>time</c>. An attempt last seen queued that has written nothing yet is
+/// waiting for a GPU, not hanging: it is shown as queued, never as silent. The streams are read at once, so status
+/// waits one quiet period however many attempts run.
 /// </summary>
 public static class KaggleLiveReport
 {
@@ -19,29 +22,36 @@ public static class KaggleLiveReport
     public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(KaggleWiring kaggle, RunState state, TimeSpan silenceLimit,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reads = new List<Task<(string Slug, string Note)>>();
         foreach (var attempt in state.Stages.Values.SelectMany(s => s.Attempts).Where(a => a.IsActive && a.Backend == "kaggle" && a.Handle is not null))
         {
             var handle = attempt.Handle!;
             var client = kaggle.Clients.FirstOrDefault(c => c.Account.Name == (attempt.Account ?? handle.GetValueOrDefault("account")));
             if (client is null || handle.GetValueOrDefault("owner") is not { } owner || handle.GetValueOrDefault("kernel") is not { } kernel)
                 continue;
-            LiveProgress progress;
-            try
-            {
-                progress = await new LiveLog(client, time).SnapshotAsync(owner, kernel, Quiet, cancellationToken);
-            }
-            catch (Kaggle.Api.KaggleException error)
-            {
-                notes[attempt.Slug] = $"live log unavailable ({error.Message})";
-                continue;
-            }
-            var lastLine = attempt.StartedUtc + TimeSpan.FromSeconds(progress.Lines > 0 ? progress.LastLineAt : 0);
-            var silent = time.GetUtcNow() - lastLine;
-            notes[attempt.Slug] = $"{progress.Describe()} (live)" + (silent > silenceLimit
-                ? $"; SILENT {LiveLog.Minutes(silent)} (limit {LiveLog.Minutes(silenceLimit)}): the trainer may hang"
-                : "");
+            reads.Add(NoteAsync(new LiveLog(client, time), owner, kernel, attempt, silenceLimit, time, cancellationToken));
         }
-        return notes;
+        return (await Task.WhenAll(reads)).ToDictionary(r => r.Slug, r => r.Note, StringComparer.Ordinal);
+    }
+
+    private static async Task<(string Slug, string Note)> NoteAsync(LiveLog log, string owner, string kernel, AttemptRecord attempt,
+        TimeSpan silenceLimit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        LiveProgress progress;
+        try
+        {
+            progress = await log.SnapshotAsync(owner, kernel, Quiet, cancellationToken);
+        }
+        catch (Kaggle.Api.KaggleException error)
+        {
+            return (attempt.Slug, $"live log unavailable ({error.Message})");
+        }
+        var waited = time.GetUtcNow() - attempt.StartedUtc;
+        if (progress.Lines == 0 && attempt.State == AttemptState.Queued)
+            return (attempt.Slug, $"queued on Kaggle for {LiveLog.Minutes(waited)}, no log yet");
+        var silent = waited - TimeSpan.FromSeconds(progress.Lines > 0 ? progress.LastLineAt : 0);
+        return (attempt.Slug, $"{progress.Describe()} (live)" + (silent > silenceLimit
+            ? $"; SILENT {LiveLog.Minutes(silent)} (limit {LiveLog.Minutes(silenceLimit)}): the trainer may hang"
+            : ""));
     }
 }
