@@ -29,7 +29,7 @@ public sealed class ArchiveUploadTests
     {
         await using var h = await Harness.StartAsync();
         var source = Folder(h, "images", 60, nested: true);
-        var publisher = Publisher(h);
+        using var publisher = Publisher(h);
 
         var slug = await h.Drive(publisher.EnsureAsync(h.Alice(), "alice", source, CancellationToken.None));
 
@@ -41,8 +41,18 @@ public sealed class ArchiveUploadTests
         var raw = Directory.EnumerateFiles(source.LocalPath, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         Assert.True(publisher.BytesUploaded < raw / 5, $"{publisher.BytesUploaded} bytes sent for {raw} bytes of text");
         Assert.Contains(h.Log.Lines, l => l.Contains($"60 files of images packed into one {DatasetPublisher.ArchiveName}"));
-        Assert.False(Directory.Exists(Path.Combine(h.Workspace, "kaggle", "archives")) &&
-                     Directory.EnumerateFiles(Path.Combine(h.Workspace, "kaggle", "archives")).Any()); // the local zip is gone
+
+        // Bob's account needs the same source: the zip packed for Alice goes up again, it is not packed twice.
+        var bobSlug = await h.Drive(publisher.EnsureAsync(h.Bob(), "bob", source, CancellationToken.None));
+        Assert.Equal(slug, bobSlug);
+        Assert.Equal([DatasetPublisher.ArchiveName], h.Server.State.UploadNames("bob"));
+        Assert.Equal(60, h.Server.State.DatasetFiles("bob", bobSlug).Count);
+        Assert.Single(h.Log.Lines, l => l.Contains("packed into one"));
+        var archives = Path.Combine(h.Workspace, "kaggle", "archives");
+        Assert.Single(Directory.GetFiles(archives, "*.zip"));
+
+        publisher.Dispose(); // the run or tick ends: its zips go
+        Assert.Empty(Directory.GetFiles(archives));
     }
 
     [Fact]

@@ -60,6 +60,7 @@ public sealed class KaggleWiring : IDisposable
 
     public void Dispose()
     {
+        Backend.Dispose();
         foreach (var client in _clients)
             client.Dispose();
         _http.Dispose();

@@ -12,10 +12,13 @@ namespace SteelCI.Kaggle.Backend;
 /// <summary>
 /// Uploads each kernel source once per account as a private, content-addressed dataset
 /// (<c>steelci-{mount}-{key16}</c>) and reuses it while a dataset with that slug exists. Bytes sent are counted.
+/// A source that goes up as one zip is packed once for every account that needs it while this publisher lives (one
+/// run or tick); the zips are deleted when it is disposed.
 /// </summary>
-public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider time, IKaggleLog log)
+public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider time, IKaggleLog log) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _ready = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<(string Path, long Bytes)>>> _archives = new(StringComparer.Ordinal);
     private long _bytesUploaded;
 
     public long BytesUploaded => Interlocked.Read(ref _bytesUploaded);
@@ -191,18 +194,8 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
         }
         else
         {
-            var zip = Path.Combine(options.Workspace, "kaggle", "archives", $"{client.Account.Name}-{slug}.zip");
-            var bytes = ZipPacker.Pack(folder, zip, options.ArchiveLevel);
-            var raw = all.Sum(f => new FileInfo(f).Length);
-            log.Info($"account {client.Account.Name}: {all.Count} files of {source.Mount} packed into one {ArchiveName} ({bytes:N0} of {raw:N0} bytes, level {options.ArchiveLevel})");
-            try
-            {
-                files.Add(new DatasetNewFile { Token = await uploader.UploadAsync(zip, ArchiveName, cancellationToken) });
-            }
-            finally
-            {
-                File.Delete(zip);
-            }
+            var (zip, bytes) = await PackOnceAsync(slug, folder, all, source.Mount);
+            files.Add(new DatasetNewFile { Token = await uploader.UploadAsync(zip, ArchiveName, cancellationToken) });
             Interlocked.Add(ref _bytesUploaded, bytes);
         }
         var title = $"SteelCI {source.Mount} {KeyOf(source)[..12]}";
@@ -216,5 +209,36 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
             Subtitle = "SteelCI kernel input (content-addressed)",
             Files = files,
         };
+    }
+
+    /// <summary>The source's zip, packed by the first account that needs it; the others upload the same file.</summary>
+    private Task<(string Path, long Bytes)> PackOnceAsync(string slug, string folder, IReadOnlyList<string> all, string mount)
+    {
+        var key = $"{slug}-L{options.ArchiveLevel}";
+        while (true)
+        {
+            var entry = _archives.GetOrAdd(key, _ => new Lazy<Task<(string, long)>>(() => Task.Run(() =>
+            {
+                var zip = Path.Combine(options.Workspace, "kaggle", "archives", key + ".zip");
+                var bytes = ZipPacker.Pack(folder, zip, options.ArchiveLevel);
+                var raw = all.Sum(f => new FileInfo(f).Length);
+                log.Info($"{all.Count} files of {mount} packed into one {ArchiveName} ({bytes:N0} of {raw:N0} bytes, level {options.ArchiveLevel})");
+                return (zip, bytes);
+            })));
+            if (entry.IsValueCreated && entry.Value.IsFaulted)
+            {
+                _archives.TryRemove(new KeyValuePair<string, Lazy<Task<(string, long)>>>(key, entry)); // a failed pack is tried again
+                continue;
+            }
+            return entry.Value;
+        }
+    }
+
+    /// <summary>Deletes the zips this publisher packed.</summary>
+    public void Dispose()
+    {
+        foreach (var entry in _archives.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully))
+            File.Delete(entry.Value.Result.Path);
+        _archives.Clear();
     }
 }

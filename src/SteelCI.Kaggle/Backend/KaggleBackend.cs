@@ -14,7 +14,7 @@ namespace SteelCI.Kaggle.Backend;
 /// saving the handle finds the kernel by its slug (<see cref="FindAsync"/>) and adopts it. Kaggle cannot cancel a
 /// session: <see cref="StopAsync"/> only forgets it.
 /// </summary>
-public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
+public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery, IDisposable
 {
     /// <summary>Handle key of an attempt whose push Kaggle accepted without some inputs (the kernel was deleted again).</summary>
     public const string RefusedKey = "refused";
@@ -45,6 +45,9 @@ public sealed partial class KaggleBackend : IComputeBackend, IAttemptRecovery
     }
 
     public string Name => "kaggle";
+
+    /// <summary>Deletes the local zips its uploads were packed into.</summary>
+    public void Dispose() => _datasets.Dispose();
 
     /// <summary>The accounts' pinned CUDA runtime kernels (rung b of the launcher's device ladder).</summary>
     public PinnedRuntimes Runtimes => _runtimes;
