@@ -48,6 +48,12 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 var options = new SimulationOptions { Jitter = jitter, Seed = seeds[0], Learning = learning };
 var rows = await SimulationBench.RunAsync(Enumerable.Range(1, maxAccounts), seeds, options);
 Console.Write(SimulationTable.Format(rows, options));
+// The mixed row (issue 20 item 3): 2 Kaggle accounts (or fewer when --accounts is) and a cluster allowing 2 GPU jobs.
+var mixed = new List<MixedRow>();
+foreach (var seed in seeds)
+    mixed.Add(await SimulationBench.RunMixedAsync(Math.Min(2, maxAccounts), SeverstalPlan.Cluster(jobs: 2), options with { Seed = seed }));
+Console.WriteLine();
+Console.Write(SimulationTable.FormatMixed(mixed));
 // Runner minutes a month of the scheduled workflow (issue 14 item 4), for SteelCI's schedule on 3 accounts (or fewer when --accounts is).
 var minutes = new RunnerMinutes(options.Tick);
 foreach (var row in rows.Where(r => r.Accounts == Math.Min(3, maxAccounts) && r.Scheduler.Completed))
@@ -70,6 +76,11 @@ if (output is not null)
         await File.WriteAllTextAsync(name + "-greedy.txt", PlanText.Format($"Severstal on {row.Accounts} account(s), greedy baseline (seed {row.Seed})",
             row.Greedy, SeverstalPlan.Stages(), options.RefreshPeriod));
     }
+    var first = mixed[0];
+    var mixedName = Path.Combine(output, $"severstal-{first.Accounts}-accounts-and-cluster");
+    await File.WriteAllTextAsync(mixedName + ".txt", PlanText.Format($"Severstal on {first.Accounts} account(s) and a cluster of {first.Cluster.JobLimit} GPU jobs, simulated (seed {first.Seed})",
+        first.Scheduler, SeverstalPlan.Stages(), options.RefreshPeriod));
+    SteelCI.Scheduling.Charts.GanttChart.Save(first.Scheduler, $"Severstal on {first.Accounts} account(s) + cluster", mixedName + ".png");
     Console.WriteLine($"\nPlans and Gantt charts: {Path.GetFullPath(output)}");
 }
 return 0;

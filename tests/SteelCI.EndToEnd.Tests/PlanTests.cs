@@ -26,6 +26,29 @@ public sealed class PlanTests
     }
 
     [Fact]
+    public void Plan_of_stages_on_compute_any_places_them_on_the_accounts_and_the_slurm_cluster()
+    {
+        using var dir = new TempDirectory("plan-mixed");
+        var spec = File.ReadAllText(Repository.File("kernels", "severstal", "steelci.yml"))
+            .Replace("trainer/Severstal.Trainer.csproj", Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"));
+        for (var c = 1; c <= 4; c++)
+            spec = spec.Replace($"  seg{c}:\n    entry: segment\n", $"  seg{c}:\n    entry: segment\n    compute: any\n");
+        Assert.Equal(4, spec.Split("compute: any").Length - 1); // the edits took
+        dir.Write("steelci.yml", spec);
+
+        var plan = Steelci.Run("plan", dir.Combine("steelci.yml"), "--account", "alice", "--account", "bob", "--workspace", dir.Combine("ws"),
+            "--chart", dir.Combine("plan.png"));
+
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        // The file's cluster: job_limit 2, time_limit_minutes 120.
+        Assert.Contains("severstal (default) on 2 account(s) and the Slurm cluster (2 GPU job(s), 2 h limit)", plan.Output);
+        // With the four Kaggle sessions busy, a segmentation stage starts on the cluster at once; nothing else may go there.
+        Assert.Matches(@"(?m)^seg\d\s+\d+ slurm\s+", plan.Output);
+        Assert.DoesNotMatch(@"(?m)^(eda|binary|multilabel|submission|severstal)\s+\d+ slurm", plan.Output);
+        Assert.Matches(@"(?m)^slurm\s+\d+\.\d\d h", plan.Output);
+    }
+
+    [Fact]
     public void Plan_actual_charts_the_recorded_attempts()
     {
         using var dir = new TempDirectory("actual");

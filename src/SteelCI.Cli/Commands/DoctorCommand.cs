@@ -64,7 +64,7 @@ public static partial class DoctorCommand
 
         if (pipeline?.Backend == "kaggle")
             findings.AddRange(await KaggleAsync(services, context, backend, console, cancellationToken));
-        if (pipeline is not null && pipeline.Nodes.Any(n => pipeline.BackendOf(n) == "slurm"))
+        if (pipeline is not null && pipeline.Nodes.Any(n => pipeline.BackendsOf(n).Contains("slurm")))
             findings.AddRange(await SlurmDoctor.CheckAsync(services, pipeline, cancellationToken));
         var store = storeName ?? pipeline?.Store ?? "local";
         if (store == "github" || Environment.GetEnvironmentVariable("GITHUB_REPOSITORY") is not null)

@@ -6,6 +6,7 @@ using SteelCI.Scheduling.Estimates;
 using SteelCI.Scheduling.Placement;
 using SteelCI.Scheduling.Reporting;
 using SteelCI.Scheduling.Simulation;
+using SteelCI.Scheduling.Ticking;
 using SteelCI.State;
 
 namespace SteelCI.Cli;
@@ -50,7 +51,16 @@ public static partial class PlanCommand
                 throw new UsageException($"--reserve-hours {result.GetValue(reserve)} leaves nothing of --quota-hours {result.GetValue(quota)} to plan into");
             var now = services.Time.GetUtcNow();
             var stageNames = resolved.Nodes.Select(n => n.Name).ToList();
-            var configured = resolved.Nodes.Select(n => StageWork.Of(n, stageNames)).ToList();
+            // A cluster joins the forecast when stages may run there (compute: slurm or any): each stage where it may run.
+            var cluster = resolved.Compute.Slurm is { } slurm && resolved.Nodes.Any(n => resolved.BackendsOf(n).Contains(MixedPlacementPolicy.ClusterBackend))
+                ? MixedPlacementPolicy.ClusterOf(slurm) : null;
+            if (cluster is not null && names.Contains(cluster.Name))
+                throw new UsageException($"--account {cluster.Name}: that name stands for the Slurm cluster in a mixed plan; name the Kaggle account otherwise");
+            var configured = resolved.Nodes.Select(n => StageWork.Of(n, stageNames) with
+            {
+                Places = cluster is null ? Places.Kaggle : resolved.BackendsOf(n).Contains(MixedPlacementPolicy.ClusterBackend)
+                    ? resolved.BackendsOf(n).Contains("kaggle") ? Places.Any : Places.Cluster : Places.Kaggle,
+            }).ToList();
             var recorded = await LoadStateAsync(services, resolved, root, cancellationToken);
             var retrain = await RekeyAsync(services, resolved, root, recorded, cancellationToken);
             var done = EpochsDone(recorded, resolved, retrain);
@@ -61,8 +71,10 @@ public static partial class PlanCommand
             var team = names.Select(name => (new AccountSettings(name, TimeSpan.FromHours(result.GetValue(reserve))),
                 new QuotaSnapshot(TimeSpan.FromHours(result.GetValue(quota)), TimeSpan.FromHours(result.GetValue(used)), TimeSpan.Zero,
                     now + options.RefreshPeriod))).ToList();
-            var plan = await new Forecaster(options).PredictAsync(now, stages, done, team, new QuotaLedger(), cancellationToken);
-            var title = $"{resolved.Name} ({resolved.Profile}) on {names.Length} account(s)";
+            var plan = await new Forecaster(options).PredictAsync(now, stages, done, team, new QuotaLedger(), cancellationToken,
+                cluster is null ? null : [cluster]);
+            var title = $"{resolved.Name} ({resolved.Profile}) on {names.Length} account(s)" +
+                (cluster is null ? "" : $" and the Slurm cluster ({cluster.JobLimit} GPU job(s), {cluster.TimeLimit.TotalHours:0.#} h limit)");
             services.Out.Write(PlanText.Format(title, plan, stages, options.RefreshPeriod));
             services.Out.Write(SpeedText.Format(configured, speeds));
             if (result.GetValue(chart) is null)

@@ -5,6 +5,7 @@ using SteelCI.Kernels;
 using SteelCI.Local;
 using SteelCI.Ports;
 using SteelCI.Running;
+using SteelCI.Scheduling.Ticking;
 using SteelCI.Slurm;
 using SteelCI.Spec;
 
@@ -54,7 +55,9 @@ public sealed class RunnerComposition : IDisposable
             console.Profile.Width = Math.Max(console.Profile.Width, 160); // logs are read in wide viewers, not 80 columns
         var store = services.Store(pipeline.Store, workspace, reporter.Info);
         // Every backend a stage runs on (its compute: choice, else the pipeline's backend); several are routed.
-        var used = pipeline.Nodes.Select(pipeline.BackendOf).Distinct().ToList();
+        // compute: any stands for both kaggle and slurm (the placer chooses per chunk).
+        var used = pipeline.Nodes.SelectMany(pipeline.BackendsOf).Distinct().ToList();
+        var anywhere = pipeline.Nodes.Any(n => pipeline.BackendOf(n) == Pipeline.AnyBackend);
         if (used.Count == 0)
             used = [pipeline.Backend];
         var kaggle = used.Contains("kaggle") ? services.Kaggle(backendOptions, workspace.Root, configured: pipeline.Compute.Kaggle) : null;
@@ -70,7 +73,10 @@ public sealed class RunnerComposition : IDisposable
                 _ => new LocalBackend(processes, workspace.Root, slotCount, threads),
             };
         IComputeBackend backend = backends.Count == 1 ? backends.Values.Single() : new RoutingBackend(backends, used.Contains(pipeline.Backend) ? pipeline.Backend : used[0]);
-        IPlacementPolicy? placement = backends.Count > 1
+        IPlacementPolicy? placement = anywhere
+            ? new MixedPlacementPolicy(KaggleScheduler.Create(kaggle!, pipeline.SessionMinutes, time), MixedPlacementPolicy.ClusterOf(pipeline.Compute.Slurm!),
+                backends.ToDictionary(b => b.Key, b => b.Value.Slots))
+            : backends.Count > 1
             ? new ComputePlacementPolicy(backends.ToDictionary(b => b.Key, b => (b.Value.Slots,
                 b.Value is SlurmBackend s ? s.MaxSession : TimeSpan.FromMinutes(pipeline.SessionMinutes))))
             : slurm is not null ? new ComputePlacementPolicy(new Dictionary<string, (int, TimeSpan)> { ["slurm"] = (slurm.Backend.Slots, slurm.Backend.MaxSession) })

@@ -11,6 +11,9 @@ namespace SteelCI.Scheduling.Placement;
 /// A chunk's window is charged against the account before the next decision, so two placements never overspend it.
 /// Epoch times come from <see cref="SpeedEstimates"/> (measured where the sessions have shown them, the configured
 /// estimate before): priorities use the stage's mean, chunk sizes the account's own where it has one.
+/// With clusters (steelci.yml's <c>compute.slurm</c>), a stage that may run on both (<c>compute: any</c>) goes to the
+/// place where it would be done soonest (<see cref="KaggleFinish"/>, <see cref="OnCluster"/>): the best Kaggle account
+/// against each cluster with a free job; a stage longer than a job runs as chained jobs. Without clusters nothing changes.
 /// Pure: the same input gives the same placements.
 /// </summary>
 public sealed class Placer(SchedulerOptions options)
@@ -18,8 +21,9 @@ public sealed class Placer(SchedulerOptions options)
     public SchedulerOptions Options { get; } = options;
 
     public IReadOnlyList<Placement> Place(DateTimeOffset now, IReadOnlyList<StageProgress> stages, IReadOnlyList<AccountCapacity> accounts,
-        SpeedEstimates? speeds = null)
+        SpeedEstimates? speeds = null, IReadOnlyList<ClusterCapacity>? clusters = null)
     {
+        clusters ??= [];
         speeds ??= SpeedEstimates.None;
         stages = stages.Select(s => s with { Work = speeds.Apply(s.Work) }).ToList();
         var byName = stages.ToDictionary(s => s.Work.Name, StringComparer.Ordinal);
@@ -36,10 +40,11 @@ public sealed class Placer(SchedulerOptions options)
         var align = accounts.Aggregate(TimeSpan.Zero, (sum, a) => sum + a.Spendable) >= workLeft;
         var free = accounts.ToDictionary(a => a.Name, a => (a.FreeSlots, a.Spendable), StringComparer.Ordinal);
         var placements = new List<Placement>();
+        var jobs = clusters.ToDictionary(c => c.Name, c => c.FreeJobs, StringComparer.Ordinal);
         foreach (var stage in ready)
         {
             var best = accounts
-                .Where(a => free[a.Name].FreeSlots > 0)
+                .Where(a => stage.Work.Places.HasFlag(Places.Kaggle) && free[a.Name].FreeSlots > 0)
                 .Select(a => (Account: a.Name, PerEpoch: speeds.PerEpoch(stage.Work, a.Name), Left: free[a.Name].Spendable))
                 .Select(a => (a.Account, a.PerEpoch, Chunk: Chunk(stage, a.Left, a.PerEpoch, align), a.Left))
                 .Where(c => c.Chunk.Epochs > 0)
@@ -47,6 +52,36 @@ public sealed class Placer(SchedulerOptions options)
                 .ThenByDescending(c => c.Left)
                 .ThenBy(c => c.Account, StringComparer.Ordinal)
                 .FirstOrDefault();
+            if (clusters.Count > 0)
+            {
+                // Across places: the best Kaggle account (chosen as above) against every cluster with a free job, by
+                // when the stage would be done; ties go to Kaggle (free hours first).
+                var kaggle = best.Account is null ? null : new Placement(stage.Work.Name, best.Account, stage.EpochsDone, best.Chunk.Epochs, now,
+                    now + best.Chunk.Window, now + Options.Startup + best.PerEpoch * best.Chunk.Epochs)
+                {
+                    StageFinishUtc = KaggleFinish(now, stage, best.PerEpoch, best.Chunk,
+                        free.Values.Aggregate(TimeSpan.Zero, (sum, f) => sum + f.Spendable) - best.Chunk.Window,
+                        accounts.Select(a => a.RefreshUtc).DefaultIfEmpty(now).Min()),
+                };
+                var choice = clusters
+                    .Where(c => stage.Work.Places.HasFlag(Places.Cluster) && jobs[c.Name] > 0)
+                    .Select(c => OnCluster(now, stage, speeds.Measured(stage.Work.Name, c.Name) ?? stage.Work.PerEpoch / c.Cluster.Speed, c.Cluster))
+                    .OfType<Placement>()
+                    .Prepend(kaggle)
+                    .OfType<Placement>()
+                    .OrderBy(p => p.StageFinishUtc)
+                    .ThenBy(p => p.Place)
+                    .ThenBy(p => p.Account, StringComparer.Ordinal)
+                    .FirstOrDefault();
+                if (choice is null)
+                    continue;
+                if (choice.Place == Places.Cluster)
+                    jobs[choice.Account]--;
+                else
+                    free[choice.Account] = (free[choice.Account].FreeSlots - 1, free[choice.Account].Spendable - best.Chunk.Window);
+                placements.Add(choice);
+                continue;
+            }
             if (best.Account is null)
                 continue;
             var (slots, spendable) = free[best.Account];
@@ -55,6 +90,56 @@ public sealed class Placer(SchedulerOptions options)
                 now + best.Chunk.Window, now + Options.Startup + best.PerEpoch * best.Chunk.Epochs));
         }
         return placements;
+    }
+
+    /// <summary>
+    /// When a stage placed on Kaggle now would be done: this chunk's window, then the rest in full sessions (each paying
+    /// the start-up) while the pool's hours left this week (<paramref name="poolLeft"/>, after this chunk) cover it; what
+    /// they do not cover waits for the first refresh. A guess: later chunks run back to back on whichever account.
+    /// </summary>
+    public DateTimeOffset KaggleFinish(DateTimeOffset now, StageProgress stage, TimeSpan perEpoch, (int Epochs, TimeSpan Window) chunk,
+        TimeSpan poolLeft, DateTimeOffset refresh)
+    {
+        var rest = stage.Remaining - chunk.Epochs;
+        if (rest <= 0)
+            return now + Options.Startup + perEpoch * chunk.Epochs;
+        var perSession = Math.Max(1, (int)Math.Floor((Options.MaxWindow - Options.Startup) / (perEpoch * (1 + Options.EpochSafety))));
+        var restTime = perEpoch * rest + Options.Startup * Math.Ceiling(rest / (double)perSession);
+        var next = now + chunk.Window;
+        if (poolLeft < TimeSpan.Zero)
+            poolLeft = TimeSpan.Zero;
+        return restTime <= poolLeft ? next + restTime : (next + poolLeft > refresh ? next + poolLeft : refresh) + (restTime - poolLeft);
+    }
+
+    /// <summary>
+    /// The first job of a stage on <paramref name="cluster"/> now, or null when it cannot run there (an epoch longer than a
+    /// job, or a stage that cannot resume longer than one). <paramref name="perEpoch"/> is in the cluster's time (measured
+    /// there, else the Kaggle estimate divided by the cluster's speed); a job trains at most
+    /// <see cref="ClusterSettings.UsefulPerJob"/>. The stage's last job gets its expected time plus
+    /// <see cref="SchedulerOptions.DeadlineSlack"/>, an earlier one the whole window (the trainer trains to its deadline
+    /// and the next job resumes). Expected finish: the stage's remaining epochs plus one start-up per job, back to back.
+    /// </summary>
+    public Placement? OnCluster(DateTimeOffset now, StageProgress stage, TimeSpan perEpoch, ClusterSettings cluster)
+    {
+        var planned = perEpoch * (1 + Options.EpochSafety);
+        if (planned <= TimeSpan.Zero)
+            return null;
+        var perJob = (int)Math.Min(int.MaxValue, Math.Floor(cluster.UsefulPerJob / planned));
+        if (perJob <= 0 || (!stage.Work.Resumable && perJob < stage.Remaining))
+            return null;
+        var epochs = Math.Min(stage.Remaining, perJob);
+        var window = cluster.MaxWindow;
+        if (epochs == stage.Remaining)
+        {
+            var needed = TimeSpan.FromMinutes(Math.Ceiling((cluster.Startup + perEpoch * epochs * (1 + Options.DeadlineSlack)).TotalMinutes));
+            window = needed < window ? needed : window;
+        }
+        var chained = (int)Math.Ceiling(stage.Remaining / (double)perJob);
+        return new Placement(stage.Work.Name, cluster.Name, stage.EpochsDone, epochs, now, now + window, now + cluster.Startup + perEpoch * epochs)
+        {
+            Place = Places.Cluster,
+            StageFinishUtc = now + perEpoch * stage.Remaining + cluster.Startup * chained,
+        };
     }
 
     /// <summary>

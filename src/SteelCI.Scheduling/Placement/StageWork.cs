@@ -8,6 +8,9 @@ public sealed record StageWork(string Name, int Epochs, TimeSpan PerEpoch, bool 
 {
     public TimeSpan Total => PerEpoch * Epochs;
 
+    /// <summary>Where the stage may run (Kaggle accounts unless its <c>compute:</c> says otherwise).</summary>
+    public Places Places { get; init; } = Places.Kaggle;
+
     public static StageWork Of(SteelCI.Spec.PipelineNode node, IEnumerable<string> stageNames) =>
         new(node.Name, node.Epochs, TimeSpan.FromMinutes(node.MinutesPerEpoch), node.Resumable,
             node.Inputs.Where(stageNames.Contains).ToList());
@@ -25,4 +28,11 @@ public sealed record AccountCapacity(string Name, int FreeSlots, TimeSpan Spenda
 
 /// <summary>One decision: run epochs [FromEpoch, FromEpoch + Epochs) of a stage on an account, ending by the deadline.</summary>
 public sealed record Placement(string Stage, string Account, int FromEpoch, int Epochs, DateTimeOffset StartUtc,
-    DateTimeOffset DeadlineUtc, DateTimeOffset ExpectedEndUtc);
+    DateTimeOffset DeadlineUtc, DateTimeOffset ExpectedEndUtc)
+{
+    /// <summary>Where <see cref="Account"/> is: a Kaggle account, or (<see cref="Places.Cluster"/>) the cluster of that name.</summary>
+    public Places Place { get; init; } = Places.Kaggle;
+
+    /// <summary>When the placer expects the whole stage to be done if its later chunks follow on the same kind of place.</summary>
+    public DateTimeOffset? StageFinishUtc { get; init; }
+}

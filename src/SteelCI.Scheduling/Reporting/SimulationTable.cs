@@ -53,6 +53,31 @@ public static class SimulationTable
         return text.ToString();
     }
 
+    /// <summary>The mixed rows (Kaggle accounts + a cluster, every stage <c>compute: any</c>) against their lower bound.</summary>
+    public static string FormatMixed(IReadOnlyList<MixedRow> rows)
+    {
+        var text = new StringBuilder();
+        if (rows.Count == 0)
+            return "";
+        var c = rows[0].Cluster;
+        text.AppendLine(Invariant($"Mixed: the same plan with every stage on `compute: any`, Kaggle accounts as above plus a Slurm cluster ({c.TimeLimit.TotalHours:0.#} h job limit, {c.Grace.TotalMinutes:0} min grace, {c.Startup.TotalMinutes:0} min start-up, GPU speed {c.Speed:0.##} x Kaggle's, no queue)."));
+        text.AppendLine("Mixed lower bound = max(a, b): (a) the longest chain, each stage on its cheapest place (its hours / speed plus a start-up per session or job); (b) T + the final stage at its cheapest, T = earliest time by which the accounts (each <= min(2 x elapsed in week, 30 h) per week) and the cluster (job limit x speed GPU hours per hour) do the other stages' hours with their fewest start-ups.");
+        text.AppendLine();
+        text.AppendLine("| places | seed | bound, estimates (a / b) | bound, realised (a / b) | SteelCI | SteelCI ratio est. / real. | sessions Kaggle / cluster | GPU h Kaggle / cluster | cut-offs |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in rows.OrderBy(r => r.Accounts).ThenBy(r => r.Seed))
+        {
+            var onCluster = row.Scheduler.Sessions.Where(s => s.Account == row.Cluster.Name).ToList();
+            var onKaggle = row.Scheduler.Sessions.Where(s => s.Account != row.Cluster.Name).ToList();
+            var ratios = row.Scheduler.Makespan is { } m ? Invariant($"{m / row.Bound.Value:0.000} / {m / row.RealisedBound.Value:0.000}") : "-";
+            text.AppendLine(Invariant($"| {row.Accounts} Kaggle accounts + cluster ({row.Cluster.JobLimit} GPU jobs) | {row.Seed} | {Bound(row.Bound)} | {Bound(row.RealisedBound)} | {Span(row.Scheduler)} | {ratios} | {onKaggle.Count} / {onCluster.Count} | {Hours(onKaggle)} / {Hours(onCluster)} | {row.Scheduler.CutOffs} |"));
+        }
+        return text.ToString();
+
+        static string Hours(IEnumerable<SimulatedSession> sessions) =>
+            Invariant($"{sessions.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration).TotalHours:0.0}");
+    }
+
     /// <summary>SteelCI's makespan over a baseline's (a baseline that never finishes counts as infinitely slow).</summary>
     public static double Versus(SimulationResult steelci, SimulationResult baseline) =>
         steelci.Makespan is not { } own ? double.PositiveInfinity : baseline.Makespan is { } other ? own / other : 0;
@@ -62,6 +87,9 @@ public static class SimulationTable
         var worst = rows.Select(r => (r.Seed, Value: value(r) ?? double.PositiveInfinity)).MaxBy(x => x.Value);
         return double.IsPositiveInfinity(worst.Value) ? Invariant($"not finished ({worst.Seed})") : Invariant($"{worst.Value:0.000} ({worst.Seed})");
     }
+
+    private static string Bound(MixedLowerBound bound) =>
+        Invariant($"{Short(bound.Value)} ({Short(bound.CriticalPath)} / {Short(bound.CapacityBound)})");
 
     private static string Bound(Simulation.LowerBound bound) =>
         Invariant($"{Short(bound.Value)} ({Short(bound.CriticalPath)} / {Short(bound.QuotaBound)})");

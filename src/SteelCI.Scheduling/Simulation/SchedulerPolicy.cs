@@ -28,6 +28,9 @@ internal sealed class SchedulerPolicy : ISimulationPolicy
 
     public List<string> Refusals { get; } = new();
 
+    /// <summary>Clusters the placer may use beside the accounts; their free jobs come from the same ledger.</summary>
+    public IReadOnlyList<ClusterSettings> Clusters { get; init; } = [];
+
     public void Ended(SimulatedSession session) => _book.Ended(session);
 
     public async Task PlaceAsync(DateTimeOffset now, StageTracker stages, CancellationToken cancellationToken)
@@ -40,12 +43,14 @@ internal sealed class SchedulerPolicy : ISimulationPolicy
         if (_learning is not EpochTimes.Ignored)
             foreach (var (stage, running) in _platform.CutEpochs())
                 speeds.ObserveAtLeast(stage, running);
-        foreach (var placement in _placer.Place(now, stages.Views(), capacity, speeds))
+        var clusters = Clusters.Select(c => new ClusterCapacity(c, Math.Max(0, c.JobLimit - _book.Ledger.Open(c.Name).Count()))).ToList();
+        foreach (var placement in _placer.Place(now, stages.Views(), capacity, speeds, clusters))
         {
             var work = stages.Work(placement.Stage);
+            var startup = placement.Place == Places.Cluster ? Clusters.First(c => c.Name == placement.Account).Startup : _placer.Options.Startup;
             // The trainer trains until the stage is done or its deadline (the chunk's epochs are the plan, for reports).
             var refusal = _platform.TryStart(placement.Account, placement.Stage, placement.FromEpoch, work.Epochs - placement.FromEpoch, work.PerEpoch,
-                _placer.Options.Startup, placement.DeadlineUtc, out var id);
+                startup, placement.DeadlineUtc, out var id);
             if (refusal is not null)
             {
                 Refusals.Add($"{now:u} {placement.Stage} on {placement.Account}: {refusal}");

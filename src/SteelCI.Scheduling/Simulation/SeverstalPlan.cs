@@ -33,4 +33,17 @@ public static class SeverstalPlan
 
     public static SimulationSetup Setup(int accounts, TimeSpan refreshPeriod) =>
         SimulationSetup.Fresh(Start, Stages(), Accounts(accounts), WeeklyQuota, refreshPeriod);
+
+    /// <summary>
+    /// The cluster of the mixed row: <paramref name="jobs"/> GPU jobs at once, a 24 h time limit (the docs' example
+    /// partition), 2 min grace (SteelCI's), and — guesses, no cluster measured — Kaggle's 5 min start-up and a GPU as fast
+    /// as Kaggle's (speed 1). No queueing: the job starts when submitted.
+    /// </summary>
+    public static ClusterSettings Cluster(int jobs) =>
+        new("cluster", jobs, TimeSpan.FromHours(24), TimeSpan.FromMinutes(2), PlatformRules.Startup);
+
+    /// <summary>The plan with every stage free to run on Kaggle or the cluster (<c>compute: any</c>).</summary>
+    public static SimulationSetup MixedSetup(int accounts, ClusterSettings cluster, TimeSpan refreshPeriod) =>
+        SimulationSetup.Fresh(Start, Stages().Select(s => s with { Places = Places.Any }).ToList(), Accounts(accounts), WeeklyQuota, refreshPeriod)
+            with { Clusters = [cluster] };
 }

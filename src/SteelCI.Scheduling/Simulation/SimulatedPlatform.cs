@@ -1,4 +1,5 @@
 using SteelCI.Scheduling.Accounts;
+using SteelCI.Scheduling.Placement;
 
 namespace SteelCI.Scheduling.Simulation;
 
@@ -12,9 +13,11 @@ namespace SteelCI.Scheduling.Simulation;
 /// </summary>
 internal sealed class SimulatedPlatform : IQuotaSource
 {
-    private sealed class Account(SimulatedAccountState state)
+    private sealed class Account(SimulatedAccountState state, TimeSpan sessionLimit, double speed = 1)
     {
         public AccountSettings Settings { get; } = state.Settings;
+        public TimeSpan SessionLimit { get; } = sessionLimit;
+        public double Speed { get; } = speed;
         public TimeSpan Allowed { get; } = state.Allowed;
         public TimeSpan Used { get; set; } = state.Used;
         public DateTimeOffset NextRefresh { get; set; } = state.NextRefresh;
@@ -40,9 +43,14 @@ internal sealed class SimulatedPlatform : IQuotaSource
     private int _nextId;
 
     public SimulatedPlatform(IEnumerable<SimulatedAccountState> accounts, DateTimeOffset now, TimeSpan refreshPeriod,
-        TimeSpan sessionLimit, Func<string, int, TimeSpan, TimeSpan> epochTime)
+        TimeSpan sessionLimit, Func<string, int, TimeSpan, TimeSpan> epochTime, IEnumerable<ClusterSettings>? clusters = null)
     {
-        _accounts = accounts.ToDictionary(a => a.Settings.Name, a => new Account(a), StringComparer.Ordinal);
+        _accounts = accounts.ToDictionary(a => a.Settings.Name, a => new Account(a, sessionLimit), StringComparer.Ordinal);
+        // A cluster is a place without quota (a century of hours, never refreshed within a simulation), with job_limit
+        // jobs at once, each stopped at the time limit, its epochs taking the drawn time divided by its speed.
+        foreach (var cluster in clusters ?? [])
+            _accounts.Add(cluster.Name, new Account(new SimulatedAccountState(new AccountSettings(cluster.Name, TimeSpan.Zero, cluster.JobLimit),
+                TimeSpan.FromDays(36500), TimeSpan.Zero, now.AddYears(100)), cluster.TimeLimit, cluster.Speed));
         Now = now;
         _refreshPeriod = refreshPeriod;
         _sessionLimit = sessionLimit;
@@ -75,9 +83,9 @@ internal sealed class SimulatedPlatform : IQuotaSource
         var ends = new DateTimeOffset[epochs];
         var at = Now + startup;
         for (var i = 0; i < epochs; i++)
-            ends[i] = at += _epochTime(stage, fromEpoch + i, perEpoch);
+            ends[i] = at += _epochTime(stage, fromEpoch + i, perEpoch) / state.Speed;
         id = ++_nextId;
-        state.Sessions.Add(new Running(id, account, stage, fromEpoch, Now, ends, trainerDeadline, Now + _sessionLimit, startup));
+        state.Sessions.Add(new Running(id, account, stage, fromEpoch, Now, ends, trainerDeadline, Now + state.SessionLimit, startup));
         MaxConcurrent = Math.Max(MaxConcurrent, state.Sessions.Count);
         return null;
     }

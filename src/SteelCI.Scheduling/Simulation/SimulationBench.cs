@@ -14,6 +14,16 @@ public sealed record BenchRow(int Accounts, int Seed, LowerBound Bound, LowerBou
     public double? Ratio(SimulationResult result) => result.Makespan is { } m ? m / RealisedBound.Value : null;
 }
 
+/// <summary>
+/// The mixed row: SteelCI's scheduler on Kaggle accounts and a cluster together, against <see cref="MixedLowerBound"/>
+/// from the estimated and from the realised epoch times.
+/// </summary>
+public sealed record MixedRow(int Accounts, ClusterSettings Cluster, int Seed, MixedLowerBound Bound, MixedLowerBound RealisedBound,
+    SimulationResult Scheduler)
+{
+    public double? Ratio => Scheduler.Makespan is { } m ? m / RealisedBound.Value : null;
+}
+
 /// <summary>Runs the Severstal plan for each number of accounts (and each seed) under SteelCI, round-robin and greedy.</summary>
 public static class SimulationBench
 {
@@ -34,6 +44,18 @@ public static class SimulationBench
                 await simulator.RunAsync(setup, Strategy.Greedy, cancellationToken)));
         }
         return rows;
+    }
+
+    /// <summary>The Severstal plan with every stage free to run on <paramref name="accounts"/> Kaggle accounts or <paramref name="cluster"/>.</summary>
+    public static async Task<MixedRow> RunMixedAsync(int accounts, ClusterSettings cluster, SimulationOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        var setup = SeverstalPlan.MixedSetup(accounts, cluster, options.RefreshPeriod);
+        var bound = MixedLowerBound.Compute(setup.Stages, setup.Accounts, setup.Clusters, options.Scheduler, options.RefreshPeriod);
+        var realised = new RealisedSpeeds(setup.Stages, options.Jitter, options.Seed).Realised(setup.Stages);
+        var realisedBound = MixedLowerBound.Compute(realised, setup.Accounts, setup.Clusters, options.Scheduler, options.RefreshPeriod);
+        return new MixedRow(accounts, cluster, options.Seed, bound, realisedBound,
+            await new Simulator(options).RunAsync(setup, Strategy.Scheduler, cancellationToken));
     }
 
     /// <summary>The same for several seeds (one run per seed and number of accounts).</summary>

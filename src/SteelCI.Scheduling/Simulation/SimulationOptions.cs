@@ -51,6 +51,8 @@ public sealed record SimulationSetup(DateTimeOffset Start, IReadOnlyList<StageWo
     public IReadOnlyDictionary<string, int> EpochsDone { get; init; } = new Dictionary<string, int>();
     /// <summary>Sessions the ledger knows are running (a forecast from the current state); they run as estimated.</summary>
     public IReadOnlyList<Accounts.LedgerSession> Running { get; init; } = [];
+    /// <summary>Slurm clusters beside the Kaggle accounts (a mixed plan); only SteelCI's scheduler uses them.</summary>
+    public IReadOnlyList<ClusterSettings> Clusters { get; init; } = [];
 
     /// <summary>Accounts at the start of a quota week, unused.</summary>
     public static SimulationSetup Fresh(DateTimeOffset start, IReadOnlyList<StageWork> stages, IEnumerable<Accounts.AccountSettings> accounts,

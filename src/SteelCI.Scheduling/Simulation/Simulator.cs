@@ -19,6 +19,9 @@ public sealed class Simulator(SimulationOptions options)
         var accounts = strategy == Strategy.OneAccount ? setup.Accounts.Take(1).ToList() : setup.Accounts.ToList();
         var scheduler = Options.Scheduler;
         var placer = new Placer(scheduler);
+        var clash = setup.Clusters.FirstOrDefault(c => accounts.Any(a => a.Settings.Name == c.Name));
+        if (clash is not null)
+            throw new ArgumentException($"cluster '{clash.Name}' has the name of an account", nameof(setup));
         var unplaceable = setup.Stages.Select(placer.Unplaceable).FirstOrDefault(r => r is not null);
         if (unplaceable is not null)
             throw new UnplaceableStageException(unplaceable);
@@ -26,7 +29,8 @@ public sealed class Simulator(SimulationOptions options)
         var units = new CheckpointUnits(setup.Stages, Options.CheckpointsPerEpoch);
         var speeds = new RealisedSpeeds(setup.Stages, Options.Jitter, Options.Seed);
         var platform = new SimulatedPlatform(accounts, setup.Start, Options.RefreshPeriod, scheduler.SessionLimit,
-            (stage, unit, estimate) => speeds.EpochTime(stage, unit / units.Of(stage), estimate * units.Of(stage)) / units.Of(stage));
+            (stage, unit, estimate) => speeds.EpochTime(stage, unit / units.Of(stage), estimate * units.Of(stage)) / units.Of(stage),
+            setup.Clusters.Select(c => c.Validate()));
         var tracker = new StageTracker(units.ToUnits(setup.Stages), units.ToUnits(setup.EpochsDone));
         var adopted = setup.Running.Select(units.ToUnits)
             .Select(s => (Id: platform.Adopt(s, tracker.Work(s.Stage).PerEpoch, scheduler.Startup), Session: s)).ToList();
@@ -37,7 +41,7 @@ public sealed class Simulator(SimulationOptions options)
         {
             Strategy.RoundRobinIgnoringQuota => new RoundRobinPolicy(settings, platform, scheduler),
             Strategy.Greedy => new GreedyPolicy(settings, platform, placer, adopted),
-            _ => new SchedulerPolicy(settings, platform, placer, adopted, Options.Learning),
+            _ => new SchedulerPolicy(settings, platform, placer, adopted, Options.Learning) { Clusters = setup.Clusters },
         };
 
         var horizon = setup.Start + Options.Horizon;

@@ -21,6 +21,8 @@ namespace SteelCI.Scheduling.Ticking;
 public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : IPlacementPolicy
 {
     public Placer Placer { get; } = placer;
+    /// <summary>The accounts and their quota source (a mixed placement uses the same).</summary>
+    public AccountPool Pool { get; } = pool;
 
     public async Task<IReadOnlyList<PlacementDecision>> PlaceAsync(PlacementRequest request, CancellationToken cancellationToken)
     {
@@ -41,7 +43,7 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
         var decisions = new List<PlacementDecision>();
         if (progress.Count > 0)
         {
-            var capacity = await pool.CapacityAsync(LedgerOf(request.State, planned), request.Now, cancellationToken);
+            var capacity = await Pool.CapacityAsync(LedgerOf(request.State, planned), request.Now, cancellationToken);
             var speeds = MeasuredSpeeds.From(request.State, Placer.Options.Startup);
             foreach (var placement in Placer.Place(request.Now, progress, capacity, speeds))
                 decisions.Add(new PlacementDecision(placement.Stage, placement.Account,

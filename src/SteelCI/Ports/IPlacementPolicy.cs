@@ -29,7 +29,11 @@ public sealed record PlacementRequest(DateTimeOffset Now, Pipeline Pipeline, Run
 /// Start <see cref="Stage"/> now with this session limit (start-up included), on <see cref="Account"/> (null: the
 /// backend chooses). <see cref="Epochs"/> is what the placement expects the session to train (for reports only).
 /// </summary>
-public sealed record PlacementDecision(string Stage, string? Account, TimeSpan SessionLimit, int? Epochs = null);
+public sealed record PlacementDecision(string Stage, string? Account, TimeSpan SessionLimit, int? Epochs = null)
+{
+    /// <summary>The backend chosen for a stage that may run on several (<c>compute: any</c>); null: the one the stage names.</summary>
+    public string? Backend { get; init; }
+}
 
 /// <summary>Every ready stage up to the free slots, whole sessions of the pipeline's limit, the backend picks the account.</summary>
 public sealed class DefaultPlacementPolicy : IPlacementPolicy

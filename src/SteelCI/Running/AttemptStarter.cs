@@ -21,7 +21,9 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
         var sources = new List<KernelSource>();
         var inputs = new List<StageInput>();
         // A backend that keys stored inputs by their manifest fetches them only to upload them (never when it holds them).
-        var onDemand = backend.FetchesSourcesOnDemand(run.Pipeline.BackendOf(node));
+        // A stage on compute: any runs where its placement chose (Kaggle when nothing chose).
+        var compute = decision.Backend ?? (run.Pipeline.BackendOf(node) is Pipeline.AnyBackend ? "kaggle" : run.Pipeline.BackendOf(node));
+        var onDemand = backend.FetchesSourcesOnDemand(compute);
         foreach (var name in node.Inputs)
         {
             if (run.Pipeline.ExternalDatasets.TryGetValue(name, out var external))
@@ -61,7 +63,7 @@ internal sealed class AttemptStarter(IComputeBackend backend, IArtifactStore sto
             SourceCommit = options.SourceCommit,
         };
         var package = packager.Package(slug, config, await run.BundleAsync(), sources, node.Accelerator, decision.SessionLimit)
-            with { Account = decision.Account, Compute = run.Pipeline.BackendOf(node) };
+            with { Account = decision.Account, Compute = compute };
 
         var now = time.GetUtcNow();
         var attempt = new AttemptRecord

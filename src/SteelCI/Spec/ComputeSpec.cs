@@ -78,6 +78,8 @@ public sealed class SlurmComputeSpec : SpecNode
     public string? Account { get; set; }
     /// <summary>Jobs SteelCI keeps in the cluster at once (your QOS's job limit, or less).</summary>
     public int JobLimit { get; set; } = 1;
+    /// <summary>A cluster GPU's speed relative to a Kaggle GPU (2: an epoch takes half as long), for placing compute: any stages. Default 1.</summary>
+    public double Speed { get; set; } = 1;
     /// <summary>A folder on the cluster's shared file system, as this machine sees it (REST: mounted here).</summary>
     public string SharedDir { get; set; } = "";
     /// <summary>The same folder as the compute nodes see it, when it is mounted elsewhere there (default: shared_dir).</summary>

@@ -38,9 +38,17 @@ internal static partial class ComputeValidator
             "'compute' has no value; write compute: with local:, kaggle: or slurm: subsections, or leave the key out");
         var used = spec.Stages.Values.Select(s => s.Compute).OfType<string>().Append(spec.Backend).ToHashSet();
         foreach (var (name, stage) in spec.Stages)
-            if (stage.Compute is { } choice && !SpecValidator.Backends.Contains(choice))
+        {
+            if (stage.Compute is { } choice && !SpecValidator.Backends.Contains(choice) && choice != Pipeline.AnyBackend)
                 throw new SpecException(Key(stage, "compute"),
-                    $"stage '{name}': compute '{choice}' is not one of: {string.Join(", ", SpecValidator.Backends)}");
+                    $"stage '{name}': compute '{choice}' is not one of: {string.Join(", ", SpecValidator.Backends)}, {Pipeline.AnyBackend}");
+            if (stage.Compute == Pipeline.AnyBackend && stage.Accelerator != "gpu")
+                throw new SpecException(Key(stage, "compute"),
+                    $"stage '{name}': compute any lets the placer choose between Kaggle and the cluster for a GPU stage; this stage has accelerator: " +
+                    $"{stage.Accelerator}. Name its place (compute: kaggle, slurm or local) or set accelerator: gpu");
+        }
+        if (spec.Stages.Any(s => s.Value.Compute == Pipeline.AnyBackend))
+            used.Add("slurm");
 
         if (compute.Local is { } local && local.Slots is < 1)
             throw new SpecException(Key(local, "slots"), "compute.local.slots must be at least 1");
@@ -51,9 +59,9 @@ internal static partial class ComputeValidator
         {
             if (used.Contains("slurm"))
             {
-                var user = spec.Stages.FirstOrDefault(s => s.Value.Compute == "slurm");
+                var user = spec.Stages.FirstOrDefault(s => s.Value.Compute is "slurm" or Pipeline.AnyBackend);
                 var at = user.Value is null ? SpecLoader.At(file, spec.Start) : Key(user.Value, "compute");
-                throw new SpecException(at, (user.Value is null ? "backend slurm" : $"stage '{user.Key}' runs on slurm") +
+                throw new SpecException(at, (user.Value is null ? "backend slurm" : $"stage '{user.Key}' runs on {(user.Value.Compute == Pipeline.AnyBackend ? "kaggle or slurm (compute: any)" : "slurm")}") +
                     ", but the pipeline has no compute.slurm section (rest_url, user, partition, shared_dir; see docs/compute.md)");
             }
             return;
@@ -135,6 +143,8 @@ internal static partial class ComputeValidator
             throw Error("memory_gb", "must be at least 1 (GB per job), or leave the key out for the partition's default");
         if (slurm.JobLimit < 1)
             throw Error("job_limit", "must be at least 1");
+        if (slurm.Speed is <= 0 or double.NaN or double.PositiveInfinity)
+            throw Error("speed", $"{slurm.Speed} is not a positive number (a cluster GPU's speed relative to a Kaggle GPU; default 1)");
         if (string.IsNullOrWhiteSpace(slurm.SharedDir) || !Path.IsPathRooted(slurm.SharedDir))
             throw Error("shared_dir", $"'{slurm.SharedDir}' must be an absolute folder on the cluster's shared file system");
         if (slurm.ClusterDir is { } clusterDir && !clusterDir.StartsWith('/'))

@@ -42,6 +42,12 @@ public sealed record Pipeline(
     /// <summary>How each backend is reached (steelci.yml's compute: section).</summary>
     public ComputeSpec Compute { get; init; } = new();
 
-    /// <summary>Where <paramref name="node"/> runs: its own compute choice, else the pipeline's backend.</summary>
+    /// <summary>A stage's <c>compute: any</c>: Kaggle or the cluster, whichever the placer expects to finish it sooner.</summary>
+    public const string AnyBackend = "any";
+
+    /// <summary>Where <paramref name="node"/> runs: its own compute choice (possibly <see cref="AnyBackend"/>), else the pipeline's backend.</summary>
     public string BackendOf(PipelineNode node) => node.Compute ?? Backend;
+
+    /// <summary>Every backend <paramref name="node"/> may run on (<see cref="AnyBackend"/>: kaggle and slurm).</summary>
+    public IReadOnlyList<string> BackendsOf(PipelineNode node) => BackendOf(node) == AnyBackend ? ["kaggle", "slurm"] : [BackendOf(node)];
 }

@@ -78,4 +78,37 @@ public sealed class RoutingTests : IDisposable
         Assert.Equal("local", state.Stages["b1"].Attempts.Single().Backend);
         Assert.Equal("slurm", state.Stages["a2"].Attempts.Single().Handle![RoutingBackend.BackendKey]);
     }
+
+    /// <summary>Sends every compute: any stage to the backend named here (a placement that chose), the rest nowhere new.</summary>
+    private sealed class ChoosingPolicy(string backend) : IPlacementPolicy
+    {
+        public Task<IReadOnlyList<PlacementDecision>> PlaceAsync(PlacementRequest request, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<PlacementDecision>>(request.Ready.Select(c => new PlacementDecision(c.Node.Name, null, TimeSpan.FromMinutes(58))
+            {
+                Backend = request.Pipeline.BackendOf(c.Node) == Pipeline.AnyBackend ? backend : null,
+            }).ToList());
+    }
+
+    [Fact]
+    public async Task A_stage_on_compute_any_runs_on_the_backend_its_placement_chose_and_is_followed_there()
+    {
+        var attempts = _dir.Combine("attempts");
+        var local = new ScriptedBackend(attempts, slots: 4, pollsToFinish: 2);
+        var slurm = new ScriptedBackend(attempts, slots: 4, pollsToFinish: 2);
+        var routing = new RoutingBackend(new Dictionary<string, IComputeBackend> { ["local"] = local, ["slurm"] = slurm }, "local");
+        var runner = new PipelineRunner(routing, new LocalArtifactStore(_dir.Combine("releases"), _time), new FileStateStore(_dir.Combine("state")),
+            new SharedPackager(new RecordingPackager(_dir.Path, local), local, slurm), new RecordingReporter(), _time,
+            new RunnerOptions(TimeSpan.Zero, "0.1.0", "abc"), new ChoosingPolicy("slurm"));
+        var yaml = Yaml.Replace("a1: { entry: fit, inputs: [data], compute: slurm }", "a1: { entry: fit, inputs: [data], compute: any, accelerator: gpu }");
+        var pipeline = PipelineResolver.Resolve(SpecLoader.Parse(yaml, _dir.Combine("steelci.yml")), _dir.Combine("steelci.yml"), new PipelineOptions());
+
+        var summary = await runner.RunAsync(pipeline, new RunRequest(), default);
+
+        Assert.True(summary.Succeeded);
+        Assert.Contains("a1", slurm.Submitted.Select(p => slurm.Configs[p.Slug].Stage));
+        Assert.DoesNotContain("a1", local.Submitted.Select(p => local.Configs[p.Slug].Stage));
+        var state = await new FileStateStore(_dir.Combine("state")).LoadAsync(default);
+        Assert.Equal("slurm", state!.Stages["a1"].Attempts.Single().Backend);
+        Assert.Equal("slurm", state.Stages["a1"].Attempts.Single().Handle![RoutingBackend.BackendKey]);
+    }
 }

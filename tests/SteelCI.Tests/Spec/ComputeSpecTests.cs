@@ -62,6 +62,7 @@ public sealed class ComputeSpecTests
     [InlineData("time_limit_minutes: 1440", "time_limit_minutes: 0", 15, "compute.slurm.time_limit_minutes: must be positive")]
     [InlineData("memory_gb: 32", "memory_gb: 0", 17, "compute.slurm.memory_gb: must be at least 1")]
     [InlineData("job_limit: 2", "job_limit: 0", 18, "compute.slurm.job_limit: must be at least 1")]
+    [InlineData("job_limit: 2", "speed: 0", 18, "compute.slurm.speed: 0 is not a positive number")]
     [InlineData("shared_dir: /mnt/cluster/alice/steelci", "shared_dir: steelci", 19, "compute.slurm.shared_dir: 'steelci' must be an absolute folder")]
     [InlineData("rest_url: http://login.cluster:6820", "rest_url: http://alice:secret@login.cluster:6820", 10, "compute.slurm.rest_url: holds user information")]
     [InlineData("rest_url: http://login.cluster:6820", "ssh_host: login", 10, "compute.slurm.ssh_host: 'login' is not user@host or user@host:port")]
@@ -94,6 +95,33 @@ public sealed class ComputeSpecTests
         var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(Pipeline(Slurm, trainCompute: "cloud"), File));
         Assert.Contains("stage 'train': compute 'cloud' is not one of: local, kaggle, slurm", error.Message);
         Assert.Equal(26, error.Location.Line);
+    }
+
+    private static string AnyStage(string compute, string accelerator = "gpu") => Pipeline(compute, trainCompute: "any")
+        .Replace("    compute: any\n", $"    compute: any\n    accelerator: {accelerator}\n");
+
+    [Fact]
+    public void A_gpu_stage_on_compute_any_may_run_on_kaggle_or_the_cluster_at_the_clusters_speed()
+    {
+        var spec = SpecLoader.Parse(AnyStage(Slurm.Replace("job_limit: 2", "job_limit: 2\n    speed: 1.5")), File);
+        var pipeline = PipelineResolver.Resolve(spec, File, new PipelineOptions());
+
+        Assert.Equal("any", pipeline.BackendOf(pipeline.Node("train")));
+        Assert.Equal(["kaggle", "slurm"], pipeline.BackendsOf(pipeline.Node("train")));
+        Assert.Equal(["kaggle"], pipeline.BackendsOf(pipeline.Node("eda")));
+        Assert.Equal(1.5, spec.Compute.Slurm!.Speed);
+    }
+
+    [Fact]
+    public void Compute_any_is_refused_on_a_cpu_stage_and_without_a_slurm_section()
+    {
+        var cpu = Assert.Throws<SpecException>(() => SpecLoader.Parse(AnyStage(Slurm, accelerator: "cpu"), File));
+        Assert.Contains("stage 'train': compute any lets the placer choose between Kaggle and the cluster for a GPU stage; this stage has accelerator: cpu", cpu.Message);
+        Assert.Equal(26, cpu.Location.Line);
+
+        var noCluster = Assert.Throws<SpecException>(() => SpecLoader.Parse(AnyStage("compute:\n  local: { slots: 2 }"), File));
+        Assert.Contains("stage 'train' runs on kaggle or slurm (compute: any), but the pipeline has no compute.slurm section", noCluster.Message);
+        Assert.Equal(13, noCluster.Location.Line);
     }
 
     [Fact]
