@@ -81,6 +81,7 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
         Assert.Contains($"ssh root@127.0.0.1:{sshd.Port} (host key in", doctor.Output); // the table wraps long details
         Assert.Contains("runs slurm-wlm 22.05.8", doctor.Output);
         Assert.Contains("writable on the login node (SFTP)", doctor.Output);
+        Assert.Contains("rung c (on the login node, a GPU assumed", doctor.Output);
 
         string[] run = ["run", spec, "--profile", "ci", "--workspace", workspace, "--backend", "slurm"];
         var first = SteelciProcess.Run(environment, TimeSpan.FromMinutes(10), run);
@@ -107,16 +108,33 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
     }
 
     [Fact]
-    public void Doctor_checks_the_token_the_API_version_and_the_partition_s_limit()
+    public void Doctor_checks_the_token_the_API_version_the_partition_s_limit_and_the_rung_a_gpu_stage_takes()
     {
         var spec = _dir.Write("steelci.yml", File.ReadAllText(Repository.File("kernels", "severstal", "steelci.yml"))
             .Replace("trainer/Severstal.Trainer.csproj", Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"))
             .Replace("rest_url: http://127.0.0.1:6820", $"rest_url: {slurm.RestUrl}")
             .Replace("shared_dir: /tmp/steelci-slurm/shared", $"shared_dir: {_dir.Combine("shared")}"));
-        var doctor = SteelciProcess.Run(new Dictionary<string, string?> { ["SLURM_JWT"] = slurm.Token, ["CI"] = "true", ["COLUMNS"] = "250" },
-            TimeSpan.FromMinutes(2), ["doctor", spec, "--backend", "slurm", "--workspace", _dir.Combine("ws")]);
+        var environment = new Dictionary<string, string?> { ["SLURM_JWT"] = slurm.Token, ["CI"] = "true", ["COLUMNS"] = "250" };
+        string[] doctorArgs = ["doctor", spec, "--backend", "slurm", "--workspace", _dir.Combine("ws")];
+        var doctor = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), doctorArgs);
         Assert.Contains("speaks v0.0.38, Slurm 22.05.8", doctor.Output);
         Assert.Contains($"debug allows {LocalSlurm.PartitionMinutes} min, compute.slurm.time_limit_minutes is 120", doctor.Output);
+        // The rung a gpu stage would take, by the launcher's own ladder run here (the shared folder is mounted here):
+        // the rehearsal has no CUDA, no compute.slurm.libtorch and no staged runtime, and allows the CPU.
+        Assert.Contains("| gpu device | warn | rung c (here, a GPU assumed; TorchSharp binds libtorch 2.10.0):", doctor.Output); // the table wraps long details
+        Assert.Contains("compute.slurm.cpu_fallback is true, so this gpu stage runs on the CPU (the node's", doctor.Output);
+
+        // The pinned runtime (a stand-in of the folder prepare_runtime.py leaves), staged once by `steelci slurm runtime`: then rung b.
+        _dir.Write("runtime/steelci-runtime.json", """{"format":"steelci.runtime/1","libtorch":"2.10.0","torch":"2.10.0+cu128","cuda":"12.8","lib":"lib"}""");
+        _dir.Write("runtime/lib/libtorch_cuda.so", "stand-in");
+        string[] stage = ["slurm", "runtime", spec, "--from", _dir.Combine("runtime"), "--workspace", _dir.Combine("ws")];
+        var staged = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), stage);
+        Assert.True(staged.ExitCode == 0, staged.Output);
+        Assert.Contains("pinned CUDA runtime (libtorch 2.10.0, CUDA 12.8) staged: ", staged.Output);
+        Assert.Contains("is staged already", SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), stage).Output);
+        var withRuntime = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), doctorArgs);
+        Assert.Contains("| gpu device | ok   | rung b (here, a GPU assumed; TorchSharp binds libtorch 2.10.0):", withRuntime.Output);
+        Assert.Contains("the pinned CUDA runtime: libtorch 2.10.0 (CUDA 12.8) matches", withRuntime.Output);
         Assert.NotEqual(0, doctor.ExitCode);
     }
 
