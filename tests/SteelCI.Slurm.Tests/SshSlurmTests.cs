@@ -163,9 +163,29 @@ public sealed class SshSlurmTests(LocalSlurm slurm) : IDisposable
         var session = Session(knownHosts);
         var error = await Assert.ThrowsAsync<SlurmException>(() => new SlurmSshClient(session, new SftpClusterFiles(session)).DescribeAsync(CancellationToken.None));
         var real = KnownHosts.Fingerprint(Convert.FromBase64String(slurm.Sshd.HostPublicKey.Split(' ')[1]));
-        Assert.Contains($"the host key of [127.0.0.1]:{port} CHANGED: {knownHosts} line 1 holds {KnownHosts.Fingerprint(Convert.FromBase64String(other.Split(' ')[1]))}", error.Message);
+        Assert.Contains($"the host key of [127.0.0.1]:{port} CHANGED: {knownHosts} line 1 holds ssh-ed25519 {KnownHosts.Fingerprint(Convert.FromBase64String(other.Split(' ')[1]))}", error.Message);
         Assert.Contains($"the server offered ssh-ed25519 {real}", error.Message);
         Assert.Contains($"ssh-keygen -R '[127.0.0.1]:{port}' -f {knownHosts}", error.Message);
+    }
+
+    [Fact]
+    public async Task A_host_known_by_a_key_of_another_type_is_asked_for_that_type_and_one_known_only_by_a_type_it_lacks_reads_as_changed()
+    {
+        // As ssh does (KnownHosts): known_hosts lists only the server's RSA key; SSH.NET would offer ed25519 first, so the
+        // known type must be asked for first to be let in.
+        var port = slurm.Sshd.Port.ToString(CultureInfo.InvariantCulture);
+        var rsa = slurm.Sshd.HostRsaPublicKey.Split(' ');
+        var rsaOnly = _here.Write("known_hosts_rsa", $"[127.0.0.1]:{port} {rsa[0]} {rsa[1]}\n");
+        var session = Session(rsaOnly);
+        Assert.Contains("22.05.8", await new SlurmSshClient(session, new SftpClusterFiles(session)).DescribeAsync(CancellationToken.None));
+
+        // Only a key of a type the server does not have: OpenSSH's HOST_CHANGED (a key listed for the host, none matching).
+        var ecdsa = await slurm.Sshd.OtherHostKeyAsync("ecdsa");
+        var ecdsaOnly = _here.Write("known_hosts_ecdsa", $"[127.0.0.1]:{port} {ecdsa}\n");
+        var refused = Session(ecdsaOnly);
+        var error = await Assert.ThrowsAsync<SlurmException>(() => new SlurmSshClient(refused, new SftpClusterFiles(refused)).DescribeAsync(CancellationToken.None));
+        Assert.Contains($"CHANGED: {ecdsaOnly} line 1 holds ecdsa-sha2-nistp256 SHA256:", error.Message);
+        Assert.Contains("the server offered ssh-ed25519 SHA256:", error.Message);
     }
 
     public void Dispose()
