@@ -78,10 +78,11 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
 
         var doctor = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["doctor", spec, "--backend", "slurm", "--workspace", workspace]);
         Assert.True(doctor.ExitCode == 0, doctor.Output);
-        Assert.Contains($"ssh root@127.0.0.1:{sshd.Port} (host key in", doctor.Output); // the table wraps long details
-        Assert.Contains("runs slurm-wlm 22.05.8", doctor.Output);
-        Assert.Contains("writable on the login node (SFTP)", doctor.Output);
-        Assert.Contains("rung c (on the login node, a GPU assumed", doctor.Output);
+        var rows = DoctorRows(doctor.Output);
+        Assert.StartsWith($"ssh root@127.0.0.1:{sshd.Port} (host key in", rows["ssh"].Detail);
+        Assert.EndsWith("runs slurm-wlm 22.05.8", rows["ssh"].Detail);
+        Assert.EndsWith("writable on the login node (SFTP)", rows["shared_dir"].Detail);
+        Assert.StartsWith("rung c (on the login node, a GPU assumed; TorchSharp binds libtorch 2.10.0): compute.slurm.cpu_fallback is true", rows["gpu device"].Detail);
 
         string[] run = ["run", spec, "--profile", "ci", "--workspace", workspace, "--backend", "slurm"];
         var first = SteelciProcess.Run(environment, TimeSpan.FromMinutes(10), run);
@@ -117,12 +118,16 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
         var environment = new Dictionary<string, string?> { ["SLURM_JWT"] = slurm.Token, ["CI"] = "true", ["COLUMNS"] = "250" };
         string[] doctorArgs = ["doctor", spec, "--backend", "slurm", "--workspace", _dir.Combine("ws")];
         var doctor = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), doctorArgs);
-        Assert.Contains("speaks v0.0.38, Slurm 22.05.8", doctor.Output);
-        Assert.Contains($"debug allows {LocalSlurm.PartitionMinutes} min, compute.slurm.time_limit_minutes is 120", doctor.Output);
+        var found = DoctorRows(doctor.Output);
+        Assert.Contains("speaks v0.0.38, Slurm 22.05.8", found["slurmrestd"].Detail);
+        Assert.StartsWith($"debug allows {LocalSlurm.PartitionMinutes} min, compute.slurm.time_limit_minutes is 120", found["partition"].Detail);
         // The rung a gpu stage would take, by the launcher's own ladder run here (the shared folder is mounted here):
         // the rehearsal has no CUDA, no compute.slurm.libtorch and no staged runtime, and allows the CPU.
-        Assert.Contains("| gpu device | warn | rung c (here, a GPU assumed; TorchSharp binds libtorch 2.10.0):", doctor.Output); // the table wraps long details
-        Assert.Contains("compute.slurm.cpu_fallback is true, so this gpu stage runs on the CPU (the node's", doctor.Output);
+        var device = found["gpu device"];
+        Assert.Equal("warn", device.Level);
+        Assert.StartsWith("rung c (here, a GPU assumed; TorchSharp binds libtorch 2.10.0): compute.slurm.cpu_fallback is true, so this gpu stage " +
+                          "runs on the CPU (the node's torch (python3) cannot be used (ModuleNotFoundError: No module named 'torch'); no pinned CUDA " +
+                          "runtime is attached (stage one with `steelci slurm runtime` into compute.slurm.shared_dir))", device.Detail);
 
         // The pinned runtime (a stand-in of the folder prepare_runtime.py leaves), staged once by `steelci slurm runtime`: then rung b.
         _dir.Write("runtime/steelci-runtime.json", """{"format":"steelci.runtime/1","libtorch":"2.10.0","torch":"2.10.0+cu128","cuda":"12.8","lib":"lib"}""");
@@ -133,9 +138,27 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
         Assert.Contains("pinned CUDA runtime (libtorch 2.10.0, CUDA 12.8) staged: ", staged.Output);
         Assert.Contains("is staged already", SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), stage).Output);
         var withRuntime = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), doctorArgs);
-        Assert.Contains("| gpu device | ok   | rung b (here, a GPU assumed; TorchSharp binds libtorch 2.10.0):", withRuntime.Output);
-        Assert.Contains("the pinned CUDA runtime: libtorch 2.10.0 (CUDA 12.8) matches", withRuntime.Output);
+        var rungB = DoctorRows(withRuntime.Output)["gpu device"];
+        Assert.Equal("ok", rungB.Level);
+        Assert.StartsWith("rung b (here, a GPU assumed; TorchSharp binds libtorch 2.10.0): the pinned CUDA runtime: libtorch 2.10.0 (CUDA 12.8) matches libtorch 2.10.0", rungB.Detail);
         Assert.NotEqual(0, doctor.ExitCode);
+    }
+
+    /// <summary>doctor's table as check → (level, detail), each wrapped cell joined back into one line (the columns' widths vary with the rows).</summary>
+    private static Dictionary<string, (string Level, string Detail)> DoctorRows(string output)
+    {
+        var rows = new List<(string Check, string Level, string Detail)>();
+        foreach (var line in output.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)))
+        {
+            var cells = line.Split('|').Select(c => c.Trim()).ToArray(); // "", area, check, level, detail, fix, ""
+            if (cells.Length < 6 || cells[1] == "area")
+                continue;
+            if (cells[1].Length == 0 && rows.Count > 0)
+                rows[^1] = rows[^1] with { Detail = rows[^1].Detail + " " + cells[4] };
+            else
+                rows.Add((cells[2], cells[3], cells[4]));
+        }
+        return rows.ToDictionary(r => r.Check, r => (r.Level, r.Detail));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -97,13 +97,13 @@ public static class SlurmDoctor
             return result.Rung switch
             {
                 "a" or "b" => new("slurm", check, DoctorCommand.Level.Ok, detail),
-                "c" => new("slurm", check, DoctorCommand.Level.Warn, detail, "gpu stages run on the CPU; set compute.slurm.libtorch or run `steelci slurm runtime` to use the GPU"),
-                _ => new("slurm", check, DoctorCommand.Level.Fail, detail, "see docs/compute.md, \"GPUs on the cluster\""),
+                "c" => new("slurm", check, DoctorCommand.Level.Warn, detail, "for the GPU: compute.slurm.libtorch, or steelci slurm runtime"),
+                _ => new("slurm", check, DoctorCommand.Level.Fail, detail, "docs/compute.md: GPUs on the cluster"),
             };
         }
         catch (Exception error) when (error is SlurmException or IOException or Renci.SshNet.Common.SshException or JsonException)
         {
-            return new("slurm", check, DoctorCommand.Level.Fail, $"the device check {where} failed: {error.Message}", $"check compute.slurm.python ({wiring.Options.Python})");
+            return new("slurm", check, DoctorCommand.Level.Fail, $"the device check {where} failed: {error.Message}", "check compute.slurm.python");
         }
     }
 }
