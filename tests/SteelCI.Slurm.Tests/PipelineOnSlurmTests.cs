@@ -45,6 +45,7 @@ public sealed class PipelineOnSlurmTests(LocalSlurm slurm) : IDisposable
         var logs = SteelciProcess.Run(environment, TimeSpan.FromMinutes(2), ["logs", "seg3", spec, "--workspace", workspace]);
         Assert.True(logs.ExitCode == 0, logs.Output);
         Assert.Contains("STEELCI-END status=complete", logs.Output); // the job's standard output, read from the shared folder
+        Assert.Contains("device cpu (rung c): compute.slurm.cpu_fallback is true, so this gpu stage runs on the CPU", logs.Output); // the rehearsal has no CUDA
 
         var again = SteelciProcess.Run(environment, TimeSpan.FromMinutes(5), ["run", spec, "--profile", "ci", "--workspace", workspace, "--backend", "slurm"]);
         Assert.True(again.ExitCode == 0, again.Output);
