@@ -303,6 +303,15 @@ public sealed class LauncherDeviceTests : IDisposable
         Assert.True(code == 0, output);
         Assert.Contains($"device cuda (rung a): torch 2.10.0+cu128 (CUDA 12.8) matches libtorch 2.10.0; 2 GPU(s) Tesla T4, Tesla T4", output);
         Assert.Contains($"ld={Path.Combine(libtorch, "lib")}:/usr/local/cuda/lib64", output);
+
+        // A Python environment instead of a folder: its torch is probed with that interpreter (here python3 with a stand-in torch).
+        var torch = FakeTorch("2.10.0+cu128");
+        var python = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "python3")).First(File.Exists);
+        var (viaPython, probed) = RunLauncher("gpu", torch, kaggle: false,
+            device: new DeviceRules { Accelerator = "gpu", LibtorchPath = python, CpuFallback = false, Hints = SlurmHints });
+        Assert.True(viaPython == 0, probed);
+        Assert.Contains("device cuda (rung a): torch 2.10.0+cu128 (CUDA 12.8) matches libtorch 2.10.0; 2 GPU(s) Tesla T4, Tesla T4", probed);
+        Assert.Contains($"ld={Path.Combine(torch, "torch", "lib")}:/usr/local/cuda/lib64", probed);
     }
 
     [Fact]
