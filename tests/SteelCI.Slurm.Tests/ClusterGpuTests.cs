@@ -89,6 +89,8 @@ public sealed class ClusterGpuTests(LocalSlurm slurm) : IDisposable
         Assert.Single(Directory.GetDirectories(Path.Combine(_shared, "inputs")), d => Path.GetFileName(d).StartsWith("steelci-libtorch-", StringComparison.Ordinal));
         var other = Assert.Throws<SlurmException>(() => ClusterRuntime.Stage(files, _shared, _here.Combine("runtime"), "2.11.0"));
         Assert.Contains("holds libtorch 2.10.0, but TorchSharp binds libtorch 2.11.0", other.Message);
+        var unfinished = Assert.Throws<SlurmException>(() => ClusterRuntime.Stage(files, _shared, _here.Combine("bundle"), "2.10.0"));
+        Assert.Contains("has no steelci-runtime.json: not a finished pinned runtime", unfinished.Message);
 
         // Without the fallback: the node sees no GPU (no nvidia-smi, no torch), so the job fails, naming every version.
         var strict = Backend(options with { CpuFallback = false });

@@ -330,6 +330,7 @@ public sealed class LauncherDeviceTests : IDisposable
         var (failed, refused) = RunLauncher("gpu", null, kaggle: false, device: rules with { CpuFallback = false });
         Assert.Equal(2, failed);
         Assert.Contains($"stage seg1 needs a GPU (accelerator: gpu) but cannot use one: compute.slurm.libtorch {libtorch} is 2.11.0+cu128, but TorchSharp binds libtorch 2.10.0", refused);
+        Assert.Contains("no pinned CUDA runtime is attached (stage one with `steelci slurm runtime` into compute.slurm.shared_dir)", refused);
         Assert.Contains("Point compute.slurm.libtorch at a CUDA libtorch of that version.", refused);
         Assert.EndsWith("STEELCI-END status=failed manifest-sha256=none", refused.TrimEnd());
     }
