@@ -39,6 +39,7 @@ var root = new RootCommand("SteelCI: multi-stage TorchSharp training on this mac
     PredictCommand.Create(services),
     KaggleProbeCommand.Create(services),
     FakeKaggleCommand.Create(services),
+    SlurmRuntimeCommand.Create(services),
 };
 
 var parsed = root.Parse(args);

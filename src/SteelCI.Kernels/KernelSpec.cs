@@ -84,4 +84,13 @@ public sealed record DeviceRules
     [JsonPropertyName("cuda")] public string Cuda { get; init; } = PinnedRuntime.Cuda;
     /// <summary>The mount of the pinned CUDA runtime, or null when the account has none prepared.</summary>
     [JsonPropertyName("runtimeMount")] public string? RuntimeMount { get; init; }
+    /// <summary>A CUDA libtorch found on the cluster through configuration (compute.slurm.libtorch): a libtorch folder
+    /// (build-version, lib/) or a Python whose torch to use. Rung (a) probes it instead of the launcher's own Python.</summary>
+    [JsonPropertyName("libtorchPath")] public string? LibtorchPath { get; init; }
+    /// <summary>Whether a gpu stage may run on the CPU when rungs (a) and (b) fail: true (compute.slurm.cpu_fallback), false
+    /// (fail, rung d), or null: the Kaggle rule (fail on Kaggle, the CPU off it).</summary>
+    [JsonPropertyName("cpuFallback")] public bool? CpuFallback { get; init; }
+    /// <summary>The platform's wording in the ladder's messages: runtime (how to prepare the pinned runtime), fixes (rung d's
+    /// advice), fallback (why rung c is allowed), torchSource / libtorchField (what rung a probed). Null: Kaggle's.</summary>
+    [JsonPropertyName("hints")] public IReadOnlyDictionary<string, string>? Hints { get; init; }
 }

@@ -19,6 +19,9 @@ public interface IClusterFiles
     /// <summary>The file's text, or null when there is none.</summary>
     string? ReadText(string path);
 
+    /// <summary>The file's bytes from <paramref name="offset"/> to its end (empty when it has no more), or null when there is no file.</summary>
+    byte[]? ReadFrom(string path, long offset);
+
     /// <summary>Renames a folder; false when the target exists already (another runner was first).</summary>
     bool TryRename(string from, string to);
 

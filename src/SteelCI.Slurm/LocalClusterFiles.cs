@@ -19,6 +19,18 @@ public sealed class LocalClusterFiles : IClusterFiles
 
     public string? ReadText(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
 
+    public byte[]? ReadFrom(string path, long offset)
+    {
+        if (!File.Exists(path))
+            return null;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (stream.Length <= offset)
+            return [];
+        stream.Seek(offset, SeekOrigin.Begin);
+        var buffer = new byte[stream.Length - offset];
+        return buffer[..stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)];
+    }
+
     public bool TryRename(string from, string to)
     {
         try

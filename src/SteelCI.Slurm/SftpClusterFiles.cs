@@ -42,6 +42,19 @@ public sealed class SftpClusterFiles(SshSession session) : IClusterFiles
 
     public string? ReadText(string path) => Sftp.Exists(path) ? Sftp.ReadAllText(path) : null;
 
+    public byte[]? ReadFrom(string path, long offset)
+    {
+        if (!Sftp.Exists(path))
+            return null;
+        using var stream = Sftp.OpenRead(path);
+        if (stream.Length <= offset)
+            return [];
+        stream.Seek(offset, SeekOrigin.Begin);
+        using var rest = new MemoryStream();
+        stream.CopyTo(rest);
+        return rest.ToArray();
+    }
+
     public bool TryRename(string from, string to)
     {
         try

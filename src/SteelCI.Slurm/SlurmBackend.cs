@@ -34,10 +34,13 @@ public sealed class SlurmBackend(ISlurmClient client, IClusterFiles files, Slurm
         var input = directory + "/input";
         foreach (var folder in new[] { input, directory + "/working", directory + "/scratch", directory + "/kernel" })
             files.CreateDirectory(folder);
-        foreach (var file in Directory.EnumerateFiles(package.Directory))
+        var (kernel, runtime) = KernelFor(package);
+        foreach (var file in Directory.EnumerateFiles(kernel))
             files.Upload(file, directory + "/kernel/" + Path.GetFileName(file));
         foreach (var source in package.Sources)
             files.Symlink(input + "/" + source.Mount, options.OnCluster(InputStager.Stage(files, options.SharedDir, source)));
+        if (runtime is not null)
+            files.Symlink(input + "/" + runtime.Value.Key, options.OnCluster(runtime.Value.Path));
 
         var session = package.SessionLimit < MaxSession ? package.SessionLimit : MaxSession;
         var limit = (int)Math.Min(Math.Ceiling((session + options.Grace).TotalMinutes), Math.Floor(options.TimeLimit.TotalMinutes));
@@ -71,6 +74,23 @@ public sealed class SlurmBackend(ISlurmClient client, IClusterFiles files, Slurm
             ["job"] = id.ToString(CultureInfo.InvariantCulture),
             ["directory"] = directory,
         });
+    }
+
+    /// <summary>
+    /// The kernel folder to upload: the package's spec with the cluster's device rules (<see cref="SlurmDevice"/>) and the
+    /// launcher rendered from it, with the staged pinned runtime when a gpu stage has one; a package without a spec as it is.
+    /// </summary>
+    private (string Folder, (string Key, string Path)? Runtime) KernelFor(KernelPackage package)
+    {
+        if (!File.Exists(Path.Combine(package.Directory, Kernels.KernelSpec.FileName)))
+            return (package.Directory, null);
+        var spec = Kernels.KernelSpec.Read(package.Directory);
+        (string Key, string Path)? runtime = null;
+        if (spec.Accelerator == "gpu" && spec.Device.Libtorch is { } libtorch && ClusterRuntime.Find(files, options.SharedDir, libtorch) is { } staged)
+            runtime = (ClusterRuntime.KeyFor(libtorch), staged);
+        var folder = Path.Combine(options.LocalDir ?? Path.Combine(Path.GetTempPath(), "steelci-slurm"), package.Slug, "kernel");
+        Kernels.KernelPackager.Write(folder, SlurmDevice.Apply(spec, options, runtime?.Key));
+        return (folder, runtime);
     }
 
     public async Task<AttemptStatus> PollAsync(AttemptHandle handle, CancellationToken cancellationToken)

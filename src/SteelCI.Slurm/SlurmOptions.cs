@@ -27,6 +27,11 @@ public sealed record SlurmOptions
     /// <summary>Extra minutes Slurm's own limit allows past the trainer's deadline, so the trainer ends first.</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>A CUDA libtorch on the cluster (a libtorch folder or a Python executable), as the nodes see it: rung (a).</summary>
+    public string? Libtorch { get; init; }
+    /// <summary>Whether a gpu stage may run on the CPU when no CUDA libtorch serves (rung c), else it fails (rung d).</summary>
+    public bool CpuFallback { get; init; }
+
     /// <summary>Where the SSH route copies a finished job's outputs on this machine before they are verified.</summary>
     public string? LocalDir { get; init; }
 
@@ -45,6 +50,8 @@ public sealed record SlurmOptions
         SharedDir = spec.SharedDir,
         ClusterDir = spec.ClusterDir,
         Python = spec.Python,
+        Libtorch = spec.Libtorch,
+        CpuFallback = spec.CpuFallback,
     };
 
     private static SshSettings SshFrom(SlurmComputeSpec spec, Func<string, string?> environment)

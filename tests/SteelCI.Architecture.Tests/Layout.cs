@@ -27,7 +27,7 @@ public static class Layout
         ["SteelCI.Local"] = Set(Core, Contracts),
         ["SteelCI.Kaggle"] = Set(Core, Contracts, "SteelCI.Kernels", "SteelCI.Archives"),
         ["SteelCI.GitHub"] = Set(Core, Contracts, "SteelCI.Archives"),
-        ["SteelCI.Slurm"] = Set(Core, Contracts),
+        ["SteelCI.Slurm"] = Set(Core, Contracts, "SteelCI.Kernels"), // the kernel spec and launcher, with the cluster's device rules
         ["SteelCI.Scheduling"] = Set(Core, Contracts),
         ["SteelCI.Scheduling.Charts"] = Set("SteelCI.Scheduling"),
         // Loopback fakes of the services: the Kaggle fake runs kernels as local processes.

@@ -14,9 +14,9 @@ public sealed class KnownHostsTests
     [Fact]
     public void A_listed_key_is_trusted_under_its_port_form_and_in_a_name_list()
     {
-        Assert.Equal(KnownHosts.Verdict.Trusted, KnownHosts.Verify($"login,[login]:2222 ssh-ed25519 {B64(Key)}\n", "[login]:2222", "ssh-ed25519", Key).Verdict);
-        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify($"login ssh-ed25519 {B64(Key)}\n", "[login]:2222", "ssh-ed25519", Key).Verdict);
-        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify(null, "login", "ssh-ed25519", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Trusted, KnownHosts.Verify($"login,[login]:2222 ssh-ed25519 {B64(Key)}\n", "[login]:2222", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify($"login ssh-ed25519 {B64(Key)}\n", "[login]:2222", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify(null, "login", Key).Verdict);
     }
 
     [Fact]
@@ -25,17 +25,47 @@ public sealed class KnownHostsTests
         var salt = RandomNumberGenerator.GetBytes(20);
         var hash = HMACSHA1.HashData(salt, Encoding.UTF8.GetBytes("[login]:2222"));
         var line = $"|1|{B64(salt)}|{B64(hash)} ssh-ed25519 {B64(Key)}";
-        Assert.Equal(KnownHosts.Verdict.Trusted, KnownHosts.Verify(line, "[login]:2222", "ssh-ed25519", Key).Verdict);
-        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify(line, "login", "ssh-ed25519", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Trusted, KnownHosts.Verify(line, "[login]:2222", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify(line, "login", Key).Verdict);
     }
 
     [Fact]
-    public void Another_key_of_the_same_type_is_a_change_another_type_is_unknown_a_revoked_one_is_refused()
+    public void Another_key_of_any_type_is_a_change_as_OpenSSH_reads_it_and_a_revoked_one_is_refused()
     {
-        var changed = KnownHosts.Verify($"# old\nlogin ssh-ed25519 {B64(Other)}\n", "login", "ssh-ed25519", Key);
-        Assert.Equal((KnownHosts.Verdict.Changed, 2, KnownHosts.Fingerprint(Other)), (changed.Verdict, changed.Line, changed.KnownFingerprint));
-        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify($"login ssh-rsa {B64(Other)}\n", "login", "ssh-ed25519", Key).Verdict);
-        Assert.Equal(KnownHosts.Verdict.Revoked, KnownHosts.Verify($"@revoked login ssh-ed25519 {B64(Key)}\nlogin ssh-ed25519 {B64(Key)}\n", "login", "ssh-ed25519", Key).Verdict);
+        // openssh-portable hostfile.c check_hostkeys_by_key_or_type: "If no key matches but a key with a different
+        // type is found, then return HOST_CHANGED"; only a host with no key at all is HOST_NEW (unknown).
+        var changed = KnownHosts.Verify($"# old\nlogin ssh-ed25519 {B64(Other)}\n", "login", Key);
+        Assert.Equal((KnownHosts.Verdict.Changed, 2, KnownHosts.Fingerprint(Other), "ssh-ed25519"), (changed.Verdict, changed.Line, changed.KnownFingerprint, changed.KnownType));
+        var otherType = KnownHosts.Verify($"login ssh-rsa {B64(Other)}\n", "login", Key);
+        Assert.Equal((KnownHosts.Verdict.Changed, 1, "ssh-rsa"), (otherType.Verdict, otherType.Line, otherType.KnownType));
+        Assert.Equal(KnownHosts.Verdict.Trusted, KnownHosts.Verify($"login ssh-rsa {B64(Other)}\nlogin ssh-ed25519 {B64(Key)}\n", "login", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Unknown, KnownHosts.Verify($"other ssh-rsa {B64(Other)}\n", "login", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Revoked, KnownHosts.Verify($"@revoked login ssh-ed25519 {B64(Key)}\nlogin ssh-ed25519 {B64(Key)}\n", "login", Key).Verdict);
+        Assert.Equal(KnownHosts.Verdict.Revoked, KnownHosts.Verify($"login ssh-ed25519 {B64(Key)}\n@revoked login ssh-ed25519 {B64(Key)}\n", "login", Key).Verdict);
+    }
+
+    private static readonly string[] SshNetOrder =
+        ["ssh-ed25519-cert-v01@openssh.com", "ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+
+    [Fact]
+    public void The_known_key_types_are_asked_for_first_as_ssh_orders_its_host_key_algorithms()
+    {
+        // sshconnect2.c order_hostkeyalgs: the list as it is when its first algorithm's type is known, else known types first.
+        Assert.Equal(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519-cert-v01@openssh.com", "ssh-ed25519", "ecdsa-sha2-nistp256"],
+            KnownHosts.Preferred(SshNetOrder, ["ssh-rsa"]));
+        Assert.Equal(["ssh-ed25519", "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+            KnownHosts.Preferred(SshNetOrder, ["ssh-ed25519"]));
+        Assert.Equal(SshNetOrder[1..], KnownHosts.Preferred(SshNetOrder[1..], ["ssh-ed25519", "ssh-rsa"]));
+        Assert.Equal(SshNetOrder, KnownHosts.Preferred(SshNetOrder, []));
+        Assert.Equal(["ssh-rsa", "ssh-ed25519"], KnownHosts.KnownTypes($"login ssh-rsa {B64(Other)}\n@revoked login ssh-dss {B64(Other)}\nlogin,x ssh-ed25519 {B64(Key)}\nother ecdsa-sha2-nistp256 {B64(Key)}\n", "login"));
+    }
+
+    [Fact]
+    public void A_key_blob_names_its_type()
+    {
+        byte[] blob = [0, 0, 0, 11, .. "ssh-ed25519"u8, 0, 0, 0, 32, .. new byte[32]];
+        Assert.Equal("ssh-ed25519", KnownHosts.KeyType(blob));
+        Assert.Equal("unknown", KnownHosts.KeyType([0, 0, 0, 200, 1]));
     }
 
     [Theory]

@@ -24,6 +24,7 @@ public sealed class LocalSshd : IAsyncDisposable
     public int Port { get; private set; }
     public string ClientKey => Path.Combine(Root, "client_key");
     public string HostPublicKey => File.ReadAllText(Path.Combine(Root, "host_key.pub")).Trim();
+    public string HostRsaPublicKey => File.ReadAllText(Path.Combine(Root, "host_key_rsa.pub")).Trim();
     /// <summary>A known_hosts file that lists this server's host key under [127.0.0.1]:port.</summary>
     public string KnownHosts => Path.Combine(Root, "known_hosts");
     public SshTarget Target => new("root", "127.0.0.1", Port);
@@ -34,6 +35,8 @@ public sealed class LocalSshd : IAsyncDisposable
             throw new InvalidOperationException($"{Program} is missing: the SSH route's tests need a real sshd: apt-get install -y --no-install-recommends {Package} (.ci/run's Test target does it)");
         var sshd = new LocalSshd(Directory.CreateDirectory(root).FullName);
         await Run("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "steelci-test-host", "-f", Path.Combine(sshd.Root, "host_key"));
+        // A second host key of another type, as login nodes have (ed25519 and rsa): a known_hosts listing only one type must still reach it.
+        await Run("/usr/bin/ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "steelci-test-host-rsa", "-f", Path.Combine(sshd.Root, "host_key_rsa"));
         await Run("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "steelci-test-client", "-f", sshd.ClientKey);
         File.Copy(sshd.ClientKey + ".pub", Path.Combine(sshd.Root, "authorized_keys"));
         sshd.Port = FreePort();
@@ -43,6 +46,7 @@ public sealed class LocalSshd : IAsyncDisposable
             $"Port {sshd.Port}",
             "ListenAddress 127.0.0.1",
             $"HostKey {sshd.Root}/host_key",
+            $"HostKey {sshd.Root}/host_key_rsa",
             $"PidFile {sshd.Root}/sshd.pid",
             $"AuthorizedKeysFile {sshd.Root}/authorized_keys",
             "StrictModes no", // the keys live under /tmp, which is world-writable
@@ -79,10 +83,10 @@ public sealed class LocalSshd : IAsyncDisposable
     };
 
     /// <summary>A second host key, for a known_hosts that lists another key for this server (a "changed" key).</summary>
-    public async Task<string> OtherHostKeyAsync()
+    public async Task<string> OtherHostKeyAsync(string type = "ed25519")
     {
         var path = Path.Combine(Root, $"other_{Guid.NewGuid():N}");
-        await Run("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path);
+        await Run("/usr/bin/ssh-keygen", "-q", "-t", type, "-N", "", "-f", path);
         var parts = File.ReadAllText(path + ".pub").Trim().Split(' ');
         return $"{parts[0]} {parts[1]}";
     }

@@ -71,6 +71,48 @@ public sealed class SshSlurmTests(LocalSlurm slurm) : IDisposable
     }
 
     [Fact]
+    public async Task Follow_prints_the_log_over_SSH_as_it_grows_until_the_job_ends()
+    {
+        var session = Session();
+        var files = new SftpClusterFiles(session);
+        var backend = new SlurmBackend(new SlurmSshClient(session, files), files, slurm.Options(_remote) with { LocalDir = _here.Combine("collected") });
+        // The job prints, then waits for a file the test writes (the job's state, not a clock, decides when it ends).
+        var launcher = """
+            import os, time
+            print("first line", flush=True)
+            go = os.path.join(os.environ["STEELCI_WORKING_DIR"], "go")
+            while not os.path.exists(go):
+                time.sleep(0.1)
+            print("second line", flush=True)
+            print("STEELCI-END status=complete manifest-sha256=none", flush=True)
+            """;
+        var handle = await backend.SubmitAsync(Package("ssh-follow", launcher), CancellationToken.None);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var output = new StringWriter();
+        var writer = TextWriter.Synchronized(output); // the follower writes from its own task
+        string Text()
+        {
+            lock (writer) // SyncTextWriter's methods lock the writer itself
+                return output.ToString();
+        }
+        var following = new SlurmLogFollower(backend, files, time, TimeSpan.FromSeconds(5)).FollowAsync(handle, writer, CancellationToken.None);
+
+        // Each fake poll interval is one round: the first line arrives while the job still runs.
+        Assert.True(await Eventually.Until(() => { time.Advance(TimeSpan.FromSeconds(5)); return Text().Contains("first line"); },
+            TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100)), Text());
+        Assert.False(following.IsCompleted, "still following while the job runs");
+        File.WriteAllText(Path.Combine(handle.Data["directory"], "working", "go"), "");
+        Assert.True(await Eventually.Until(() => { time.Advance(TimeSpan.FromSeconds(5)); return following.IsCompleted; },
+            TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100)), Text());
+
+        Assert.Equal(AttemptState.Complete, (await following).State);
+        var text = Text();
+        Assert.Equal(1, text.Split("first line").Length - 1); // each byte once, across rounds
+        Assert.Contains("second line", text);
+        Assert.EndsWith("STEELCI-END status=complete manifest-sha256=none", text.TrimEnd());
+    }
+
+    [Fact]
     public async Task A_failing_job_and_a_cancelled_one_read_rightly_over_SSH()
     {
         var backend = Backend();
@@ -121,9 +163,29 @@ public sealed class SshSlurmTests(LocalSlurm slurm) : IDisposable
         var session = Session(knownHosts);
         var error = await Assert.ThrowsAsync<SlurmException>(() => new SlurmSshClient(session, new SftpClusterFiles(session)).DescribeAsync(CancellationToken.None));
         var real = KnownHosts.Fingerprint(Convert.FromBase64String(slurm.Sshd.HostPublicKey.Split(' ')[1]));
-        Assert.Contains($"the host key of [127.0.0.1]:{port} CHANGED: {knownHosts} line 1 holds {KnownHosts.Fingerprint(Convert.FromBase64String(other.Split(' ')[1]))}", error.Message);
+        Assert.Contains($"the host key of [127.0.0.1]:{port} CHANGED: {knownHosts} line 1 holds ssh-ed25519 {KnownHosts.Fingerprint(Convert.FromBase64String(other.Split(' ')[1]))}", error.Message);
         Assert.Contains($"the server offered ssh-ed25519 {real}", error.Message);
         Assert.Contains($"ssh-keygen -R '[127.0.0.1]:{port}' -f {knownHosts}", error.Message);
+    }
+
+    [Fact]
+    public async Task A_host_known_by_a_key_of_another_type_is_asked_for_that_type_and_one_known_only_by_a_type_it_lacks_reads_as_changed()
+    {
+        // As ssh does (KnownHosts): known_hosts lists only the server's RSA key; SSH.NET would offer ed25519 first, so the
+        // known type must be asked for first to be let in.
+        var port = slurm.Sshd.Port.ToString(CultureInfo.InvariantCulture);
+        var rsa = slurm.Sshd.HostRsaPublicKey.Split(' ');
+        var rsaOnly = _here.Write("known_hosts_rsa", $"[127.0.0.1]:{port} {rsa[0]} {rsa[1]}\n");
+        var session = Session(rsaOnly);
+        Assert.Contains("22.05.8", await new SlurmSshClient(session, new SftpClusterFiles(session)).DescribeAsync(CancellationToken.None));
+
+        // Only a key of a type the server does not have: OpenSSH's HOST_CHANGED (a key listed for the host, none matching).
+        var ecdsa = await slurm.Sshd.OtherHostKeyAsync("ecdsa");
+        var ecdsaOnly = _here.Write("known_hosts_ecdsa", $"[127.0.0.1]:{port} {ecdsa}\n");
+        var refused = Session(ecdsaOnly);
+        var error = await Assert.ThrowsAsync<SlurmException>(() => new SlurmSshClient(refused, new SftpClusterFiles(refused)).DescribeAsync(CancellationToken.None));
+        Assert.Contains($"CHANGED: {ecdsaOnly} line 1 holds ecdsa-sha2-nistp256 SHA256:", error.Message);
+        Assert.Contains("the server offered ssh-ed25519 SHA256:", error.Message);
     }
 
     public void Dispose()

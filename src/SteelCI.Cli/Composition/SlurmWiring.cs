@@ -14,9 +14,10 @@ public sealed class SlurmWiring : IDisposable
 {
     private readonly IDisposable _connection;
 
-    private SlurmWiring(IDisposable connection, ISlurmClient client, IClusterFiles files, SlurmOptions options)
+    private SlurmWiring(IDisposable connection, ISlurmClient client, IClusterFiles files, SlurmOptions options, SlurmDeviceProbe.Shell shell)
     {
         _connection = connection;
+        Shell = shell;
         Client = client;
         Files = files;
         Options = options;
@@ -27,6 +28,8 @@ public sealed class SlurmWiring : IDisposable
     public IClusterFiles Files { get; }
     public SlurmBackend Backend { get; }
     public SlurmOptions Options { get; }
+    /// <summary>A command where the cluster's files are: on the login node (SSH), or here (REST, the shared folder mounted here).</summary>
+    public SlurmDeviceProbe.Shell Shell { get; }
 
     /// <param name="localDir">Where the SSH route copies a job's outputs here (the workspace's slurm folder).</param>
     public static SlurmWiring Create(Pipeline pipeline, string? localDir = null)
@@ -38,11 +41,11 @@ public sealed class SlurmWiring : IDisposable
         {
             var session = new SshSession(ssh, Environment.GetEnvironmentVariable, info => new SshClient(info), info => new SftpClient(info));
             var remote = new SftpClusterFiles(session);
-            return new SlurmWiring(session, new SlurmSshClient(session, remote), remote, options);
+            return new SlurmWiring(session, new SlurmSshClient(session, remote), remote, options, session.RunAsync);
         }
         Directory.CreateDirectory(options.SharedDir);
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        return new SlurmWiring(http, new SlurmRestClient(http, options, Environment.GetEnvironmentVariable), new LocalClusterFiles(), options);
+        return new SlurmWiring(http, new SlurmRestClient(http, options, Environment.GetEnvironmentVariable), new LocalClusterFiles(), options, LocalShell.RunAsync);
     }
 
     public void Dispose() => _connection.Dispose();

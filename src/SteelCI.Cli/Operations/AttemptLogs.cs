@@ -5,6 +5,7 @@ using SteelCI.Kaggle.Api;
 using SteelCI.Kaggle.Backend;
 using SteelCI.Local;
 using SteelCI.Ports;
+using SteelCI.Slurm;
 using SteelCI.State;
 
 namespace SteelCI.Cli;
@@ -42,12 +43,21 @@ public sealed class AttemptLogs(CliServices services, TimeSpan poll, TimeSpan si
         if (attempt is null)
             return Fail(console, $"stage '{stageName}' has no attempt {number}; attempts: {string.Join(", ", stage.Attempts.Select(a => a.Number))}");
 
+        if (attempt.Backend == "slurm" && follow && attempt.IsActive && attempt.Handle is not null && context.Pipeline is { Compute.Slurm: not null } followed)
+        {
+            // Both routes: log.txt in the attempt's folder (mounted here, or by SFTP), read as it grows until the job ends.
+            using var slurm = services.Slurm(followed);
+            var status = await new SlurmLogFollower(slurm.Backend, slurm.Files, time, poll)
+                .FollowAsync(new Ports.AttemptHandle(attempt.Slug, attempt.Handle), output, cancellationToken);
+            await output.WriteLineAsync($"-- attempt {attempt.Number} (slurm job {attempt.Handle.GetValueOrDefault("job")}) ended: " +
+                status.State.ToString().ToLowerInvariant() + (status.Detail is null ? "" : $" ({status.Detail})"));
+            return ExitCodes.Success;
+        }
+
         if (attempt.Backend == "slurm" && context.Pipeline?.Compute.Slurm?.SshHost is not null && attempt.Handle is not null)
         {
             // The SSH route: log.txt read by SFTP from the attempt's folder on the login node.
             using var slurm = services.Slurm(context.Pipeline);
-            if (follow && attempt.IsActive)
-                console.WriteLine("note: --follow reads the log over SSH once; showing what exists now.");
             var text = slurm.Backend.ReadLog(new Ports.AttemptHandle(attempt.Slug, attempt.Handle));
             if (text is null)
                 return Fail(console, $"job {attempt.Handle.GetValueOrDefault("job")} has written no log.txt yet on {context.Pipeline.Compute.Slurm.SshHost}");
@@ -59,13 +69,6 @@ public sealed class AttemptLogs(CliServices services, TimeSpan poll, TimeSpan si
         {
             // The job's standard output is a file in the shared folder (slurmrestd has no log API).
             var log = Path.Combine(LocalDirectory(context.Workspace, attempt), "log.txt");
-            if (follow && attempt.IsActive && attempt.Handle is not null && context.Pipeline is { } pipeline)
-            {
-                using var slurm = services.Slurm(pipeline);
-                var handle = new Ports.AttemptHandle(attempt.Slug, attempt.Handle);
-                return await FollowAsync(log, attempt, output, poll, time,
-                    async () => (await slurm.Backend.PollAsync(handle, cancellationToken)).IsFinished, cancellationToken);
-            }
             if (!File.Exists(log))
                 return Fail(console, $"{log} does not exist yet (job {attempt.Handle?.GetValueOrDefault("job")} has not started, or the shared folder is not mounted here)");
             await output.WriteAsync(await File.ReadAllTextAsync(log, cancellationToken));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SteelCI.Slurm;
 using SteelCI.Spec;
 
@@ -62,6 +63,7 @@ public static class SlurmDoctor
                     findings.Add(new(area, "shared_dir", DoctorCommand.Level.Fail, $"{options.SharedDir} on the login node: {error.Message}",
                         "choose a folder of yours on the cluster's shared file system"));
                 }
+                findings.Add(await DeviceAsync(wiring, cancellationToken));
                 return findings;
             }
             var probe = Path.Combine(options.SharedDir, $".steelci-doctor-{Guid.NewGuid():N}");
@@ -75,8 +77,33 @@ public static class SlurmDoctor
             {
                 findings.Add(new(area, "shared_dir", DoctorCommand.Level.Fail, $"{options.SharedDir}: {error.Message}",
                     "mount the cluster's shared folder here (or run steelci on the login node)"));
+                return findings;
             }
+            findings.Add(await DeviceAsync(wiring, cancellationToken));
         }
         return findings;
+    }
+
+    /// <summary>The rung a gpu stage would take (the launcher's own ladder, run where the cluster's files are, a GPU assumed).</summary>
+    private static async Task<DoctorCommand.Finding> DeviceAsync(SlurmWiring wiring, CancellationToken cancellationToken)
+    {
+        const string check = "gpu device";
+        var libtorch = Kaggle.Probe.ProbeReport.DefaultLibtorch;
+        var where = wiring.Options.Ssh is null ? "here" : "on the login node";
+        try
+        {
+            var result = await SlurmDeviceProbe.RunAsync(wiring.Files, wiring.Options, libtorch, wiring.Shell, cancellationToken);
+            var detail = $"rung {result.Rung} ({where}, a GPU assumed; TorchSharp binds libtorch {libtorch}): {result.Reason}";
+            return result.Rung switch
+            {
+                "a" or "b" => new("slurm", check, DoctorCommand.Level.Ok, detail),
+                "c" => new("slurm", check, DoctorCommand.Level.Warn, detail, "for the GPU: compute.slurm.libtorch, or steelci slurm runtime"),
+                _ => new("slurm", check, DoctorCommand.Level.Fail, detail, "docs/compute.md: GPUs on the cluster"),
+            };
+        }
+        catch (Exception error) when (error is SlurmException or IOException or Renci.SshNet.Common.SshException or JsonException)
+        {
+            return new("slurm", check, DoctorCommand.Level.Fail, $"the device check {where} failed: {error.Message}", "check compute.slurm.python");
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace SteelCI.Slurm.Ssh;
 /// <summary>
 /// One SSH connection to the login node for commands and one for SFTP, opened on first use. The node's host key must
 /// be in the known_hosts file (<see cref="KnownHosts"/>): an unknown or changed key is refused with the fix, never
-/// trusted on first use. The clients are made by the caller (the composition root) from the connection info.
+/// trusted on first use; the key types known_hosts lists for the host are asked for first, as ssh does. The clients are made by the caller (the composition root) from the connection info.
 /// </summary>
 public sealed class SshSession(SshSettings settings, Func<string, string?> environment,
     Func<ConnectionInfo, SshClient> newSsh, Func<ConnectionInfo, SftpClient> newSftp) : IDisposable
@@ -36,8 +36,8 @@ public sealed class SshSession(SshSettings settings, Func<string, string?> envir
         client.HostKeyReceived += (_, e) =>
         {
             var known = File.Exists(settings.KnownHostsFile) ? File.ReadAllText(settings.KnownHostsFile) : null;
-            check = KnownHosts.Verify(known, settings.Target.KnownHostsName, e.HostKeyName, e.HostKey);
-            offered = $"{e.HostKeyName} {KnownHosts.Fingerprint(e.HostKey)}";
+            check = KnownHosts.Verify(known, settings.Target.KnownHostsName, e.HostKey);
+            offered = $"{KnownHosts.KeyType(e.HostKey)} {KnownHosts.Fingerprint(e.HostKey)}";
             e.CanTrust = check.Verdict == KnownHosts.Verdict.Trusted;
         };
         try
@@ -66,7 +66,7 @@ public sealed class SshSession(SshSettings settings, Func<string, string?> envir
         return check.Verdict switch
         {
             KnownHosts.Verdict.Changed =>
-                $"the host key of {target.KnownHostsName} CHANGED: {file} line {check.Line} holds {check.KnownFingerprint}, the server offered {offered}; refused " +
+                $"the host key of {target.KnownHostsName} CHANGED: {file} line {check.Line} holds {check.KnownType} {check.KnownFingerprint}, the server offered {offered}; refused " +
                 "(a re-keyed login node looks like this, and so does a man-in-the-middle). Ask your admin for the node's fingerprint; if it is the offered one: " +
                 $"ssh-keygen -R '{target.KnownHostsName}' -f {file} && {scan}",
             KnownHosts.Verdict.Revoked => $"the host key of {target.KnownHostsName} ({offered}) is marked @revoked in {file} line {check.Line}; refused",
@@ -108,7 +108,13 @@ public sealed class SshSession(SshSettings settings, Func<string, string?> envir
             throw new SlurmException($"the SSH key in {settings.KeyEnv ?? settings.KeyFile} cannot be read ({error.GetType().Name}); " +
                 "an OpenSSH or PEM private key is needed (a wrong passphrase reads like this too)");
         }
-        return new PrivateKeyConnectionInfo(target.Host, target.Port, target.User, key) { Timeout = TimeSpan.FromSeconds(30) };
+        var info = new PrivateKeyConnectionInfo(target.Host, target.Port, target.User, key) { Timeout = TimeSpan.FromSeconds(30) };
+        // Ask for the host key types known_hosts lists for this host first, as ssh does (KnownHosts.Preferred).
+        var known = File.Exists(settings.KnownHostsFile) ? File.ReadAllText(settings.KnownHostsFile) : null;
+        var preferred = KnownHosts.Preferred([.. info.HostKeyAlgorithms.Keys], KnownHosts.KnownTypes(known, target.KnownHostsName));
+        for (var i = 0; i < preferred.Count; i++)
+            info.HostKeyAlgorithms.SetPosition(preferred[i], i);
+        return info;
     }
 
     public void Dispose()

@@ -86,4 +86,10 @@ public sealed class SlurmComputeSpec : SpecNode
     public string? ClusterDir { get; set; }
     /// <summary>The Python that runs the launcher on a compute node (default python3).</summary>
     public string Python { get; set; } = "python3";
+    /// <summary>A CUDA libtorch of the version TorchSharp binds on the cluster, as the compute nodes see it: a libtorch
+    /// folder (build-version, lib/; e.g. an environment module's) or a Python executable whose torch has that version.
+    /// Rung (a) of the launcher's device ladder (docs/compute.md, "GPUs on the cluster").</summary>
+    public string? Libtorch { get; set; }
+    /// <summary>Whether a gpu stage may run on the CPU when no CUDA libtorch serves (rung c); false: it fails naming the versions (rung d).</summary>
+    public bool CpuFallback { get; set; }
 }

@@ -151,6 +151,9 @@ internal static partial class ComputeValidator
             throw Error("cluster_dir", $"'{clusterDir}' must be an absolute path as the compute nodes see it");
         if (string.IsNullOrWhiteSpace(slurm.Python))
             throw Error("python", "name the Python of the compute nodes (python3)");
+        if (slurm.Libtorch is { } libtorch && !libtorch.StartsWith('/'))
+            throw Error("libtorch", $"'{Shorten(libtorch)}' must be an absolute path as the compute nodes see it: a libtorch folder " +
+                "(holding build-version and lib/) or a Python executable whose torch is the version TorchSharp binds");
     }
 
     private static string Shorten(string? value) => value is null ? "" : value.Length > 12 ? value[..6] + "…" : value;

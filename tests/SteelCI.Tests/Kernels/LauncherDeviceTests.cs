@@ -54,7 +54,7 @@ public sealed class LauncherDeviceTests : IDisposable
 
     private const string RuntimeKernel = "steelci-libtorch-2-10-0-cu128-0123456789ab";
 
-    private static KernelSpec Spec(string accelerator, string? runtimeMount) => new()
+    private static KernelSpec Spec(string accelerator, string? runtimeMount, DeviceRules? device = null) => new()
     {
         Slug = "severstal-seg1-77777777-a1-abcde",
         Stage = Config,
@@ -64,7 +64,7 @@ public sealed class LauncherDeviceTests : IDisposable
             new KernelMount { Name = "steelci-trainer-999999999999", AttachedAs = "steelci-trainer-999999999999" },
             .. runtimeMount is null ? Array.Empty<KernelMount>() : [new KernelMount { Name = runtimeMount, AttachedAs = RuntimeKernel, KernelOutput = true }],
         ],
-        Device = new DeviceRules { Accelerator = accelerator, RuntimeMount = runtimeMount },
+        Device = (device ?? new DeviceRules { Accelerator = accelerator }) with { Accelerator = accelerator, RuntimeMount = runtimeMount },
     };
 
     /// <summary>The pinned runtime as the one-off kernel leaves it, mounted like a kernel's output: steelci-runtime.json and lib/.</summary>
@@ -85,7 +85,7 @@ public sealed class LauncherDeviceTests : IDisposable
     }
 
     private (int ExitCode, string Output) RunLauncher(string accelerator, string? torchPath, bool kaggle, bool unpacked = false,
-        string? runtimeMount = null, string? path = null)
+        string? runtimeMount = null, string? path = null, DeviceRules? device = null)
     {
         var input = _dir.Combine("input");
         if (unpacked)
@@ -125,7 +125,7 @@ public sealed class LauncherDeviceTests : IDisposable
             File.SetUnixFileMode(Path.Combine(bundle, "Trainer"), (UnixFileMode)0b111_101_101);
         }
         var launcher = _dir.Write($"launcher-{accelerator}.py",
-            LauncherScript.Render(Spec(accelerator, runtimeMount)));
+            LauncherScript.Render(Spec(accelerator, runtimeMount, device)));
         var scratch = Directory.CreateDirectory(_dir.Combine("scratch", Guid.NewGuid().ToString("N"))).FullName;
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(launcher);
@@ -271,5 +271,80 @@ public sealed class LauncherDeviceTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains("no pinned CUDA runtime is attached (run `steelci kaggle runtime` for this account)", output);
+    }
+
+    /// <summary>A libtorch folder as PyTorch's libtorch zip unpacks (build-version, lib/ with libtorch_cuda.so), as a cluster's module has it.</summary>
+    private string ClusterLibtorch(string version)
+    {
+        var root = $"sw/libtorch-{version}/";
+        _dir.Write(root + "build-version", version + "\n");
+        foreach (var lib in new[] { "libtorch.so", "libtorch_cuda.so", "libc10.so" })
+            _dir.Write(root + "lib/" + lib, "cluster");
+        return _dir.Combine("sw", $"libtorch-{version}");
+    }
+
+    private static readonly Dictionary<string, string> SlurmHints = new()
+    {
+        ["runtime"] = "stage one with `steelci slurm runtime` into compute.slurm.shared_dir",
+        ["fixes"] = "Point compute.slurm.libtorch at a CUDA libtorch of that version.",
+        ["fallback"] = "compute.slurm.cpu_fallback is true",
+        ["libtorchField"] = "compute.slurm.libtorch",
+        ["torchSource"] = "the node's torch (python3)",
+    };
+
+    [Fact]
+    public void On_a_cluster_a_configured_libtorch_of_the_bound_version_is_rung_a()
+    {
+        var libtorch = ClusterLibtorch("2.10.0+cu128");
+
+        var (code, output) = RunLauncher("gpu", null, kaggle: false, path: FakeNvidiaSmi(),
+            device: new DeviceRules { Accelerator = "gpu", LibtorchPath = libtorch, CpuFallback = false, Hints = SlurmHints });
+
+        Assert.True(code == 0, output);
+        Assert.Contains($"device cuda (rung a): torch 2.10.0+cu128 (CUDA 12.8) matches libtorch 2.10.0; 2 GPU(s) Tesla T4, Tesla T4", output);
+        Assert.Contains($"ld={Path.Combine(libtorch, "lib")}:/usr/local/cuda/lib64", output);
+
+        // A Python environment instead of a folder: its torch is probed with that interpreter (here python3 with a stand-in torch).
+        var torch = FakeTorch("2.10.0+cu128");
+        var python = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "python3")).First(File.Exists);
+        var (viaPython, probed) = RunLauncher("gpu", torch, kaggle: false,
+            device: new DeviceRules { Accelerator = "gpu", LibtorchPath = python, CpuFallback = false, Hints = SlurmHints });
+        Assert.True(viaPython == 0, probed);
+        Assert.Contains("device cuda (rung a): torch 2.10.0+cu128 (CUDA 12.8) matches libtorch 2.10.0; 2 GPU(s) Tesla T4, Tesla T4", probed);
+        Assert.Contains($"ld={Path.Combine(torch, "torch", "lib")}:/usr/local/cuda/lib64", probed);
+    }
+
+    [Fact]
+    public void On_a_cluster_a_configured_libtorch_of_another_version_is_refused_naming_both_and_cpu_fallback_allows_the_cpu()
+    {
+        var libtorch = ClusterLibtorch("2.11.0+cu128");
+        var rules = new DeviceRules { Accelerator = "gpu", LibtorchPath = libtorch, CpuFallback = true, Hints = SlurmHints };
+
+        var (code, output) = RunLauncher("gpu", FakeTorch("2.10.0+cu128"), kaggle: false, path: FakeNvidiaSmi(), device: rules);
+
+        Assert.True(code == 0, output);
+        Assert.Contains($"device cpu (rung c): compute.slurm.cpu_fallback is true, so this gpu stage runs on the CPU (compute.slurm.libtorch {libtorch} is " +
+                        "2.11.0+cu128, but TorchSharp binds libtorch 2.10.0; no pinned CUDA runtime is attached (stage one with `steelci slurm runtime`", output);
+        Assert.Contains("device=cpu", output);
+
+        var (failed, refused) = RunLauncher("gpu", null, kaggle: false, device: rules with { CpuFallback = false });
+        Assert.Equal(2, failed);
+        Assert.Contains($"stage seg1 needs a GPU (accelerator: gpu) but cannot use one: compute.slurm.libtorch {libtorch} is 2.11.0+cu128, but TorchSharp binds libtorch 2.10.0", refused);
+        Assert.Contains("no pinned CUDA runtime is attached (stage one with `steelci slurm runtime` into compute.slurm.shared_dir)", refused);
+        Assert.Contains("Point compute.slurm.libtorch at a CUDA libtorch of that version.", refused);
+        Assert.EndsWith("STEELCI-END status=failed manifest-sha256=none", refused.TrimEnd());
+    }
+
+    [Fact]
+    public void On_a_cluster_a_missing_configured_path_and_a_staged_runtime_take_rung_b()
+    {
+        StandInRuntime("2.10.0");
+
+        var (code, output) = RunLauncher("gpu", null, kaggle: false, runtimeMount: "steelci-cuda-runtime", path: FakeNvidiaSmi(),
+            device: new DeviceRules { Accelerator = "gpu", LibtorchPath = "/sw/nowhere", CpuFallback = false, Hints = SlurmHints });
+
+        Assert.True(code == 0, output);
+        Assert.Contains("device cuda (rung b): the pinned CUDA runtime: libtorch 2.10.0 (CUDA 12.8) matches libtorch 2.10.0 " +
+                        "(compute.slurm.libtorch /sw/nowhere cannot be used (/sw/nowhere does not exist on this node))", output);
     }
 }

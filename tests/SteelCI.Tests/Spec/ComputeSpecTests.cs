@@ -49,6 +49,9 @@ public sealed class ComputeSpecTests
         Assert.Equal(("http://login.cluster:6820", "alice", "CLUSTER_JWT", "gpu", "gpu:a100:1"), (slurm.RestUrl, slurm.User, slurm.TokenEnv, slurm.Partition, slurm.Gres));
         Assert.Equal((1440.0, "lab", 32, 2), (slurm.TimeLimitMinutes, slurm.Account, slurm.MemoryGb, slurm.JobLimit));
         Assert.Equal(["alice", "bob"], spec.Compute.Kaggle!.Accounts.Select(a => a.Name));
+        Assert.Equal(((string?)null, false), (slurm.Libtorch, slurm.CpuFallback)); // GPUs on the cluster: the ladder's defaults
+        var gpu = SpecLoader.Parse(Pipeline(Slurm + "\n    libtorch: /sw/libtorch-2.10.0-cu128\n    cpu_fallback: true"), File).Compute.Slurm!;
+        Assert.Equal(("/sw/libtorch-2.10.0-cu128", true), (gpu.Libtorch, gpu.CpuFallback));
         var pipeline = PipelineResolver.Resolve(spec, File, new PipelineOptions());
         Assert.Equal("kaggle", pipeline.BackendOf(pipeline.Node("eda")));
         Assert.Equal("slurm", pipeline.BackendOf(pipeline.Node("train")));
@@ -67,6 +70,7 @@ public sealed class ComputeSpecTests
     [InlineData("rest_url: http://login.cluster:6820", "rest_url: http://alice:secret@login.cluster:6820", 10, "compute.slurm.rest_url: holds user information")]
     [InlineData("rest_url: http://login.cluster:6820", "ssh_host: login", 10, "compute.slurm.ssh_host: 'login' is not user@host or user@host:port")]
     [InlineData("rest_url: http://login.cluster:6820", "ssh_host: bob@login.cluster:2222", 11, "compute.slurm.user: 'alice' differs from the user of ssh_host")]
+    [InlineData("job_limit: 2", "libtorch: libtorch-2.10.0", 18, "compute.slurm.libtorch: 'libtor…' must be an absolute path as the compute nodes see it")]
     [InlineData("job_limit: 2", "known_hosts: /home/alice/.ssh/known_hosts", 18, "compute.slurm.known_hosts: is for the SSH route; set ssh_host too")]
     [InlineData("rest_url: http://login.cluster:6820", "ssh_host: alice@login.cluster\n    ssh_key: \"-----BEGIN OPENSSH PRIVATE KEY----- secret\"", 11, "compute.slurm.ssh_key: '-----B…' must be the path of the key file")]
     [InlineData("rest_url: http://login.cluster:6820", "ssh_host: alice@login.cluster\n    ssh_key_env: \"b3BlbnNzaC1rZXktdjE secret\"", 11, "compute.slurm.ssh_key_env: 'b3Blbn…' is not an environment variable name")]

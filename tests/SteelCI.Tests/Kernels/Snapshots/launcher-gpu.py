@@ -2,6 +2,7 @@
 # It holds no secret: the stage configuration below names inputs, never credentials.
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -274,10 +275,10 @@ print(json.dumps(info))
 """
 
 
-def probe_torch():
-    """What the image's torch offers: version, CUDA version, GPU count, its lib folder; or an error."""
+def probe_torch(python=None):
+    """What the image's torch (or that of the Python named) offers: version, CUDA version, GPU count, its lib folder; or an error."""
     try:
-        result = subprocess.run([sys.executable, "-c", TORCH_PROBE], capture_output=True, text=True, timeout=600)
+        result = subprocess.run([python or sys.executable, "-c", TORCH_PROBE], capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as error:
         return {"error": str(error)}
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
@@ -302,6 +303,29 @@ def bundle_libtorch_version(bundle, info):
                 if package.lower().startswith("libtorch-") and version:
                     return version
     return None
+
+
+def probe_configured(path):
+    """A CUDA libtorch configured on the cluster (DEVICE_RULES.libtorchPath, compute.slurm.libtorch): a Python executable
+    whose torch is probed like the image's, or a libtorch folder as PyTorch ships it (build-version, lib/)."""
+    if os.path.isfile(path):
+        if not os.access(path, os.X_OK):
+            return {"error": f"{path} is a file but not an executable Python"}
+        return probe_torch(path)
+    if not os.path.isdir(path):
+        return {"error": f"{path} does not exist on this node"}
+    version_file = os.path.join(path, "build-version")
+    if not os.path.isfile(version_file):
+        return {"error": f"{path} has no build-version file (not a libtorch folder; or name a Python whose torch to use)"}
+    with open(version_file) as handle:
+        version = handle.read().strip()
+    lib = os.path.join(path, "lib")
+    tag = version.partition("+")[2]
+    cuda = None
+    if os.path.isfile(os.path.join(lib, "libtorch_cuda.so")):
+        cuda = f"{tag[2:-1]}.{tag[-1]}" if re.fullmatch(r"cu\d{3,}", tag) else (tag or "yes")
+    gpus = visible_gpus(None)
+    return {"version": version, "lib": lib, "cuda": cuda, "gpus": len(gpus), "names": gpus}
 
 
 def torch_matches(torch_version, libtorch_version):
@@ -356,36 +380,39 @@ class DeviceError(Exception):
     pass
 
 
-def image_torch_problem(probe, libtorch_version):
-    """Why rung (a), the image's own torch, cannot serve; None when it can."""
+def image_torch_problem(probe, libtorch_version, source="the image's torch"):
+    """Why rung (a), the image's own torch (or the source named), cannot serve; None when it can."""
     version = probe.get("version")
     if "error" in probe and not version:
-        return f"the image's torch cannot be imported ({probe['error']})"
+        return f"{source} cannot be used ({probe['error']})" if source != "the image's torch" else f"the image's torch cannot be imported ({probe['error']})"
     if not torch_matches(version, libtorch_version):
-        return f"the image's torch is {version}, but TorchSharp binds libtorch {libtorch_version or 'unknown'}"
+        return f"{source} is {version}, but TorchSharp binds libtorch {libtorch_version or 'unknown'}"
     if not probe.get("cuda"):
-        return f"the image's torch {version} is a CPU build (torch.version.cuda is None)"
+        return f"{source} {version} is a CPU build (no CUDA libraries)"
     if not probe.get("gpus"):
         return f"torch {version} (CUDA {probe['cuda']}) sees no GPU" + (f": {probe['error']}" if probe.get("error") else "")
     return None
 
 
-def choose_device(accelerator, libtorch_version, probe, kaggle, runtime=None, gpus=None):
-    """(device, CUDA lib folder or None, rung, reason) by the ladder: (a) the image's torch when its version is the
-    libtorch TorchSharp binds; (b) the pinned CUDA runtime when it holds that version and a GPU is visible; (c) the CPU
-    when the stage allows it (accelerator cpu, or a rehearsal off Kaggle); (d) DeviceError naming the versions."""
+def choose_device(accelerator, libtorch_version, probe, kaggle, runtime=None, gpus=None, source="the image's torch",
+                  cpu_fallback=None, hints=None):
+    """(device, CUDA lib folder or None, rung, reason) by the ladder: (a) the image's torch (on a cluster: the configured
+    libtorch, else the node's torch) when its version is the libtorch TorchSharp binds; (b) the pinned CUDA runtime when
+    it holds that version and a GPU is visible; (c) the CPU when the stage allows it (accelerator cpu; cpu_fallback;
+    unset, a rehearsal off Kaggle); (d) DeviceError naming the versions and the fixes in hints (platform-specific)."""
+    hints = hints or {}
     if accelerator != "gpu":
         return "cpu", None, "c", "the stage's accelerator is cpu"
     if probe is None:
         why = "torch was not probed"
     else:
-        why = image_torch_problem(probe, libtorch_version)
+        why = image_torch_problem(probe, libtorch_version, source)
         if why is None:
             names = ", ".join(probe.get("names") or [])
             return "cuda", probe["lib"], "a", f"torch {probe['version']} (CUDA {probe['cuda']}) matches libtorch {libtorch_version}; {probe['gpus']} GPU(s) {names}".rstrip()
     gpus = visible_gpus(probe) if gpus is None else gpus
     if runtime is None:
-        pinned = "no pinned CUDA runtime is attached (run `steelci kaggle runtime` for this account)"
+        pinned = "no pinned CUDA runtime is attached (" + hints.get("runtime", "run `steelci kaggle runtime` for this account") + ")"
     elif "error" in runtime:
         pinned = f"the pinned CUDA runtime cannot be used: {runtime['error']}"
     elif not torch_matches(runtime.get("torch") or runtime.get("libtorch"), libtorch_version):
@@ -395,12 +422,15 @@ def choose_device(accelerator, libtorch_version, probe, kaggle, runtime=None, gp
     else:
         return "cuda", runtime["lib"], "b", (f"the pinned CUDA runtime: libtorch {runtime.get('libtorch')} (CUDA {runtime.get('cuda')}) "
                                               f"matches libtorch {libtorch_version} ({why}); {len(gpus)} GPU(s) {', '.join(gpus)}")
-    if not kaggle:
+    if cpu_fallback:
+        return "cpu", None, "c", f"{hints.get('fallback', 'cpu_fallback is on')}, so this gpu stage runs on the CPU ({why}; {pinned})"
+    if cpu_fallback is None and not kaggle:
         return "cpu", None, "c", f"not on Kaggle, so this gpu stage runs on the CPU here ({why}; {pinned})"
     raise DeviceError(f"stage {STAGE['stage']} needs a GPU (accelerator: gpu) but cannot use one: {why}; {pinned}. "
-                      f"TorchSharp binds libtorch {libtorch_version or 'unknown'} (CUDA {DEVICE_RULES.get('cuda')}); the image's torch is "
-                      f"{(probe or {}).get('version') or 'missing'}. Prepare the pinned runtime (`steelci kaggle runtime`), update "
-                      f"TorchSharp to match the image, or set accelerator: cpu for this stage to allow the CPU; check the kernel's machine (T4 x2).")
+                      f"TorchSharp binds libtorch {libtorch_version or 'unknown'} (CUDA {DEVICE_RULES.get('cuda')}); {source} is "
+                      f"{(probe or {}).get('version') or 'missing'}. " + hints.get("fixes",
+                      "Prepare the pinned runtime (`steelci kaggle runtime`), update TorchSharp to match the image, or set "
+                      "accelerator: cpu for this stage to allow the CPU; check the kernel's machine (T4 x2)."))
 # ---- end of device choice ----
 
 
@@ -417,15 +447,52 @@ def trainer_command(bundle, info):
     return [dotnet, os.path.join(bundle, info["entry"])]
 
 
+def decide(libtorch):
+    """The ladder for this kernel: what to probe for rung (a) (DEVICE_RULES.libtorchPath, else this Python's torch) and
+    the platform's wording (DEVICE_RULES.hints), then choose_device."""
+    gpu = ACCELERATOR == "gpu"
+    configured = DEVICE_RULES.get("libtorchPath")
+    hints = DEVICE_RULES.get("hints") or {}
+    if configured:
+        source = f"{hints.get('libtorchField', 'the configured libtorch')} {configured}"
+        probe = probe_configured(configured) if gpu else None
+    else:
+        source = hints.get("torchSource", "the image's torch")
+        probe = probe_torch() if gpu else None
+    gpus = None
+    if os.environ.get("STEELCI_ASSUME_GPU") == "1":
+        # `steelci doctor` on a login node without GPUs: the rung a job would take once its gres gives it one.
+        gpus = ["a GPU of the job's gres (assumed)"]
+        if probe and probe.get("cuda") and not probe.get("gpus"):
+            probe = dict(probe, gpus=1, names=gpus)
+            probe.pop("error", None)
+    return choose_device(ACCELERATOR, libtorch, probe, on_kaggle(), find_runtime() if gpu else None, gpus=gpus, source=source,
+                         cpu_fallback=DEVICE_RULES.get("cpuFallback"), hints=hints)
+
+
+def report_device():
+    """`launcher --device`: the rung this kernel would take here, as one JSON line; the trainer is not started."""
+    libtorch = DEVICE_RULES.get("libtorch")
+    if not libtorch:
+        bundle, info = read_bundle_info()
+        libtorch = bundle_libtorch_version(bundle, info)
+    try:
+        device, lib, rung, reason = decide(libtorch)
+        print(json.dumps({"device": device, "lib": lib, "rung": rung, "reason": reason}), flush=True)
+    except DeviceError as error:
+        print(json.dumps({"device": None, "rung": "d", "reason": str(error)}), flush=True)
+
+
 def main():
+    if sys.argv[1:] == ["--device"]:
+        report_device()
+        return
     log(f"stage {STAGE['stage']} ({STAGE['entry']}), content key {STAGE['contentKey'][:12]}")
     log_build_stamp()
     bundle, info = read_bundle_info()
     libtorch = bundle_libtorch_version(bundle, info)
-    gpu = ACCELERATOR == "gpu"
     try:
-        device, torch_lib, rung, reason = choose_device(ACCELERATOR, libtorch, probe_torch() if gpu else None, on_kaggle(),
-                                                        find_runtime() if gpu else None)
+        device, torch_lib, rung, reason = decide(libtorch)
     except DeviceError as error:
         log(str(error))
         print("STEELCI-END status=failed manifest-sha256=none", flush=True)
