@@ -55,14 +55,6 @@ public sealed class ClusterGpuTests(LocalSlurm slurm) : IDisposable
         return _here.Combine("sw", "libtorch");
     }
 
-    private static async Task<AttemptStatus> EndedAsync(IComputeBackend backend, AttemptHandle handle)
-    {
-        AttemptStatus status = new(AttemptState.Queued);
-        Assert.True(await Eventually.Until(async () => (status = await backend.PollAsync(handle, CancellationToken.None)).IsFinished,
-            TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250)), $"still {status}");
-        return status;
-    }
-
     [Fact]
     public async Task A_wrong_libtorch_is_refused_naming_both_versions_the_cpu_serves_when_allowed_and_a_staged_runtime_without_a_gpu_fails_clearly()
     {
@@ -71,7 +63,7 @@ public sealed class ClusterGpuTests(LocalSlurm slurm) : IDisposable
 
         var backend = Backend(options);
         var handle = await backend.SubmitAsync(GpuPackage("gpu-fallback"), CancellationToken.None);
-        Assert.Equal(AttemptState.Complete, (await EndedAsync(backend, handle)).State);
+        Assert.Equal(AttemptState.Complete, (await Jobs.EndedAsync(backend, handle)).State);
         var log = backend.ReadLog(handle)!;
         Assert.Contains($"device cpu (rung c): compute.slurm.cpu_fallback is true, so this gpu stage runs on the CPU (compute.slurm.libtorch {libtorch} is " +
                         "2.11.0+cu128, but TorchSharp binds libtorch 2.10.0; no pinned CUDA runtime is attached (stage one with `steelci slurm runtime`", log);
@@ -95,7 +87,7 @@ public sealed class ClusterGpuTests(LocalSlurm slurm) : IDisposable
         // Without the fallback: the node sees no GPU (no nvidia-smi, no torch), so the job fails, naming every version.
         var strict = Backend(options with { CpuFallback = false });
         var failing = await strict.SubmitAsync(GpuPackage("gpu-strict"), CancellationToken.None);
-        var failed = await EndedAsync(strict, failing);
+        var failed = await Jobs.EndedAsync(strict, failing);
         Assert.Equal(AttemptState.Error, failed.State);
         Assert.Contains("exit code 2", failed.Detail);
         var refused = strict.ReadLog(failing)!;

@@ -44,15 +44,6 @@ public sealed class RealSlurmTests(LocalSlurm slurm) : IDisposable
         print("STEELCI-END status=complete manifest-sha256=none", flush=True)
         """;
 
-    /// <summary>Waits (on the real Slurm) until the attempt has ended, and returns its last status.</summary>
-    private static async Task<AttemptStatus> EndedAsync(IComputeBackend backend, AttemptHandle handle, Func<AttemptStatus, bool>? until = null)
-    {
-        AttemptStatus status = new(AttemptState.Queued);
-        Assert.True(await Eventually.Until(async () => (until ?? (s => s.IsFinished))(status = await backend.PollAsync(handle, CancellationToken.None)),
-            TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250)), $"still {status}");
-        return status;
-    }
-
     [Fact]
     public async Task The_API_version_is_read_from_the_server()
     {
@@ -66,7 +57,7 @@ public sealed class RealSlurmTests(LocalSlurm slurm) : IDisposable
     {
         var backend = Backend();
         var handle = await backend.SubmitAsync(Package("gpu-job", Writes, accelerator: "gpu"), CancellationToken.None);
-        Assert.Equal(AttemptState.Complete, (await EndedAsync(backend, handle)).State);
+        Assert.Equal(AttemptState.Complete, (await Jobs.EndedAsync(backend, handle)).State);
         var output = await backend.CollectAsync(handle, CancellationToken.None);
         Assert.Equal("42 gpu=0 session=600", File.ReadAllText(Path.Combine(output.Directory, "result.txt")).Trim());
         Assert.Contains("STEELCI-END status=complete", output.Log);
@@ -82,8 +73,8 @@ public sealed class RealSlurmTests(LocalSlurm slurm) : IDisposable
         var second = await backend.SubmitAsync(Package("stage-b", Writes, key: "same-key"), CancellationToken.None);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(staged));
         Assert.Single(Directory.EnumerateDirectories(Path.Combine(_shared, "inputs")));
-        Assert.Equal(AttemptState.Complete, (await EndedAsync(backend, first)).State);
-        Assert.Equal(AttemptState.Complete, (await EndedAsync(backend, second)).State);
+        Assert.Equal(AttemptState.Complete, (await Jobs.EndedAsync(backend, first)).State);
+        Assert.Equal(AttemptState.Complete, (await Jobs.EndedAsync(backend, second)).State);
     }
 
     [Fact]
@@ -91,7 +82,7 @@ public sealed class RealSlurmTests(LocalSlurm slurm) : IDisposable
     {
         var backend = Backend();
         var handle = await backend.SubmitAsync(Package("fails", "import sys\nprint('boom')\nsys.exit(4)\n"), CancellationToken.None);
-        var status = await EndedAsync(backend, handle);
+        var status = await Jobs.EndedAsync(backend, handle);
         Assert.Equal(AttemptState.Error, status.State);
         Assert.Contains("FAILED with exit code 4", status.Detail);
     }
@@ -110,9 +101,9 @@ public sealed class RealSlurmTests(LocalSlurm slurm) : IDisposable
     {
         var backend = Backend();
         var handle = await backend.SubmitAsync(Package("cancel-me", WaitsFor(_here.Combine("never"))), CancellationToken.None);
-        await EndedAsync(backend, handle, s => s.State == AttemptState.Running);
+        await Jobs.EndedAsync(backend, handle, s => s.State == AttemptState.Running);
         await backend.StopAsync(handle, CancellationToken.None);
-        var status = await EndedAsync(backend, handle);
+        var status = await Jobs.EndedAsync(backend, handle);
         Assert.Equal(AttemptState.Lost, status.State);
         Assert.Contains("CANCELLED", status.Detail);
     }
@@ -123,15 +114,15 @@ public sealed class RealSlurmTests(LocalSlurm slurm) : IDisposable
         var backend = Backend();
         var signal = _here.Combine("go");
         var handle = await backend.SubmitAsync(Package("requeue-me", WaitsFor(signal)), CancellationToken.None);
-        await EndedAsync(backend, handle, s => s.State == AttemptState.Running);
+        await Jobs.EndedAsync(backend, handle, s => s.State == AttemptState.Running);
         var job = SlurmBackend.JobOf(handle).ToString(CultureInfo.InvariantCulture);
         await slurm.ControlAsync("requeue", job);
-        var requeued = await EndedAsync(backend, handle, s => s.State == AttemptState.Queued || s.IsFinished);
+        var requeued = await Jobs.EndedAsync(backend, handle, s => s.State == AttemptState.Queued || s.IsFinished);
         Assert.Equal(AttemptState.Queued, requeued.State);
         Assert.Contains("requeued 1x", requeued.Detail);
         await slurm.ControlAsync("update", $"jobid={job}", "StartTime=now"); // else it waits out the requeue delay
         File.WriteAllText(signal, "");
-        Assert.Equal(AttemptState.Complete, (await EndedAsync(backend, handle)).State);
+        Assert.Equal(AttemptState.Complete, (await Jobs.EndedAsync(backend, handle)).State);
         var output = await backend.CollectAsync(handle, CancellationToken.None);
         Assert.Equal("restarts=1", File.ReadAllText(Path.Combine(output.Directory, "result.txt")));
     }

@@ -40,14 +40,6 @@ public sealed class SshSlurmTests(LocalSlurm slurm) : IDisposable
         return new KernelPackage(slug, kernel, "launcher.py", [new KernelSource("numbers", Path.GetDirectoryName(data)!, "ssh-key-1")], accelerator, TimeSpan.FromMinutes(10));
     }
 
-    private static async Task<AttemptStatus> EndedAsync(IComputeBackend backend, AttemptHandle handle, Func<AttemptStatus, bool>? until = null)
-    {
-        AttemptStatus status = new(AttemptState.Queued);
-        Assert.True(await Eventually.Until(async () => (until ?? (s => s.IsFinished))(status = await backend.PollAsync(handle, CancellationToken.None)),
-            TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250)), $"still {status}");
-        return status;
-    }
-
     [Fact]
     public async Task A_gpu_job_runs_over_SSH_with_its_files_moved_by_SFTP()
     {
@@ -62,7 +54,7 @@ public sealed class SshSlurmTests(LocalSlurm slurm) : IDisposable
             """;
         var handle = await backend.SubmitAsync(Package("ssh-gpu", launcher, accelerator: "gpu"), CancellationToken.None);
         Assert.StartsWith(_remote, handle.Data["directory"]);
-        Assert.Equal(AttemptState.Complete, (await EndedAsync(backend, handle)).State);
+        Assert.Equal(AttemptState.Complete, (await Jobs.EndedAsync(backend, handle)).State);
         var output = await backend.CollectAsync(handle, CancellationToken.None);
         Assert.StartsWith(_here.Combine("collected"), output.Directory); // a copy made by SFTP, not the shared folder itself
         Assert.Equal("42 gpu=0 session=600", File.ReadAllText(Path.Combine(output.Directory, "nested", "result.txt")).Trim());
@@ -118,12 +110,12 @@ public sealed class SshSlurmTests(LocalSlurm slurm) : IDisposable
         var backend = Backend();
         var fails = await backend.SubmitAsync(Package("ssh-fails", "import sys\nsys.exit(4)\n"), CancellationToken.None);
         var waits = await backend.SubmitAsync(Package("ssh-waits", "import time\nprint('started', flush=True)\ntime.sleep(600)\n"), CancellationToken.None);
-        var failed = await EndedAsync(backend, fails);
+        var failed = await Jobs.EndedAsync(backend, fails);
         Assert.Equal(AttemptState.Error, failed.State);
         Assert.Contains("FAILED with exit code 4", failed.Detail);
-        await EndedAsync(backend, waits, s => s.State == AttemptState.Running);
+        await Jobs.EndedAsync(backend, waits, s => s.State == AttemptState.Running);
         await backend.StopAsync(waits, CancellationToken.None);
-        var cancelled = await EndedAsync(backend, waits);
+        var cancelled = await Jobs.EndedAsync(backend, waits);
         Assert.Equal(AttemptState.Lost, cancelled.State);
         Assert.Contains("CANCELLED", cancelled.Detail);
         await backend.StopAsync(waits, CancellationToken.None); // twice: already gone is fine
