@@ -199,10 +199,22 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         Assert.True(stateRelease.Draft);
         Assert.DoesNotContain(stateRelease.Assets, a => a.Name.StartsWith("lock-", StringComparison.Ordinal));
         Assert.InRange(stateRelease.Assets.Count(a => a.Name.StartsWith("state-", StringComparison.Ordinal)), 2, 40);
-        // Item 6: each tick replaced the Gantt chart beside the state, and the job summary links it.
+        // Item 6: each tick replaced the Gantt chart beside the state, and wrote it where the workflow's next step keeps it as
+        // the run's artifact, whose link goes to the job summary: never a link to the draft, which readers cannot open
+        // (the fake, like GitHub, serves browser downloads of published releases only).
         var chart = Assert.Single(stateRelease.Assets, a => a.Name == "gantt.png");
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], github.State.AssetBytes(chart.Id).Take(4));
-        Assert.Contains("releases/download/steelci-state-severstal/gantt.png", File.ReadAllText(dir.Combine("step-summary.md")));
+        Assert.Equal(github.State.AssetBytes(chart.Id), File.ReadAllBytes(Path.Combine(workspace, "gantt.png")));
+        Assert.DoesNotContain("releases/download/steelci-state-severstal", File.ReadAllText(dir.Combine("step-summary.md")));
+        using (var http = new HttpClient())
+            Assert.Equal(System.Net.HttpStatusCode.NotFound,
+                (await http.GetAsync(new Uri(github.BaseUri, "team/severstal-ci/releases/download/steelci-state-severstal/gantt.png"))).StatusCode);
+        Assert.Contains("actions/upload-artifact@v4", workflow.Uses);
+        var workflowText = File.ReadAllText(SteelCI.Testing.Repository.File(".github", "workflows", "pipeline.yml"));
+        Assert.Contains($"path: {SteelCI.Cli.PipelineWorkflow.ChartPath("kernels/severstal/steelci.yml")}\n", workflowText);
+        Assert.Equal(Path.Combine(SteelCI.Cli.Workspace.For(SteelCI.Testing.Repository.File("kernels", "severstal", "steelci.yml"), null).Root, "gantt.png"),
+            Path.Combine(SteelCI.Testing.Repository.Root, SteelCI.Cli.PipelineWorkflow.ChartPath("kernels/severstal/steelci.yml"))); // the tick's default workspace
+        Assert.Contains("steps.gantt.outputs.artifact-url", Assert.Single(workflow.Runs, r => r.Contains("GITHUB_STEP_SUMMARY", StringComparison.Ordinal)));
         var options = new GitHubStoreOptions
         {
             Owner = "team", Repository = "severstal-ci", Token = GitHubToken, ApiUrl = github.ApiUri, CacheDirectory = dir.Combine("cache"),
