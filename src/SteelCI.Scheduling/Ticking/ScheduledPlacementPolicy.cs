@@ -14,9 +14,12 @@ namespace SteelCI.Scheduling.Ticking;
 /// nothing beside state.json has to be persisted and a crashed tick loses no accounting), and the <see cref="Placer"/>
 /// choose the account and the chunk of each ready GPU stage. The chunk is the attempt's session limit: the trainer
 /// checkpoints and exits before it, and the next tick resumes from the published partial release on any account.
-/// Stages on the CPU (dataset generation) and stages without an epoch estimate keep the runner's default: the
-/// backend's account, the pipeline's session limit. Epoch times: what collected attempts measured
-/// (<see cref="MeasuredSpeeds"/>), the pipeline's minutes_per_epoch before.
+/// Stages the placer does not plan (on the CPU, or on the GPU without an epoch estimate) get the pipeline's session
+/// limit and still keep to the owners' reserves: a GPU one goes to the account with the most GPU time to spend above
+/// its reserve and a free session, and waits when there is none; a CPU one (Kaggle's CPU sessions cost no GPU quota)
+/// prefers such an account and otherwise keeps the backend's choice (any account with a free session). Epoch times: what collected attempts measured
+/// (<see cref="MeasuredSpeeds"/>), the pipeline's minutes_per_epoch before. <see cref="Waiting"/> says why the ready
+/// stages the last call left unplaced wait.
 /// </summary>
 public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : IPlacementPolicy
 {
@@ -39,18 +42,54 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
         }
 
         var decisions = new List<PlacementDecision>();
+        var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
+        Waiting = waiting;
+        if (request.Ready.Count == 0)
+            return decisions;
+        var capacity = await pool.CapacityAsync(LedgerOf(request.State, planned), request.Now, cancellationToken);
         if (progress.Count > 0)
         {
-            var capacity = await pool.CapacityAsync(LedgerOf(request.State, planned), request.Now, cancellationToken);
             var speeds = MeasuredSpeeds.From(request.State, Placer.Options.Startup);
             foreach (var placement in Placer.Place(request.Now, progress, capacity, speeds))
                 decisions.Add(new PlacementDecision(placement.Stage, placement.Account,
                     SessionLimitFor(placement.DeadlineUtc - placement.StartUtc), placement.Epochs));
+            foreach (var candidate in request.Ready.Where(c => IsPlanned(c.Node) && decisions.All(d => d.Stage != c.Node.Name)))
+                waiting[candidate.Node.Name] = WhyNot(capacity);
         }
+        var taken = decisions.Where(d => d.Account is not null).GroupBy(d => d.Account!).ToDictionary(g => g.Key, g => g.Count());
         foreach (var candidate in request.Ready.Where(c => !IsPlanned(c.Node)))
-            decisions.Add(new PlacementDecision(candidate.Node.Name, null, TimeSpan.FromMinutes(request.Pipeline.SessionMinutes),
+        {
+            var gpu = candidate.Node.Accelerator == "gpu";
+            var account = capacity
+                .Where(a => a.Spendable > TimeSpan.Zero && a.FreeSlots > taken.GetValueOrDefault(a.Name))
+                .OrderByDescending(a => a.Spendable).ThenBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault()?.Name;
+            if (gpu && account is null)
+            {
+                waiting[candidate.Node.Name] = WhyNot(capacity);
+                continue;
+            }
+            if (account is not null)
+                taken[account] = taken.GetValueOrDefault(account) + 1;
+            decisions.Add(new PlacementDecision(candidate.Node.Name, account, TimeSpan.FromMinutes(request.Pipeline.SessionMinutes),
                 candidate.Node.Epochs - candidate.EpochsDone));
+        }
         return decisions.Take(Math.Max(0, request.FreeSlots)).ToList();
+    }
+
+    /// <summary>Ready stages the last <see cref="PlaceAsync"/> did not place, each with why it waits; empty when none.</summary>
+    public IReadOnlyDictionary<string, string> Waiting { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Why a ready stage got no account, from the accounts' capacity.</summary>
+    private static string WhyNot(IReadOnlyList<AccountCapacity> capacity)
+    {
+        var accounts = string.Join(", ", capacity.Select(a =>
+            $"{a.Name} {Math.Max(0, a.Spendable.TotalHours):0.0} h above its reserve, {a.FreeSlots} free session(s)"));
+        var refresh = capacity.Min(a => a.RefreshUtc);
+        if (capacity.All(a => a.Spendable <= TimeSpan.Zero))
+            return $"no account has GPU quota above its owner's reserve ({accounts}); the quota refreshes {refresh:yyyy-MM-dd HH:mm} UTC";
+        if (capacity.All(a => a.FreeSlots == 0))
+            return $"every account's sessions are in use ({accounts})";
+        return $"its next chunk does not fit what the accounts can spend now ({accounts}); the quota refreshes {refresh:yyyy-MM-dd HH:mm} UTC";
     }
 
     /// <summary>Stages why the scheduler can never run them (not resumable and longer than a session, or an epoch longer than one).</summary>
