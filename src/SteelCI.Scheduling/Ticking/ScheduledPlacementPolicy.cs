@@ -57,15 +57,17 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
                 waiting[candidate.Node.Name] = WhyNot(capacity);
         }
         var taken = decisions.Where(d => d.Account is not null).GroupBy(d => d.Account!).ToDictionary(g => g.Key, g => g.Count());
+        // Without an estimate, an unplanned GPU session may run to its limit: it needs that much above the reserve.
+        var session = TimeSpan.FromMinutes(request.Pipeline.SessionMinutes);
         foreach (var candidate in request.Ready.Where(c => !IsPlanned(c.Node)))
         {
             var gpu = candidate.Node.Accelerator == "gpu";
             var account = capacity
-                .Where(a => a.Spendable > TimeSpan.Zero && a.FreeSlots > taken.GetValueOrDefault(a.Name))
+                .Where(a => (gpu ? a.Spendable >= SessionLimitFor(session) : a.Spendable > TimeSpan.Zero) && a.FreeSlots > taken.GetValueOrDefault(a.Name))
                 .OrderByDescending(a => a.Spendable).ThenBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault()?.Name;
             if (gpu && account is null)
             {
-                waiting[candidate.Node.Name] = WhyNot(capacity);
+                waiting[candidate.Node.Name] = WhyNot(capacity, SessionLimitFor(session));
                 continue;
             }
             if (account is not null)
@@ -80,16 +82,19 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
     public IReadOnlyDictionary<string, string> Waiting { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>Why a ready stage got no account, from the accounts' capacity.</summary>
-    private static string WhyNot(IReadOnlyList<AccountCapacity> capacity)
+    /// <param name="session">For a stage without an epoch estimate: the session it needs above the reserve.</param>
+    private static string WhyNot(IReadOnlyList<AccountCapacity> capacity, TimeSpan? session = null)
     {
         var accounts = string.Join(", ", capacity.Select(a =>
             $"{a.Name} {Math.Max(0, a.Spendable.TotalHours):0.0} h above its reserve, {a.FreeSlots} free session(s)"));
-        var refresh = capacity.Min(a => a.RefreshUtc);
+        var refresh = $"the quota refreshes {capacity.Min(a => a.RefreshUtc):yyyy-MM-dd HH:mm} UTC";
         if (capacity.All(a => a.Spendable <= TimeSpan.Zero))
-            return $"no account has GPU quota above its owner's reserve ({accounts}); the quota refreshes {refresh:yyyy-MM-dd HH:mm} UTC";
+            return $"no account has GPU quota above its owner's reserve ({accounts}); {refresh}";
         if (capacity.All(a => a.FreeSlots == 0))
             return $"every account's sessions are in use ({accounts})";
-        return $"its next chunk does not fit what the accounts can spend now ({accounts}); the quota refreshes {refresh:yyyy-MM-dd HH:mm} UTC";
+        return session is { } needed
+            ? $"no account has a whole session ({needed.TotalHours:0.#} h, the stage has no minutes_per_epoch) of GPU quota above its owner's reserve and a free session ({accounts}); {refresh}"
+            : $"its next chunk does not fit what the accounts can spend above their reserves now ({accounts}); {refresh}";
     }
 
     /// <summary>Stages why the scheduler can never run them (not resumable and longer than a session, or an epoch longer than one).</summary>

@@ -9,9 +9,9 @@ using SteelCI.Testing;
 namespace SteelCI.Scheduling.Tests.Ticking;
 
 /// <summary>
-/// Stages the placer does not plan (CPU stages, GPU stages without minutes_per_epoch) keep to the owners' reserves
-/// (issue 14 item 3), and a ready stage that gets no account is listed in <see cref="ScheduledPlacementPolicy.Waiting"/>
-/// with why.
+/// Stages the placer does not plan (CPU stages; a GPU stage always has minutes_per_epoch, 1 when the file gives none)
+/// keep to the owners' reserves (issue 14 item 3), and a ready stage that gets no account is listed in
+/// <see cref="ScheduledPlacementPolicy.Waiting"/> with why.
 /// </summary>
 public sealed class UnplannedStageReserveTests : IDisposable
 {
@@ -34,14 +34,14 @@ public sealed class UnplannedStageReserveTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task An_unplanned_gpu_stage_goes_to_the_account_with_most_time_above_its_reserve_never_into_a_reserve()
+    public async Task A_cpu_stage_goes_to_the_account_with_most_time_above_its_reserve_and_no_gpu_stage_goes_into_a_reserve()
     {
         // ana: 30 h left, reserve 29 h: 1 h to spend. bo: 20 h left, no reserve: 20 h. The most quota left is ana's.
         var policy = Policy(("ana", 30, 29), ("bo", 20, 0));
 
         var decisions = await policy.PlaceAsync(Request("probe", "report"), default);
 
-        Assert.Equal("bo", Assert.Single(decisions, d => d.Stage == "probe").Account);
+        Assert.Equal("bo", Assert.Single(decisions, d => d.Stage == "probe").Account); // no budget: planned at 1 min an epoch
         Assert.Equal("bo", Assert.Single(decisions, d => d.Stage == "report").Account); // the CPU stage prefers time above a reserve too
         Assert.Empty(policy.Waiting);
     }
