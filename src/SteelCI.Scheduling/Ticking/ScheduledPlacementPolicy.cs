@@ -56,7 +56,11 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
             foreach (var candidate in request.Ready.Where(c => IsPlanned(c.Node) && decisions.All(d => d.Stage != c.Node.Name)))
                 waiting[candidate.Node.Name] = WhyNot(capacity);
         }
-        var taken = decisions.Where(d => d.Account is not null).GroupBy(d => d.Account!).ToDictionary(g => g.Key, g => g.Count());
+        // Sessions the ledger does not hold (active attempts of unplanned stages) and this call's decisions take slots too.
+        var taken = request.State.Stages.Where(s => !names.Contains(s.Key)).SelectMany(s => s.Value.Attempts)
+            .Where(a => a.IsActive && a.Account is not null).Select(a => a.Account!)
+            .Concat(decisions.Where(d => d.Account is not null).Select(d => d.Account!))
+            .GroupBy(a => a, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         // Without an estimate, an unplanned GPU session may run to its limit: it needs that much above the reserve.
         var session = TimeSpan.FromMinutes(request.Pipeline.SessionMinutes);
         foreach (var candidate in request.Ready.Where(c => !IsPlanned(c.Node)))

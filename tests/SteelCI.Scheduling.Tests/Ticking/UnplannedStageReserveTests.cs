@@ -47,6 +47,28 @@ public sealed class UnplannedStageReserveTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cpu_stage_is_not_sent_to_an_account_whose_sessions_unplanned_attempts_already_hold()
+    {
+        var policy = Policy(("ana", 30, 0), ("bo", 20, 0));
+        var request = Request("report");
+        // The dataset's generation (a CPU stage, outside the placer's ledger) still runs twice on ana.
+        request.State.Stages["data"] = new StageState
+        {
+            ContentKey = new string('a', 64), Status = StageStatus.Running,
+            Attempts = [Running("data-1", "ana"), Running("data-2", "ana")],
+        };
+
+        var decisions = await policy.PlaceAsync(request, default);
+
+        Assert.Equal("bo", Assert.Single(decisions).Account);
+    }
+
+    private static AttemptRecord Running(string slug, string account) => new()
+    {
+        Slug = slug, Number = 1, Backend = "kaggle", Account = account, State = AttemptState.Running, StartedUtc = Now,
+    };
+
+    [Fact]
     public async Task With_no_account_above_its_reserve_gpu_stages_wait_and_say_why_while_a_cpu_stage_still_runs()
     {
         var policy = Policy(("ana", 10, 10), ("bo", 4, 6));
