@@ -105,6 +105,7 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         var ticks = new List<(int Done, int Running, int Failed)>();
         var total = 0;
         string lastTick = "";
+        var charts = new List<(int Ran, int Planned)>(); // what each tick's Gantt chart drew
         // One scheduled run: a fresh runner, `steelci tick`, its summary line.
         (int Done, int Running, int Failed) Tick(string phase)
         {
@@ -113,6 +114,8 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
             var result = Steelci.Run(environment, [.. tick.Select(a => a == "kernels/severstal/steelci.yml" ? spec : a),
                 "--workspace", workspace, "--kaggle-url", kaggle.BaseUrl.ToString()]);
             lastTick = result.Output;
+            charts.Add(Regex.Match(result.Output, @"chart: (\d+) attempt\(s\) that ran and (\d+) planned session\(s\)") is { Success: true } c
+                ? (int.Parse(c.Groups[1].Value), int.Parse(c.Groups[2].Value)) : (-1, -1));
             var line = Regex.Match(result.Output, @"tick: (\d+)/(\d+) done, (\d+) running, (\d+) failed or blocked");
             output.WriteLine($"{phase} tick {ticks.Count + 1} at {started.TotalSeconds:0}s ({(clock.Elapsed - started).TotalSeconds:0.0}s): exit {result.ExitCode}, " +
                 (line.Success ? line.Value : "no summary"));
@@ -202,6 +205,10 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         // Item 6: each tick replaced the Gantt chart beside the state, and wrote it where the workflow's next step keeps it as
         // the run's artifact, whose link goes to the job summary: never a link to the draft, which readers cannot open
         // (the fake, like GitHub, serves browser downloads of published releases only).
+        // The chart drew the forecast beside what ran: after the first tick the rest of the pipeline was planned (the
+        // dataset running, eight stages to go), and the last tick's chart, the pipeline finished, plans nothing.
+        Assert.True(charts[0] is { Ran: 1, Planned: >= 8 }, $"first chart: {charts[0]}");
+        Assert.True(charts[^1] is { Ran: >= 9, Planned: 0 }, $"last chart: {charts[^1]}"); // every stage ran
         var chart = Assert.Single(stateRelease.Assets, a => a.Name == "gantt.png");
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], github.State.AssetBytes(chart.Id).Take(4));
         Assert.Equal(github.State.AssetBytes(chart.Id), File.ReadAllBytes(Path.Combine(workspace, "gantt.png")));

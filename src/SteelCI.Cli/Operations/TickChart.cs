@@ -38,6 +38,6 @@ public static class TickChart
         // listings for draft releases" (GitHub REST docs, List releases); the fake serves browser download URLs of
         // published releases only. The workflow keeps the png as the run's artifact and links that instead
         // (PipelineWorkflow: "Keep the Gantt chart"; actions/upload-artifact v4's artifact-url output, PR #496).
-        console.WriteLine($"chart: {png}; on the draft state release: {url}");
+        console.WriteLine($"chart: {ran} attempt(s) that ran and {drawn.Planned} planned session(s), {png}; on the draft state release: {url}");
     }
 }
