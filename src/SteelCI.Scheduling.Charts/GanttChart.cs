@@ -6,7 +6,8 @@ namespace SteelCI.Scheduling.Charts;
 /// <summary>
 /// A Gantt chart of a plan or of what happened: one lane per account session slot, one bar per session from its push
 /// to its end, coloured by stage and labelled with the stage and its epochs; sessions that lost work are outlined red.
-/// The x axis is hours from the start.
+/// The x axis is hours from the start. With <c>forecastFrom</c> (what ran beside what is planned), sessions that start
+/// at or after that moment are the forecast: drawn pale with a dashed outline, and a line marks "now".
 /// </summary>
 public static class GanttChart
 {
@@ -14,7 +15,7 @@ public static class GanttChart
         ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
     /// <summary>Writes the chart as a PNG of <paramref name="width"/> by (lanes-dependent) height pixels; returns the lane names top to bottom.</summary>
-    public static IReadOnlyList<string> Save(SimulationResult result, string title, string path, int width = 1600)
+    public static IReadOnlyList<string> Save(SimulationResult result, string title, string path, int width = 1600, DateTimeOffset? forecastFrom = null)
     {
         var lanes = Lanes(result.Sessions);
         var names = lanes.Select(l => l.Name).ToList();
@@ -25,16 +26,19 @@ public static class GanttChart
             foreach (var session in lane.Sessions)
             {
                 var lost = session.Reason is not (SessionEnd.Completed or SessionEnd.Running);
+                var planned = session.Start >= forecastFrom;
+                var fill = Color.FromHex(Palette[stages.IndexOf(session.Stage) % Palette.Length]);
                 bars.Add(new Bar
                 {
                     Position = lanes.Count - 1 - index,
                     ValueBase = (session.Start - result.Start).TotalHours,
                     Value = (session.End - result.Start).TotalHours,
-                    FillColor = Color.FromHex(Palette[stages.IndexOf(session.Stage) % Palette.Length]),
-                    LineColor = lost ? Colors.Red : Colors.Black,
+                    FillColor = planned ? fill.WithAlpha(0.35) : fill,
+                    LineColor = lost ? Colors.Red : planned ? Colors.Gray : Colors.Black,
                     LineWidth = lost ? 3 : 1,
+                    LinePattern = planned ? LinePattern.Dashed : LinePattern.Solid,
                     Size = 0.8,
-                    Label = $"{session.Stage} {session.FromEpoch + 1}-{session.FromEpoch + session.EpochsDone}",
+                    Label = $"{session.Stage} {session.FromEpoch + 1}-{session.FromEpoch + session.EpochsDone}{(planned ? " (plan)" : "")}",
                     CenterLabel = true,
                 });
             }
@@ -42,6 +46,11 @@ public static class GanttChart
         plottable.Horizontal = true;
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, lanes.Count).Select(i => (double)(lanes.Count - 1 - i)).ToArray(), names.ToArray());
+        if (forecastFrom is { } now)
+        {
+            var line = plot.Add.VerticalLine((now - result.Start).TotalHours, 2, Colors.DarkRed, LinePattern.Dashed);
+            line.Text = "now";
+        }
         plot.Title(title);
         plot.XLabel(result.Finished is { } finished
             ? $"hours from {result.Start:yyyy-MM-dd HH:mm} UTC; finish +{(finished - result.Start).TotalHours:0.0} h"

@@ -74,6 +74,39 @@ public sealed class KaggleAccountsTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_with_no_account_above_its_reserve_ends_saying_which_stages_are_pending_and_why_without_failing()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var fake = await FakeAsync(time, "fullalice", "fullbob");
+        _h.Dir.Write("team/trainer/Team.Trainer.csproj", "<Project />");
+        var spec = _h.Dir.Write("team/steelci.yml", """
+            version: 1
+            name: team
+            trainer:
+              project: trainer/Team.Trainer.csproj
+            backend: kaggle
+            compute:
+              kaggle:
+                accounts: [{ name: fullalice, reserve_hours: 29.9 }, { name: fullbob, reserve_hours: 29.9 }]
+            stages:
+              seg1: { entry: segment, accelerator: gpu, budget: { epochs: 4, minutes_per_epoch: 30 } }
+              probe: { entry: probe, accelerator: gpu }
+            """);
+        // A pinned bundle: the stages are keyed without building the (empty) trainer, and nothing here needs the bundle.
+        var pinned = new RunState { Pipeline = "team", RunId = "r0", StartedUtc = Start, UpdatedUtc = Start, TrainerPin = new string('c', 64) };
+        await _h.SaveAsync(pinned);
+
+        var code = await RunCommand.Create(_h.Services(time))
+            .Parse([spec, "--workspace", _h.WorkspaceRoot, "--kaggle-url", fake.BaseUrl.ToString()]).InvokeAsync();
+
+        Assert.True(code == 0, _h.Output);
+        Assert.Contains("pending: seg1: its next chunk does not fit what the accounts can spend above their reserves now (fullalice 0.1 h above its reserve", _h.Output);
+        Assert.Contains("pending: probe: its next chunk does not fit", _h.Output); // no budget: minutes_per_epoch 1, still kept out of the reserve // not planned, still kept out of the reserve
+        Assert.Contains("2 stage(s) pending and nothing can start now", _h.Output);
+        Assert.Equal(0, fake.State.ActiveSessions("fullalice") + fake.State.ActiveSessions("fullbob"));
+    }
+
+    [Fact]
     public async Task Run_skips_a_disabled_account_and_gives_an_account_the_sessions_it_names()
     {
         var time = new FakeTimeProvider(Start);

@@ -15,7 +15,7 @@ public sealed class WorkflowScheduleTests
 
     [Fact]
     public void A_failure_with_the_rest_blocked_rests_and_names_the_retry() =>
-        Assert.Equal("blocked on a person: s1 failed (fix it, then `steelci retry s1` switches the schedule on again)",
+        Assert.Equal("blocked on a person: s1 failed (fix it, then `steelci retry s1 --store github` switches the schedule on again)",
             WorkflowSchedule.RestReason(Summary(StageStatus.Complete, StageStatus.Failed, StageStatus.Blocked)));
 
     [Theory]

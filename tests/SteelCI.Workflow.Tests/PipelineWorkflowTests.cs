@@ -88,60 +88,140 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         Assert.Equal(["tick", "kernels/severstal/steelci.yml", "--backend", "kaggle", "--store", "github"], tick); // no demo by default
         Assert.Equal("ci", environment["STEELCI_PROFILE"]); // the tick reads it: the repository variable's profile
 
+        // The pipeline file as the team has it, with one mistake: a stage param the trainer refuses (seg2's arch), so
+        // that stage fails on Kaggle as a typo would make it fail, and the submission behind it waits. The copy names
+        // the checkout's trainer by its full path; everything else is the repository's file.
+        var original = File.ReadAllText(SteelCI.Testing.Repository.File("kernels", "severstal", "steelci.yml"));
+        var fixedSpec = original.Replace("project: trainer/Severstal.Trainer.csproj",
+            "project: " + SteelCI.Testing.Repository.File("kernels", "severstal", "trainer", "Severstal.Trainer.csproj"), StringComparison.Ordinal);
+        const string ciStages = "\n  ci:\n    description: tiny but real; every end-to-end test uses it\n    datasets:\n      severstal: { images: 60, test_images: 4 }\n    stages:\n";
+        Assert.Contains(ciStages, fixedSpec);
+        var brokenSpec = fixedSpec.Replace(ciStages, ciStages + "      seg2: { params: { arch: resnet_typo } }\n", StringComparison.Ordinal);
+        var spec = dir.Combine("steelci.yml");
+        File.WriteAllText(spec, brokenSpec);
+
         var workspace = dir.Combine("ws");
-        var runs = dir.Combine("kaggle-fake", "runs");
-        var done = new List<int>();
-        var running = new List<int>();
+        var clock = Stopwatch.StartNew();
+        var ticks = new List<(int Done, int Running, int Failed)>();
         var total = 0;
-        // Until the first stage placed on Kaggle by one runner is collected and published by a later one (the whole ci
-        // pipeline takes longer than this test may: each later tick pushes up to six kernels).
-        for (var n = 1; n <= 30; n++)
+        string lastTick = "";
+        var charts = new List<(int Ran, int Planned)>(); // what each tick's Gantt chart drew
+        // One scheduled run: a fresh runner, `steelci tick`, its summary line.
+        (int Done, int Running, int Failed) Tick(string phase)
         {
             FreshRunner(workspace);
-            var endedBeforeTick = KernelsEnded(runs);
-            var result = Steelci.Run(environment, [.. tick.Select(a => a == "kernels/severstal/steelci.yml" ? SteelCI.Testing.Repository.File("kernels", "severstal", "steelci.yml") : a),
+            var started = clock.Elapsed;
+            var result = Steelci.Run(environment, [.. tick.Select(a => a == "kernels/severstal/steelci.yml" ? spec : a),
                 "--workspace", workspace, "--kaggle-url", kaggle.BaseUrl.ToString()]);
+            lastTick = result.Output;
+            charts.Add(Regex.Match(result.Output, @"chart: (\d+) attempt\(s\) that ran and (\d+) planned session\(s\)") is { Success: true } c
+                ? (int.Parse(c.Groups[1].Value), int.Parse(c.Groups[2].Value)) : (-1, -1));
             var line = Regex.Match(result.Output, @"tick: (\d+)/(\d+) done, (\d+) running, (\d+) failed or blocked");
-            output.WriteLine($"tick {n}: exit {result.ExitCode}, {(line.Success ? line.Value : "no summary")}");
-            Assert.True(result.ExitCode == 0, result.Output);
-            Assert.Contains("tick: severstal, profile ci", result.Output); // the repository variable's profile, not the demo
+            output.WriteLine($"{phase} tick {ticks.Count + 1} at {started.TotalSeconds:0}s ({(clock.Elapsed - started).TotalSeconds:0.0}s): exit {result.ExitCode}, " +
+                (line.Success ? line.Value : "no summary"));
             Assert.True(line.Success, result.Output);
-            Assert.Equal("0", line.Groups[4].Value);
+            Assert.Contains("tick: severstal, profile ci", result.Output); // the repository variable's profile, not the demo
             Assert.DoesNotContain(GitHubToken, result.Output);
             Assert.DoesNotContain("KGAT_workflow_", result.Output);
             Assert.False(File.Exists(Path.Combine(workspace, "state", "state.json")), "the tick wrote the state to the runner's disk");
-            done.Add(int.Parse(line.Groups[1].Value));
-            running.Add(int.Parse(line.Groups[3].Value));
+            var counts = (int.Parse(line.Groups[1].Value), int.Parse(line.Groups[3].Value), int.Parse(line.Groups[4].Value));
+            // 0 while nothing failed; 1 once a stage failed or is blocked (the tick's documented exit codes).
+            Assert.True(result.ExitCode == (counts.Item3 == 0 ? 0 : 1), result.Output);
             total = int.Parse(line.Groups[2].Value);
-            if (done[^1] >= 1)
-                break;
-            // The next scheduled run comes once a kernel that a tick pushed has ended on the fake (its launcher
-            // printed its end marker): a condition on the real processes, not a length of time.
-            Assert.True(await Eventually.Until(() => { kaggle.AdvanceKernels(); return KernelsEnded(runs) > endedBeforeTick; }, TimeSpan.FromMinutes(10)),
-                $"no kernel ended on the fake after tick {n}");
+            ticks.Add(counts);
+            return counts;
+        }
+        // The next scheduled run comes once every kernel the ticks pushed has ended on the fake (its launcher printed its
+        // end marker and the fake saw the process end): a condition on the real processes, not a length of time.
+        async Task UntilKernelsEnd(string after)
+        {
+            var started = clock.Elapsed;
+            Assert.True(await Eventually.Until(() =>
+            {
+                kaggle.AdvanceKernels();
+                return new[] { "kaggle1", "kaggle2", "kaggle3" }.Sum(kaggle.State.ActiveSessions) == 0;
+            }, TimeSpan.FromMinutes(10)), $"the kernels pushed by {after} did not end on the fake");
+            output.WriteLine($"  kernels ended after {(clock.Elapsed - started).TotalSeconds:0.0}s");
         }
 
-        output.WriteLine($"stages done / running after each tick: {string.Join(", ", done.Zip(running, (d, r) => $"{d}/{r}"))} of {total}");
+        // Until the pipeline stops moving: every stage but seg2 (failed) and the submission (blocked behind it) done.
+        for (var n = 1; n <= 8; n++)
+        {
+            var (_, running, failed) = Tick("broken seg2:");
+            if (running == 0 && failed > 0)
+                break;
+            await UntilKernelsEnd($"tick {n}");
+        }
         Assert.Equal(9, total);
-        Assert.True(done[0] == 0 && running[0] >= 1, "the first tick placed nothing");
-        Assert.True(done.Count >= 2, "fewer than two ticks ran");
-        Assert.True(done[^1] >= 1, $"no stage finished across {done.Count} ticks: {string.Join(", ", done)}");
-        Assert.True(running[^1] >= 1, "nothing was placed after the first stage finished");
+        Assert.True(ticks[0] is { Done: 0, Running: >= 1 }, "the first tick placed nothing");
+        Assert.True(ticks.Count >= 3, $"{ticks.Count} ticks: the dataset, the stages that read it, then seg2's failure take three");
+        Assert.Equal((7, 0, 2), ticks[^1]); // seg2 failed, the submission blocked behind it
+        Assert.Contains("resnet_typo", lastTick); // the trainer's own error, from the kernel's log
 
-        // The state lives in the GitHub fake: a draft release of state assets, no lease left behind, and it says
-        // what the last tick said.
+        // Item 6: the failed stage opened one issue with its error and what to do; nothing else failed.
+        var issue = Assert.Single(github.State.Issues("team", "severstal-ci"));
+        Assert.Equal(("SteelCI: stage seg2 of severstal failed", "open"), (issue.Title, issue.State));
+        Assert.Contains("resnet_typo", issue.Body);
+        Assert.Contains("steelci retry seg2", issue.Body);
+        Assert.Contains(GitHubFailureIssues.Label, issue.Labels);
+        // Item 4: blocked on a person, the workflow switched its own schedule off.
+        Assert.Contains("schedule: blocked on a person: seg2 failed", lastTick);
+        Assert.Equal("disabled_manually", workflowOnGitHub.State);
+
+        // The fix: the param corrected in the pipeline file, then what the issue says to run. retry resets seg2 and the
+        // submission behind it, in the state on GitHub, and switches the schedule on again.
+        File.WriteAllText(spec, fixedSpec);
+        var retry = Steelci.Run(environment, ["retry", "seg2", spec, "--store", "github", "--workspace", workspace]);
+        output.WriteLine($"retry at {clock.Elapsed.TotalSeconds:0}s: exit {retry.ExitCode}");
+        Assert.True(retry.ExitCode == 0, retry.Output);
+        Assert.Contains("Reset to pending: seg2, submission", retry.Output);
+        Assert.Equal("active", workflowOnGitHub.State);
+
+        // Tick after tick to the end: seg2 again, then the submission, then a tick that finds nothing left to do.
+        for (var n = 1; n <= 6 && ticks[^1].Done < total; n++)
+        {
+            var (done, _, failed) = Tick("fixed:");
+            Assert.Equal(0, failed);
+            if (done < total)
+                await UntilKernelsEnd($"tick {ticks.Count}");
+        }
+        output.WriteLine($"stages done/running/failed after each tick: {string.Join(", ", ticks.Select(t => $"{t.Done}/{t.Running}/{t.Failed}"))} of {total}");
+        Assert.Equal((9, 0, 0), ticks[^1]);
+
+        // The failure issue closed itself when seg2 succeeded; no other issue was opened.
+        issue = Assert.Single(github.State.Issues("team", "severstal-ci"));
+        Assert.Equal(("closed", "completed"), (issue.State, issue.StateReason));
+        Assert.Contains(issue.Comments, c => c.StartsWith("`seg2` succeeded", StringComparison.Ordinal));
+        // The schedule is off at the end: disabled when seg2 blocked the pipeline, enabled by retry, disabled when it finished.
+        Assert.Contains("schedule: the pipeline is finished; workflow pipeline.yml disabled", lastTick);
+        Assert.Equal("disabled_manually", workflowOnGitHub.State);
+        Assert.Equal(["disabled_manually", "active", "disabled_manually"], workflowOnGitHub.History.Select(h => h.State));
+
+        // The state lives in the GitHub fake: a draft release of state assets, no lease left behind.
         var stateRelease = Assert.Single(github.State.Releases("team", "severstal-ci"), r => r.Tag == "steelci-state-severstal");
         Assert.True(stateRelease.Draft);
         Assert.DoesNotContain(stateRelease.Assets, a => a.Name.StartsWith("lock-", StringComparison.Ordinal));
-        Assert.InRange(stateRelease.Assets.Count(a => a.Name.StartsWith("state-", StringComparison.Ordinal)), 2, 20);
-        // Item 6: each tick replaced the Gantt chart beside the state, and the job summary links it; nothing failed, so no issue.
+        Assert.InRange(stateRelease.Assets.Count(a => a.Name.StartsWith("state-", StringComparison.Ordinal)), 2, 40);
+        // Item 6: each tick replaced the Gantt chart beside the state, and wrote it where the workflow's next step keeps it as
+        // the run's artifact, whose link goes to the job summary: never a link to the draft, which readers cannot open
+        // (the fake, like GitHub, serves browser downloads of published releases only).
+        // The chart drew the forecast beside what ran: after the first tick the rest of the pipeline was planned (the
+        // dataset running, eight stages to go), and the last tick's chart, the pipeline finished, plans nothing.
+        Assert.True(charts[0] is { Ran: 1, Planned: >= 8 }, $"first chart: {charts[0]}");
+        Assert.True(charts[^1] is { Ran: >= 9, Planned: 0 }, $"last chart: {charts[^1]}"); // every stage ran
         var chart = Assert.Single(stateRelease.Assets, a => a.Name == "gantt.png");
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], github.State.AssetBytes(chart.Id).Take(4));
-        Assert.Contains("releases/download/steelci-state-severstal/gantt.png", File.ReadAllText(dir.Combine("step-summary.md")));
-        Assert.Empty(github.State.Issues("team", "severstal-ci"));
-        // Item 4: stages still run or wait, so the workflow keeps its schedule.
-        Assert.Equal("active", workflowOnGitHub.State);
-        Assert.Empty(workflowOnGitHub.History);
+        Assert.Equal(github.State.AssetBytes(chart.Id), File.ReadAllBytes(Path.Combine(workspace, "gantt.png")));
+        Assert.DoesNotContain("releases/download/steelci-state-severstal", File.ReadAllText(dir.Combine("step-summary.md")));
+        using (var http = new HttpClient())
+            Assert.Equal(System.Net.HttpStatusCode.NotFound,
+                (await http.GetAsync(new Uri(github.BaseUri, "team/severstal-ci/releases/download/steelci-state-severstal/gantt.png"))).StatusCode);
+        Assert.Contains("actions/upload-artifact@v4", workflow.Uses);
+        var workflowText = File.ReadAllText(SteelCI.Testing.Repository.File(".github", "workflows", "pipeline.yml"));
+        Assert.Contains($"path: {SteelCI.Cli.PipelineWorkflow.ChartPath("kernels/severstal/steelci.yml")}\n", workflowText);
+        Assert.Equal(Path.Combine(SteelCI.Cli.Workspace.For(SteelCI.Testing.Repository.File("kernels", "severstal", "steelci.yml"), null).Root, "gantt.png"),
+            Path.Combine(SteelCI.Testing.Repository.Root, SteelCI.Cli.PipelineWorkflow.ChartPath("kernels/severstal/steelci.yml"))); // the tick's default workspace
+        Assert.Contains("steps.gantt.outputs.artifact-url", Assert.Single(workflow.Runs, r => r.Contains("GITHUB_STEP_SUMMARY", StringComparison.Ordinal)));
         var options = new GitHubStoreOptions
         {
             Owner = "team", Repository = "severstal-ci", Token = GitHubToken, ApiUrl = github.ApiUri, CacheDirectory = dir.Combine("cache"),
@@ -149,12 +229,14 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
         using var transfers = GitHubArtifactStore.CreateTransferClient();
         var state = await new GitHubStateStore(options, "severstal", transfers, TimeProvider.System).LoadAsync(CancellationToken.None);
         Assert.NotNull(state);
-        Assert.Equal(done[^1], state.Stages.Values.Count(s => s.Status is StageStatus.Complete or StageStatus.Reused));
-        // Outputs were published as releases on the same fake, not into the runner's workspace.
+        Assert.All(state.Stages.Values, s => Assert.True(s.Status is StageStatus.Complete or StageStatus.Reused, $"{s.Status}"));
+        Assert.Contains(state.Stages["seg2"].Attempts, a => a is { Handle: not null, State: Ports.AttemptState.Complete }); // the fixed one
+        // Outputs were published as releases on the same fake, not into the runner's workspace: one per stage.
         var published = github.State.Releases("team", "severstal-ci").Where(r => !r.Draft).Select(r => r.Tag).ToList();
-        Assert.Contains(published, t => t.StartsWith("severstal-severstal-", StringComparison.Ordinal));
-        Assert.True(published.Count >= done[^1], string.Join(", ", published));
-        Assert.Contains(state.Stages.Values.SelectMany(s => s.Attempts), a => a.Account is "kaggle1" or "kaggle2" or "kaggle3");
+        Assert.Equal(9, published.Count(t => t.StartsWith("severstal-", StringComparison.Ordinal)));
+        Assert.All(state.Stages.Values.SelectMany(s => s.Attempts).Where(a => a.Handle is not null),
+            a => Assert.Contains(a.Account, new[] { "kaggle1", "kaggle2", "kaggle3" }));
+        output.WriteLine($"whole test body: {clock.Elapsed.TotalSeconds:0}s");
     }
 
     /// <summary>What a new Actions runner has: the checkout and nothing else (the trainer build stays, as a warm cache).</summary>
@@ -171,10 +253,6 @@ public sealed class PipelineWorkflowTests(ITestOutputHelper output)
                     File.Delete(entry);
             }
     }
-
-    /// <summary>Kernels on the fake whose launcher has printed its end marker (the local backend's log.txt of each run).</summary>
-    private static int KernelsEnded(string runs) => !Directory.Exists(runs) ? 0 :
-        Directory.EnumerateFiles(runs, "log.txt", SearchOption.AllDirectories).Count(log => File.ReadAllText(log).Contains("STEELCI-END", StringComparison.Ordinal));
 }
 
 /// <summary>The pipeline workflow's one job, read with YamlDotNet: its env, its steps' <c>run:</c> and <c>uses:</c>.</summary>

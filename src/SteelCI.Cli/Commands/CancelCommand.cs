@@ -20,15 +20,16 @@ public static class CancelCommand
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
         var kaggle = new KaggleRunOptions();
+        var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
         var command = new Command("cancel", "Stop a stage's (or the run's) active attempts; on Kaggle this deletes their kernels")
         {
-            stage, pipeline, workspace,
+            stage, pipeline, workspace, store,
         };
         kaggle.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var (stageName, spec) = StageAndPipeline(result.GetValue(stage), result.GetValue(pipeline)!, result.GetResult(pipeline)?.Implicit ?? true);
-            return RunAsync(spec, result.GetValue(workspace), stageName, kaggle.Read(result), services, cancellationToken);
+            return RunAsync(spec, result.GetValue(workspace), stageName, kaggle.Read(result), services, cancellationToken, result.GetValue(store));
         });
         return command;
     }
@@ -40,10 +41,10 @@ public static class CancelCommand
             : (stage, pipeline);
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string? stageName, KaggleRunOptions.Values backend,
-        CliServices services, CancellationToken cancellationToken)
+        CliServices services, CancellationToken cancellationToken, string? store = null)
     {
         var (console, time) = (OperateContext.Wide(services.Console), services.Time);
-        using var context = services.Operate(specPath, workspaceRoot, null, backend, strict: false);
+        using var context = services.Operate(specPath, workspaceRoot, null, backend, strict: false, store: store);
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)
@@ -73,7 +74,7 @@ public static class CancelCommand
         state.UpdatedUtc = now;
         await context.StateStore.SaveAsync(state, cancellationToken);
         var names = targets.Select(t => t.Name).Distinct().ToList();
-        console.WriteLine($"Recorded {targets.Count} attempt(s) as cancelled. Start again with: steelci retry {names[0]} {specPath}" +
+        console.WriteLine($"Recorded {targets.Count} attempt(s) as cancelled. Start again with: steelci retry {names[0]} {specPath}{(store is null ? "" : $" --store {store}")}" +
             (names.Count > 1 ? " (for each stage), or steelci run" : ""));
         return ExitCodes.Success;
     }

@@ -16,12 +16,13 @@ public static class PinCommand
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
         var hash = new Option<string?>("--hash") { Description = "The bundle hash to pin (64 hex digits); default: the one the last run or tick used" };
+        var store = StoreOption();
         var command = new Command("pin", "Pin the pipeline's trainer bundle by hash: code changes stop re-keying its stages until `steelci unpin`")
         {
-            pipeline, workspace, hash,
+            pipeline, workspace, hash, store,
         };
         command.SetAction((result, cancellationToken) => EditAsync(result.GetValue(pipeline)!, result.GetValue(workspace), pin: true,
-            result.GetValue(hash), services, cancellationToken));
+            result.GetValue(hash), services, cancellationToken, result.GetValue(store)));
         return command;
     }
 
@@ -29,20 +30,24 @@ public static class PinCommand
     {
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
+        var store = StoreOption();
         var command = new Command("unpin", "Unpin the trainer bundle: the next tick builds the trainer and retrains what its hash re-keys (`steelci plan` lists it)")
         {
-            pipeline, workspace,
+            pipeline, workspace, store,
         };
         command.SetAction((result, cancellationToken) => EditAsync(result.GetValue(pipeline)!, result.GetValue(workspace), pin: false, null,
-            services, cancellationToken));
+            services, cancellationToken, result.GetValue(store)));
         return command;
     }
 
+    private static Option<string?> StoreOption() =>
+        new("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
+
     private static async Task<int> EditAsync(string specPath, string? workspaceRoot, bool pin, string? hash, CliServices services,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? store = null)
     {
         var console = OperateContext.Wide(services.Console);
-        using var context = services.Operate(specPath, workspaceRoot, null);
+        using var context = services.Operate(specPath, workspaceRoot, null, store: store);
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)

@@ -16,20 +16,21 @@ public static class RetryCommand
         var stage = new Argument<string>("stage") { Description = "The failed or blocked stage to start again" };
         var pipeline = CommonOptions.Pipeline();
         var workspace = CommonOptions.Workspace();
+        var store = new Option<string?>("--store") { Description = "local or github: where the state is kept (default: the pipeline file's store)" };
         var command = new Command("retry", "Reset a failed or blocked stage (and its blocked dependents) so the next run or tick starts it")
         {
-            stage, pipeline, workspace,
+            stage, pipeline, workspace, store,
         };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(pipeline)!, result.GetValue(workspace),
-            result.GetValue(stage)!, services, cancellationToken));
+            result.GetValue(stage)!, services, cancellationToken, result.GetValue(store)));
         return command;
     }
 
     public static async Task<int> RunAsync(string specPath, string? workspaceRoot, string stageName, CliServices services,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? store = null)
     {
         var console = OperateContext.Wide(services.Console);
-        using var context = services.Operate(specPath, workspaceRoot, null);
+        using var context = services.Operate(specPath, workspaceRoot, null, store: store);
         await using var held = await context.StateStore.LockAsync(cancellationToken);
         var state = await context.LoadStateAsync(cancellationToken);
         if (state is null)

@@ -55,6 +55,16 @@ public static class RunCommand
             reporter.Info($"kaggle: uploaded {kaggle.Backend.BytesUploaded:N0} bytes of kernel sources (runtime, bundle, inputs) this run");
         SummaryTable.Write(console, summary, composition.StoreLocation, reporter.Interactive);
         await JobSummary.AppendAfterStepAsync(pipeline, summary, workspace, time, cancellationToken);
+        var pending = PendingReport.Lines(summary, pipeline, composition.Placement, out var explained);
+        foreach (var line in pending)
+            console.WriteLine(line);
+        if (explained > 0 && !summary.Stages.Any(s => s.Status is State.StageStatus.Failed or State.StageStatus.Blocked or State.StageStatus.Running))
+        {
+            // Capacity, not failure: nothing failed, and what is left cannot start now (issue 14 item 3).
+            console.WriteLine($"run: {pending.Count} stage(s) pending and nothing can start now; run `steelci run` again, or let the " +
+                "scheduled tick place them, once an account has quota above its owner's reserve");
+            return ExitCodes.Success;
+        }
         return Infrastructure.ExitCode(summary, null, requireSuccess: true);
     }
 

@@ -61,6 +61,8 @@ public static class TickCommand
             return ExitCodes.Busy;
         }
         SummaryTable.Write(console, summary, composition.StoreLocation, reporter.Interactive);
+        foreach (var line in PendingReport.Lines(summary, pipeline, composition.Placement, out _))
+            console.WriteLine(line);
         var running = summary.Stages.Count(s => s.Status == State.StageStatus.Running);
         var broken = summary.Stages.Count(s => s.Status is State.StageStatus.Failed or State.StageStatus.Blocked);
         var done = summary.Stages.Count(s => s.Status is State.StageStatus.Complete or State.StageStatus.Reused);

@@ -50,8 +50,8 @@ public static class FailureIssues
         ```
 
         **What to do**
-        1. Read the whole log: `steelci logs {stage.Name} {pipeline.SpecPath}` (the error above ends with its last lines).
-        2. Fix the cause (a deterministic failure fails again), then `steelci retry {stage.Name} {pipeline.SpecPath}`:
+        1. Read the whole log: `steelci logs {stage.Name} {pipeline.SpecPath} --store github` (the error above ends with its last lines).
+        2. Fix the cause (a deterministic failure fails again), then `steelci retry {stage.Name} {pipeline.SpecPath} --store github`:
            the next scheduled tick starts it, and retry switches the schedule on again if it had switched itself off.
 
         Later ticks leave `{stage.Name}` and the stages after it stopped until then. This issue closes itself when

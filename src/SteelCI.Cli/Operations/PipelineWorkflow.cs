@@ -111,8 +111,30 @@ public static class PipelineWorkflow
                   # is thrown away after each tick; nothing is carried between runs.
                   - name: Advance the pipeline one tick
                     run: dotnet tool restore && dotnet cake --target=Advance --pipeline={{{settings.Pipeline}}} --backend=kaggle --store=github
+                  # The Gantt chart the tick drew (what ran, and the forecast of the rest), kept as this run's artifact and linked
+                  # from the job summary: anyone who can read the repository can open it. (The tick also puts it on the state
+                  # release, but that release is a draft, which only people with write access can see.)
+                  - name: Keep the Gantt chart
+                    id: gantt
+                    if: always()
+                    uses: actions/upload-artifact@v4
+                    with:
+                      name: gantt
+                      path: {{{ChartPath(settings.Pipeline)}}}
+                      if-no-files-found: ignore
+                      retention-days: 3
+                  - name: Link the Gantt chart
+                    if: always() && steps.gantt.outputs.artifact-url != ''
+                    run: echo "**Gantt chart** of what ran and what is planned [gantt.png, zipped](${{ steps.gantt.outputs.artifact-url }})" >> "$GITHUB_STEP_SUMMARY"
 
             """);
         return text.ToString();
+    }
+
+    /// <summary>Where the tick writes its Gantt chart: <c>gantt.png</c> in the pipeline's default workspace (.steelci beside the file).</summary>
+    public static string ChartPath(string pipeline)
+    {
+        var folder = pipeline.Contains('/') ? pipeline[..pipeline.LastIndexOf('/')] + "/" : "";
+        return $"{folder}.steelci/{TickChart.AssetName}";
     }
 }

@@ -27,7 +27,7 @@ public static class WorkflowSchedule
             return "the pipeline is finished";
         return failed.Count == 0
             ? "every stage left is blocked"
-            : $"blocked on a person: {string.Join(", ", failed)} failed (fix it, then `steelci retry {failed[0]}` switches the schedule on again)";
+            : $"blocked on a person: {string.Join(", ", failed)} failed (fix it, then `steelci retry {failed[0]} --store github` switches the schedule on again)";
     }
 
     /// <summary>In Actions, with the state on GitHub: disables the running workflow when <see cref="RestReason"/> says so.</summary>

@@ -14,9 +14,12 @@ namespace SteelCI.Scheduling.Ticking;
 /// nothing beside state.json has to be persisted and a crashed tick loses no accounting), and the <see cref="Placer"/>
 /// choose the account and the chunk of each ready GPU stage. The chunk is the attempt's session limit: the trainer
 /// checkpoints and exits before it, and the next tick resumes from the published partial release on any account.
-/// Stages on the CPU (dataset generation) and stages without an epoch estimate keep the runner's default: the
-/// backend's account, the pipeline's session limit. Epoch times: what collected attempts measured
-/// (<see cref="MeasuredSpeeds"/>), the pipeline's minutes_per_epoch before.
+/// Stages the placer does not plan (on the CPU, or on the GPU without an epoch estimate) get the pipeline's session
+/// limit and still keep to the owners' reserves: a GPU one goes to the account with the most GPU time to spend above
+/// its reserve and a free session, and waits when there is none; a CPU one (Kaggle's CPU sessions cost no GPU quota)
+/// prefers such an account and otherwise keeps the backend's choice (any account with a free session). Epoch times: what collected attempts measured
+/// (<see cref="MeasuredSpeeds"/>), the pipeline's minutes_per_epoch before. <see cref="Waiting"/> says why the ready
+/// stages the last call left unplaced wait.
 /// </summary>
 public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : IPlacementPolicy
 {
@@ -41,18 +44,63 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
         }
 
         var decisions = new List<PlacementDecision>();
+        var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
+        Waiting = waiting;
+        if (request.Ready.Count == 0)
+            return decisions;
+        var capacity = await Pool.CapacityAsync(LedgerOf(request.State, planned), request.Now, cancellationToken);
         if (progress.Count > 0)
         {
-            var capacity = await Pool.CapacityAsync(LedgerOf(request.State, planned), request.Now, cancellationToken);
             var speeds = MeasuredSpeeds.From(request.State, Placer.Options.Startup);
             foreach (var placement in Placer.Place(request.Now, progress, capacity, speeds))
                 decisions.Add(new PlacementDecision(placement.Stage, placement.Account,
                     SessionLimitFor(placement.DeadlineUtc - placement.StartUtc), placement.Epochs));
+            foreach (var candidate in request.Ready.Where(c => IsPlanned(c.Node) && decisions.All(d => d.Stage != c.Node.Name)))
+                waiting[candidate.Node.Name] = WhyNot(capacity);
         }
+        // Sessions the ledger does not hold (active attempts of unplanned stages) and this call's decisions take slots too.
+        var taken = request.State.Stages.Where(s => !names.Contains(s.Key)).SelectMany(s => s.Value.Attempts)
+            .Where(a => a.IsActive && a.Account is not null).Select(a => a.Account!)
+            .Concat(decisions.Where(d => d.Account is not null).Select(d => d.Account!))
+            .GroupBy(a => a, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        // Without an estimate, an unplanned GPU session may run to its limit: it needs that much above the reserve.
+        var session = TimeSpan.FromMinutes(request.Pipeline.SessionMinutes);
         foreach (var candidate in request.Ready.Where(c => !IsPlanned(c.Node)))
-            decisions.Add(new PlacementDecision(candidate.Node.Name, null, TimeSpan.FromMinutes(request.Pipeline.SessionMinutes),
+        {
+            var gpu = candidate.Node.Accelerator == "gpu";
+            var account = capacity
+                .Where(a => (gpu ? a.Spendable >= SessionLimitFor(session) : a.Spendable > TimeSpan.Zero) && a.FreeSlots > taken.GetValueOrDefault(a.Name))
+                .OrderByDescending(a => a.Spendable).ThenBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault()?.Name;
+            if (gpu && account is null)
+            {
+                waiting[candidate.Node.Name] = WhyNot(capacity, SessionLimitFor(session));
+                continue;
+            }
+            if (account is not null)
+                taken[account] = taken.GetValueOrDefault(account) + 1;
+            decisions.Add(new PlacementDecision(candidate.Node.Name, account, TimeSpan.FromMinutes(request.Pipeline.SessionMinutes),
                 candidate.Node.Epochs - candidate.EpochsDone));
+        }
         return decisions.Take(Math.Max(0, request.FreeSlots)).ToList();
+    }
+
+    /// <summary>Ready stages the last <see cref="PlaceAsync"/> did not place, each with why it waits; empty when none.</summary>
+    public IReadOnlyDictionary<string, string> Waiting { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Why a ready stage got no account, from the accounts' capacity.</summary>
+    /// <param name="session">For a stage without an epoch estimate: the session it needs above the reserve.</param>
+    private static string WhyNot(IReadOnlyList<AccountCapacity> capacity, TimeSpan? session = null)
+    {
+        var accounts = string.Join(", ", capacity.Select(a =>
+            $"{a.Name} {Math.Max(0, a.Spendable.TotalHours):0.0} h above its reserve, {a.FreeSlots} free session(s)"));
+        var refresh = $"the quota refreshes {capacity.Min(a => a.RefreshUtc):yyyy-MM-dd HH:mm} UTC";
+        if (capacity.All(a => a.Spendable <= TimeSpan.Zero))
+            return $"no account has GPU quota above its owner's reserve ({accounts}); {refresh}";
+        if (capacity.All(a => a.FreeSlots == 0))
+            return $"every account's sessions are in use ({accounts})";
+        return session is { } needed
+            ? $"no account has a whole session ({needed.TotalHours:0.#} h, the stage has no minutes_per_epoch) of GPU quota above its owner's reserve and a free session ({accounts}); {refresh}"
+            : $"its next chunk does not fit what the accounts can spend above their reserves now ({accounts}); {refresh}";
     }
 
     /// <summary>Stages why the scheduler can never run them (not resumable and longer than a session, or an epoch longer than one).</summary>
