@@ -93,7 +93,8 @@ internal static partial class ComputeValidator
             var weekly = PlatformRules.WeeklyGpuQuota.TotalHours;
             if (account.ReserveHours is { } reserve && (double.IsNaN(reserve) || reserve < 0 || reserve >= weekly))
                 throw new SpecException(key(account, "reserve_hours"),
-                    $"{Field("reserve_hours")}: {reserve} is not between 0 and {weekly} (the owner's GPU hours per week that SteelCI leaves free; Kaggle gives {weekly} h)");
+                    $"{Field("reserve_hours")}: {reserve} must be at least 0 and less than {weekly} (the owner's GPU hours per week that SteelCI leaves free; " +
+                    $"Kaggle gives {weekly} h){(reserve >= weekly ? "; to leave the owner the whole week, set enabled: false" : "")}");
             if (account.Sessions is < 1 or > cap)
                 throw new SpecException(key(account, "sessions"), $"{Field("sessions")}: {account.Sessions} is not between 1 and {cap}");
         }
