@@ -33,7 +33,7 @@ public sealed class StoredTrainerBundles(IArtifactStore store, TimeProvider time
 
     /// <summary>
     /// Stores <paramref name="bundle"/> once: nothing is uploaded when a release of its hash exists (unless
-    /// <paramref name="replace"/>, after a stored copy was refused). A bundle whose files do not hash to its hash is never
+    /// <paramref name="replace"/>, after a stored copy was refused: that release is deleted and published anew). A bundle whose files do not hash to its hash is never
     /// stored. Returns a line saying what was done.
     /// </summary>
     public async Task<string> EnsureStoredAsync(string pipeline, TrainerBundle bundle, bool replace, CancellationToken cancellationToken)
@@ -59,7 +59,9 @@ public sealed class StoredTrainerBundles(IArtifactStore store, TimeProvider time
                 CreatedUtc = time.GetUtcNow(),
             };
             await File.WriteAllTextAsync(Path.Combine(staging, Manifest.FileName), Json.Serialize(manifest), cancellationToken);
-            await store.PublishAsync(tag, staging, replace, cancellationToken);
+            if (replace)
+                await store.DeleteAsync(tag, cancellationToken); // the refused copy goes: a replace with the same manifest would keep its assets
+            await store.PublishAsync(tag, staging, replace: false, cancellationToken);
         }
         finally
         {
