@@ -96,6 +96,9 @@ public sealed class StoredPinnedBundleTests : IDisposable
         Assert.Contains($"The pinned trainer bundle {pin[..12]} is stored as release {StoredTrainerBundles.Tag(pin)} in {Releases}", _reporter.Lines);
         Assert.Equal(storedAt, Directory.GetLastWriteTimeUtc(stored)); // stored once: nothing uploaded again
         Assert.Single(Directory.EnumerateDirectories(Releases, "steelci-trainer-bundle-*"));
+        // No pipeline's stage tag can be read from it, so prune and the stage lookups never take it for theirs.
+        Assert.Null(ReleaseTag.TryParse("steelci", StoredTrainerBundles.Tag(pin)));
+        Assert.Null(ReleaseTag.TryParse("steelci-trainer", StoredTrainerBundles.Tag(pin)));
     }
 
     [Fact]
