@@ -68,4 +68,36 @@ public sealed class StoredTrainerBundleTests
         Assert.True(again.Directory is not null, again.Problem);
         Assert.Equal(hash, StoredTrainerBundles.HashOf(again.Directory));
     }
+
+    [Fact]
+    public async Task A_half_uploaded_bundle_is_never_fetched_and_the_next_store_completes_it()
+    {
+        await using var h = await Harness.StartAsync();
+        var (directory, hash) = Bundle(h);
+        var uploads = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Server.State.UploadStarted += _ => { if (uploads == 2) started.TrySetResult(); };
+        var kill = new KillSwitch((request, _) => request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.Contains("/api/uploads/")
+            && ++uploads == 2, () => started.Task);
+
+        await Assert.ThrowsAsync<ProcessKilled>(() => new StoredTrainerBundles(h.Store(transfers: new HttpClient(kill)), h.Time, "0.1.0")
+            .EnsureStoredAsync("severstal", new Ports.TrainerBundle(directory, hash), replace: false, CancellationToken.None));
+        await h.Server.WhenIdle();
+        Assert.True(Assert.Single(h.Releases()).Draft);
+
+        var none = await new StoredTrainerBundles(h.Store(), h.Time, "0.1.0").FetchAsync(hash, _ => { }, CancellationToken.None);
+
+        Assert.Null(none.Directory);
+        Assert.False(none.Refused);
+        Assert.Contains($"has no release {StoredTrainerBundles.Tag(hash)}", none.Problem);
+        Assert.Empty(Directory.EnumerateDirectories(Path.GetDirectoryName(directory)!, ".staging-store-*"));
+
+        await new StoredTrainerBundles(h.Store(), h.Time, "0.1.0").EnsureStoredAsync("severstal", new Ports.TrainerBundle(directory, hash),
+            replace: false, CancellationToken.None);
+        var fetched = await new StoredTrainerBundles(h.Store(), h.Time, "0.1.0").FetchAsync(hash, _ => { }, CancellationToken.None);
+
+        Assert.False(Assert.Single(h.Releases()).Draft);
+        Assert.True(fetched.Directory is not null, fetched.Problem);
+        Assert.Equal(hash, StoredTrainerBundles.HashOf(fetched.Directory));
+    }
 }
