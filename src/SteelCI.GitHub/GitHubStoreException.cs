@@ -13,7 +13,7 @@ public class GitHubStoreException : Exception
 }
 
 /// <summary>A downloaded file or part whose hash or size differs from what the release's manifest promises.</summary>
-public sealed class ChecksumMismatchException(string message) : GitHubStoreException(message);
+public sealed class ChecksumMismatchException(string message) : GitHubStoreException(message), Ports.IReleaseDamage;
 
 /// <summary>An HTTP answer from a transfer that may succeed when repeated (rate limits, 5xx, cut connections).</summary>
 internal sealed class RetryableHttpException(string message, int status, TimeSpan? retryAfter, DateTimeOffset? reset, int? remaining)

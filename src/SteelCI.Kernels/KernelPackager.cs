@@ -30,6 +30,39 @@ public sealed class KernelPackager(TrainerPublisher publisher, string workspace)
         return Task.FromResult(found);
     }
 
+    /// <summary>
+    /// Copies a bundle fetched from the store (verified by the caller) into <c>{workspace}/trainer/bundles/{hash12}</c>
+    /// (staged, then renamed, as a publish does) and sets the execute bits steelci-bundle.json lists again: the store's
+    /// archives keep no file modes.
+    /// </summary>
+    public Task<TrainerBundle> AdoptTrainerAsync(string directory, string hash, CancellationToken cancellationToken)
+    {
+        var bundles = Path.Combine(workspace, "trainer", "bundles");
+        var bundle = Path.Combine(bundles, hash[..12]);
+        if (Directory.Exists(bundle))
+            Directory.Delete(bundle, recursive: true); // not the pinned bundle (FindTrainerAsync looked first): another hash's, or unfinished
+        var staging = Path.Combine(bundles, $".staging-{Guid.NewGuid():N}");
+        Files.FolderCopy.CopyTree(directory, staging);
+        if (!OperatingSystem.IsWindows())
+        {
+            var executables = Json.Read<BundleInfo>(Path.Combine(staging, BundleInfo.FileName)).Executables.ToHashSet(StringComparer.Ordinal);
+            foreach (var (relative, full) in Hashing.Sha256.FilesUnder(staging))
+                File.SetUnixFileMode(full, executables.Contains(relative)
+                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                      | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+                    : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+        try
+        {
+            Directory.Move(staging, bundle);
+        }
+        catch (IOException) when (Directory.Exists(bundle))
+        {
+            Directory.Delete(staging, recursive: true); // another runner kept the same bundle first
+        }
+        return Task.FromResult(new TrainerBundle(bundle, hash));
+    }
+
     public KernelPackage Package(string slug, StageConfig config, TrainerBundle bundle, IReadOnlyList<KernelSource> sources,
         string accelerator, TimeSpan sessionLimit)
     {

@@ -39,6 +39,7 @@ public sealed class RekeyPlanTests
         Assert.Contains("64 lowercase hex digits", refused.Output);
         var pin = Steelci.Run("pin", Spec, "--workspace", workspace, "--hash", pinned);
         Assert.True(pin.ExitCode == 0, pin.Output);
+        Assert.Contains($"The bundle bbbbbbbbbbbb is not kept in this workspace (trainer/bundles/bbbbbbbbbbbb), so it is not stored yet", pin.Output);
         Assert.Contains($"\"trainerPin\": \"{pinned}\"", File.ReadAllText(state));
 
         var plan = Steelci.Run("plan", Spec, "--workspace", workspace, "--account", "alice", "--chart", dir.Combine("plan.png"));
@@ -76,5 +77,19 @@ public sealed class RekeyPlanTests
             Assert.Matches($@"(?m)^{stage}: would retrain — trainer code changed \(bundle aaaaaaaa… → {built[..8]}…\)", plan.Output);
         Assert.Equal(before, File.ReadAllText(state)); // nothing recorded, nothing started
         Assert.False(Directory.Exists(dir.Combine("ws", "kernels")));
+
+        // Pinning the bundle plan built, where it is kept, stores it beside the state for runners that keep nothing; once.
+        var hash = Regex.Match(File.ReadAllText(dir.Combine("ws", "trainer", "bundles", built, "steelci-bundle.json")), "\"hash\":\"([0-9a-f]{64})\"").Groups[1].Value;
+        var pin = Steelci.Run("pin", Spec, "--workspace", dir.Combine("ws"), "--hash", hash);
+        Assert.True(pin.ExitCode == 0, pin.Output);
+        Assert.Contains($"Stored the pinned trainer bundle {built} as release steelci-trainer-bundle-{hash}", pin.Output);
+        var stored = dir.Combine("ws", "releases", $"steelci-trainer-bundle-{hash}");
+        Assert.True(File.Exists(Path.Combine(stored, "bundle", "steelci-bundle.json")));
+        var again = Steelci.Run("pin", Spec, "--workspace", dir.Combine("ws"), "--hash", hash);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"The pinned trainer bundle {built} is stored as release steelci-trainer-bundle-{hash}", again.Output);
+        var unpin = Steelci.Run("unpin", Spec, "--workspace", dir.Combine("ws"));
+        Assert.True(unpin.ExitCode == 0, unpin.Output);
+        Assert.True(Directory.Exists(stored)); // unpin leaves the stored bundle: pinning the hash again finds it
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using SteelCI.Running;
 
 namespace SteelCI.Cli;
 
@@ -73,6 +74,23 @@ public static class PinCommand
         state.TrainerPin = chosen;
         await context.StateStore.SaveAsync(state, cancellationToken);
         console.WriteLine($"{state.Pipeline}: trainer bundle pinned at {chosen}. Ticks key stages with it and start attempts from it only; `steelci unpin {specPath}` undoes this.");
+        console.WriteLine(await StoreAsync(context, chosen, services, cancellationToken));
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Stores the pinned bundle beside the state (once) when it is kept here, so runners that keep nothing (every GitHub
+    /// Actions job) get it back; otherwise the first run or tick that has it (kept, or built with that hash) stores it.
+    /// </summary>
+    private static async Task<string> StoreAsync(OperateContext context, string hash, CliServices services, CancellationToken cancellationToken)
+    {
+        if (context.Pipeline is not { } pipeline)
+            return "The pinned bundle was not stored: the pipeline file could not be read.";
+        var kept = await services.Packager(pipeline, context.Workspace).FindTrainerAsync(hash, cancellationToken);
+        if (kept is null)
+            return $"The bundle {hash[..12]} is not kept in this workspace (trainer/bundles/{hash[..12]}), so it is not stored yet: the first run or tick " +
+                $"that starts work and has it (kept there, or built with this hash) stores it as release {StoredTrainerBundles.Tag(hash)}.";
+        return await new StoredTrainerBundles(context.ArtifactStore, services.Time, RunnerComposition.Version())
+            .EnsureStoredAsync(pipeline.Name, kept, replace: false, cancellationToken);
     }
 }

@@ -15,6 +15,7 @@ namespace SteelCI.Cli;
 public sealed class OperateContext : IDisposable
 {
     private readonly StoreWiring? _wiring;
+    private readonly Func<IArtifactStore> _localStore;
 
     private OperateContext(CliServices services, string specPath, Workspace workspace, Pipeline? pipeline, string? pipelineProblem, bool strict)
     {
@@ -23,6 +24,7 @@ public sealed class OperateContext : IDisposable
         Pipeline = pipeline;
         PipelineProblem = pipelineProblem;
         StateStore = new FileStateStore(workspace.State);
+        _localStore = () => new LocalArtifactStore(workspace.Releases, services.Time);
         if (pipeline is not { Store: not "local" })
             return;
         try
@@ -44,6 +46,10 @@ public sealed class OperateContext : IDisposable
     public Pipeline? Pipeline { get; }
     public string? PipelineProblem { get; }
     public IStateStore StateStore { get; }
+
+    /// <summary>The artifact store beside the state: the pipeline's GitHub releases, else the workspace's release folder.</summary>
+    public IArtifactStore ArtifactStore => _wiring?.Store
+        ?? (Pipeline is { Store: not "local" } ? throw new InvalidOperationException($"the {Pipeline.Store} store is not wired ({PipelineProblem})") : _localStore());
 
     /// <summary>With <paramref name="strict"/> a broken pipeline file stops the command (exit 2); without, it is noted.</summary>
     /// <param name="store">--store: read the state where that store keeps it (after <c>run --store github</c>).</param>

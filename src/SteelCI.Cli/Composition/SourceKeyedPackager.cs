@@ -18,6 +18,9 @@ public sealed class SourceKeyedPackager(KernelPackager inner, IProcessRunner pro
 
     public Task<TrainerBundle?> FindTrainerAsync(string hash, CancellationToken cancellationToken) => inner.FindTrainerAsync(hash, cancellationToken);
 
+    public Task<TrainerBundle> AdoptTrainerAsync(string directory, string hash, CancellationToken cancellationToken) =>
+        inner.AdoptTrainerAsync(directory, hash, cancellationToken);
+
     public async Task<string?> TrainerSourceKeyAsync(Pipeline pipeline, CancellationToken cancellationToken)
     {
         if (_key is not null)

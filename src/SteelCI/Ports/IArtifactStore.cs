@@ -51,3 +51,12 @@ public static class ArtifactStores
         CancellationToken cancellationToken) =>
         store.PublishAsync(tag, ManifestVerifier.VerifyOutput(directory), replace, cancellationToken);
 }
+
+/// <summary>
+/// Marks a store's exception saying that a release's fetched bytes do not match its manifest (a file changed, truncated
+/// or missing), as opposed to a store that cannot be reached; the local store says so with an
+/// <see cref="InvalidDataException"/>. A caller that can do without the release refuses it and goes on.
+/// </summary>
+public interface IReleaseDamage
+{
+}

@@ -12,6 +12,13 @@ public interface IKernelPackager
     Task<TrainerBundle?> FindTrainerAsync(string hash, CancellationToken cancellationToken) => Task.FromResult<TrainerBundle?>(null);
 
     /// <summary>
+    /// Keeps a bundle fetched from the store (its files already verified to hash to <paramref name="hash"/>) as if it had
+    /// been published here, so <see cref="FindTrainerAsync"/> finds it next time; default: used where it lies.
+    /// </summary>
+    Task<TrainerBundle> AdoptTrainerAsync(string directory, string hash, CancellationToken cancellationToken) =>
+        Task.FromResult(new TrainerBundle(directory, hash));
+
+    /// <summary>
     /// A cheap key of what goes into the trainer bundle (its sources, build settings, SDK), computed without building;
     /// two calls that return the same key build the same bundle. Null when the packager cannot tell (then every
     /// unpinned run publishes the trainer to learn its hash).

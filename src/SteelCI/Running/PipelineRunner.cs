@@ -108,20 +108,38 @@ public sealed class PipelineRunner(
     }
 
     /// <summary>
-    /// The pinned bundle: one kept from an earlier publish, else a fresh build if it has the same hash; never another.
+    /// The pinned bundle, never another: one kept here from an earlier publish; else the copy kept in the pipeline's store
+    /// (<see cref="StoredTrainerBundles"/>: every file verified against its manifest and the bundle hash recomputed);
+    /// else a fresh build if it has the same hash. A bundle found here or built is stored once, so a runner that keeps
+    /// nothing (every GitHub Actions job) gets it back after commits that change the trainer.
     /// </summary>
     private async Task<TrainerBundle> PinnedBundleAsync(Pipeline pipeline, string pin, CancellationToken cancellationToken)
     {
+        var stored = new StoredTrainerBundles(store, time, options.SteelciVersion);
         if (await packager.FindTrainerAsync(pin, cancellationToken) is { } kept)
+        {
+            reporter.Info(await stored.EnsureStoredAsync(pipeline.Name, kept, replace: false, cancellationToken));
             return kept;
-        reporter.Info($"The pinned trainer bundle {Twelve(pin)} is not kept here; building the trainer to see whether it is the same");
+        }
+        var fetched = await stored.FetchAsync(pin, reporter.Info, cancellationToken);
+        if (fetched.Directory is { } directory)
+        {
+            reporter.Info($"The pinned trainer bundle {Twelve(pin)} is not kept here; using the copy stored as release {StoredTrainerBundles.Tag(pin)} (verified)");
+            return await packager.AdoptTrainerAsync(directory, pin, cancellationToken);
+        }
+        reporter.Info($"The pinned trainer bundle {Twelve(pin)} is not kept here nor usable from the store ({fetched.Problem}); building the trainer to see whether it is the same");
         var built = await packager.PrepareTrainerAsync(pipeline, cancellationToken);
         if (built.Hash == pin)
+        {
+            reporter.Info(await stored.EnsureStoredAsync(pipeline.Name, built, replace: fetched.Refused, cancellationToken));
             return built;
+        }
         throw new TrainerPinException(
             $"the trainer bundle of {pipeline.Name} is pinned at {pin}, but no bundle with that hash is kept here " +
-            $"(trainer/bundles/{Twelve(pin)} in the workspace) and the trainer builds to {built.Hash} now; nothing was started. " +
-            $"Bring the pinned bundle back (restore the workspace's trainer/bundles), or unpin with `steelci unpin {pipeline.SpecPath}` " +
+            $"(trainer/bundles/{Twelve(pin)} in the workspace), none is usable from the store ({fetched.Problem}), " +
+            $"and the trainer builds to {built.Hash} now; nothing was started. " +
+            $"Bring the pinned bundle back (restore the workspace's trainer/bundles, or run `steelci pin` where it is kept, which stores it), " +
+            $"or unpin with `steelci unpin {pipeline.SpecPath}` " +
             "and accept the retraining that the new bundle's keys cause (`steelci plan` lists it first)");
     }
 

@@ -28,6 +28,35 @@ public sealed class KernelPackagerTests
                 [new KernelSource("severstal", dir.Combine("data"), new string('1', 64))], accelerator, TimeSpan.FromHours(12));
 
     [Fact]
+    public async Task A_bundle_fetched_from_the_store_is_kept_as_if_published_here_with_its_execute_bits_set_again()
+    {
+        using var dir = new TempDirectory("adopt");
+        // As the store hands it back: files without modes (a zip keeps none), steelci-bundle.json listing the executables.
+        var fetched = dir.Combine("cache", "steelci-trainer-bundle-x", "bundle");
+        dir.Write("cache/steelci-trainer-bundle-x/bundle/Severstal.Trainer", "apphost");
+        dir.Write("cache/steelci-trainer-bundle-x/bundle/Severstal.Trainer.dll", "il");
+        var hash = SteelCI.Running.StoredTrainerBundles.HashOf(fetched);
+        dir.Write("cache/steelci-trainer-bundle-x/bundle/" + BundleInfo.FileName, System.Text.Json.JsonSerializer.Serialize(new BundleInfo
+        {
+            Runtime = TrainerPublisher.SelfContained, Entry = "Severstal.Trainer.dll", Apphost = "Severstal.Trainer", Hash = hash,
+            Executables = ["Severstal.Trainer"],
+        }));
+        var packager = new KernelPackager(new TrainerPublisher(new SystemProcessRunner(), dir.Path), dir.Path);
+        Assert.Null(await packager.FindTrainerAsync(hash, default));
+
+        var adopted = await packager.AdoptTrainerAsync(fetched, hash, default);
+
+        Assert.Equal(dir.Combine("trainer", "bundles", hash[..12]), adopted.Directory);
+        Assert.Equal(adopted, await packager.FindTrainerAsync(hash, default));
+        Assert.Equal(hash, SteelCI.Running.StoredTrainerBundles.HashOf(adopted.Directory));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.True((File.GetUnixFileMode(Path.Combine(adopted.Directory, "Severstal.Trainer")) & UnixFileMode.UserExecute) != 0);
+            Assert.True((File.GetUnixFileMode(Path.Combine(adopted.Directory, "Severstal.Trainer.dll")) & UnixFileMode.UserExecute) == 0);
+        }
+    }
+
+    [Fact]
     public void Kernel_metadata_is_in_the_official_cli_format()
     {
         using var dir = new TempDirectory("kernel");
