@@ -38,40 +38,8 @@ public sealed record LowerBound(
 
         var sessions = body.Sum(Sessions);
         var work = body.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Total) + options.Startup * sessions;
-        var quotaTime = EarliestSpend(work, accounts, refreshPeriod);
+        var quotaTime = MixedLowerBound.EarliestSpend(work, accounts, [], refreshPeriod);
         return new LowerBound(longest.Name, longest.Total, Sessions(longest), final.Name, finalCost, critical, work, sessions,
             quotaTime, quotaTime + finalCost);
-    }
-
-    /// <summary>Smallest T (to the second) with Σ accounts' spendable hours by T ≥ work.</summary>
-    private static TimeSpan EarliestSpend(TimeSpan work, IReadOnlyList<SimulatedAccountState> accounts, TimeSpan period)
-    {
-        TimeSpan Capacity(TimeSpan t)
-        {
-            var total = TimeSpan.Zero;
-            var weeks = (int)(t / period);
-            var inWeek = t - period * weeks;
-            foreach (var account in accounts)
-            {
-                var cap = account.Allowed - account.Settings.Reserve;
-                var now = account.Settings.MaxSessions * inWeek;
-                total += cap * weeks + (now < cap ? now : cap);
-            }
-            return total;
-        }
-        if (accounts.All(a => a.Allowed <= a.Settings.Reserve))
-            throw new ArgumentException("no account has any hours above its reserve", nameof(accounts));
-        long low = 0, high = 1;
-        while (Capacity(TimeSpan.FromSeconds(high)) < work)
-            high *= 2;
-        while (low < high)
-        {
-            var mid = (low + high) / 2;
-            if (Capacity(TimeSpan.FromSeconds(mid)) >= work)
-                high = mid;
-            else
-                low = mid + 1;
-        }
-        return TimeSpan.FromSeconds(low);
     }
 }

@@ -88,8 +88,11 @@ public sealed record MixedLowerBound(
         }
     }
 
-    /// <summary>Smallest T (to the second) with Σ accounts' spendable hours by T + Σ clusters' job_limit·σ·T ≥ work.</summary>
-    private static TimeSpan EarliestSpend(TimeSpan work, IReadOnlyList<SimulatedAccountState> accounts, IReadOnlyList<ClusterSettings> clusters,
+    /// <summary>
+    /// Smallest T (to the second) with Σ accounts' spendable hours by T + Σ clusters' job_limit·σ·T ≥ work (no clusters:
+    /// the Kaggle-only bound's). An account with nothing above its reserve adds nothing.
+    /// </summary>
+    internal static TimeSpan EarliestSpend(TimeSpan work, IReadOnlyList<SimulatedAccountState> accounts, IReadOnlyList<ClusterSettings> clusters,
         TimeSpan period)
     {
         var perHour = clusters.Sum(c => c.JobLimit * c.Speed);
@@ -109,7 +112,7 @@ public sealed record MixedLowerBound(
             return total;
         }
         if (perHour <= 0 && accounts.All(a => a.Allowed <= a.Settings.Reserve))
-            throw new ArgumentException("no account has any hours above its reserve and there is no cluster", nameof(accounts));
+            throw new ArgumentException("no account has any hours above its reserve" + (clusters.Count > 0 ? " and no cluster has a job to give" : ""), nameof(accounts));
         long low = 0, high = 1;
         while (Capacity(TimeSpan.FromSeconds(high)) < work)
             high *= 2;
