@@ -91,7 +91,9 @@ public static class EpochLoop
             {
                 if (slowest > TimeSpan.Zero && context.Remaining < slowest * Headroom)
                 {
-                    Save(context, model, optimizer, Position(), curve);
+                    if (File.Exists(Path.Combine(context.Output, Manifest.FileName)))
+                        context.Finishing = new PendingFiles(); // renamed with the partial manifest the host writes
+                    Save(context, model, optimizer, Position(), curve, context.Finishing);
                     context.Log($"stopping before the deadline in epoch {epoch + 1}/{epochs} at step {step}/{steps}; checkpoint written");
                     return (OutputStatus.Partial, epoch);
                 }
@@ -112,10 +114,11 @@ public static class EpochLoop
             }
             curve.Add(epoch + 1, lossSum / steps, trainer.EndEpoch(epoch, lossSum / steps, steps));
         }
-        // A periodic checkpoint may have left resume files and a partial manifest; a finished stage publishes its model only.
-        Checkpoint.DeleteResume(context.Output);
-        curve.Write(context.Output);
-        File.Delete(Path.Combine(context.Output, Manifest.FileName));
+        // A periodic checkpoint (resume files and a partial manifest) stays whole until the complete manifest replaces it,
+        // which then leaves the resume files out and deletes them: a finished stage publishes its model only.
+        if (File.Exists(Path.Combine(context.Output, Manifest.FileName)))
+            context.Finishing = new PendingFiles();
+        curve.Write(context.Output, context.Finishing);
         return (OutputStatus.Complete, epochs);
     }
 

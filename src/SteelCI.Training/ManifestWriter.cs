@@ -8,7 +8,9 @@ namespace SteelCI.Training;
 /// <summary>
 /// Writes manifest.json for everything in the output folder; the manifest appears by rename, whole or not at all.
 /// Files still pending (a checkpoint being written) are hashed under their temporary names and renamed just before
-/// the manifest, so the folder holds the previous whole checkpoint until the new one is ready.
+/// the manifest, so the folder holds the previous whole checkpoint until the new one is ready; the stage's
+/// <see cref="StageContext.Finishing"/> files are such files. A complete manifest leaves the resume files out and
+/// deletes them after.
 /// </summary>
 public static class ManifestWriter
 {
@@ -17,9 +19,12 @@ public static class ManifestWriter
     /// <summary>Returns the manifest's own sha256, which the end marker names.</summary>
     public static string Write(StageContext context, StageOutcome outcome, string device, PendingFiles? pending = null)
     {
+        var complete = outcome.Status == OutputStatus.Complete;
+        pending ??= context.Finishing;
+        string[] leftOut = complete ? [Manifest.FileName, Checkpoint.Optimizer, Checkpoint.Resume] : [Manifest.FileName];
         var pendingNow = (pending?.Paths ?? []).ToDictionary(p => Relative(context.Output, p), p => pending!.Current(p));
         var files = Sha256.FilesUnder(context.Output)
-            .Where(f => f.Relative != Manifest.FileName && !f.Relative.EndsWith(".tmp", StringComparison.Ordinal))
+            .Where(f => !leftOut.Contains(f.Relative) && !f.Relative.EndsWith(".tmp", StringComparison.Ordinal))
             .Select(f => f.Relative).Union(pendingNow.Keys)
             .Select(relative => (Relative: relative, Bytes: pendingNow.GetValueOrDefault(relative) ?? Path.Combine(context.Output, relative)))
             .Select(f => new ManifestFile(f.Relative, Sha256.OfFile(f.Bytes), new FileInfo(f.Bytes).Length))
@@ -53,6 +58,9 @@ public static class ManifestWriter
         File.WriteAllText(path + ".tmp", Json.Serialize(manifest));
         pending?.Commit();
         File.Move(path + ".tmp", path, overwrite: true);
+        context.Finishing = null;
+        if (complete)
+            Checkpoint.DeleteResume(context.Output); // the last periodic checkpoint's; the complete manifest does not list them
         return Sha256.OfFile(path);
     }
 

@@ -19,6 +19,15 @@ public sealed class StageContext(StageConfig config, TrainerArguments arguments,
     /// <summary>The torch device to put models and batches on.</summary>
     public TorchSharp.torch.Device Device => DeviceName == "cuda" ? TorchSharp.torch.CUDA : TorchSharp.torch.CPU;
 
+    /// <summary>
+    /// Once training wrote a periodic checkpoint: the files of the output the stage returns (the learning curve and the
+    /// final weights, or the deadline's checkpoint) that replace that checkpoint's, renamed only with the manifest that
+    /// <see cref="ManifestWriter"/> writes for the outcome, so a job killed during the final evaluation (or while the
+    /// deadline's checkpoint is written) leaves the last periodic checkpoint whole to resume from. Null otherwise: the
+    /// files are written in place.
+    /// </summary>
+    public PendingFiles? Finishing { get; internal set; }
+
     /// <summary>The folder holding a partial checkpoint of this stage to continue from, if the runner gave one.</summary>
     public string? ResumeDirectory => Config.ResumeFrom is { } name ? Input(name) : null;
 

@@ -28,7 +28,7 @@ public sealed class ResumeTests
         return new Sample($"{i}.jpg", pixels, [null, null, i % 3 == 0 ? null : mask, null]);
     }).ToList();
 
-    private sealed record Result(OutputStatus Status, int Done, Dictionary<string, Tensor> Weights, ResumeState? State);
+    private sealed record Result(OutputStatus Status, int Done, Dictionary<string, Tensor> Weights, ResumeState? State, StageContext Context);
 
     /// <summary>
     /// A segmenter stage's loop with the real loader, flips, BCE+Dice and a warm-up + cosine LR schedule, one fake minute per step. Dropout-free
@@ -52,7 +52,7 @@ public sealed class ResumeTests
         GC.KeepAlive(model);
         optimizer.Dispose();
         var resumeFile = Path.Combine(output, Checkpoint.Resume);
-        return new Result(status, done, weights, File.Exists(resumeFile) ? Json.Read<ResumeState>(resumeFile) : null);
+        return new Result(status, done, weights, File.Exists(resumeFile) ? Json.Read<ResumeState>(resumeFile) : null, context);
     }
 
     private sealed class StepTimer(SampleTrainer inner, FakeTimeProvider time, Action<int, int>? afterStep) : IStepTrainer, IDisposable
@@ -122,7 +122,20 @@ public sealed class ResumeTests
         var state = Json.Read<ResumeState>(Path.Combine(killed, Checkpoint.Resume));
         Assert.Equal((0, 4), (state.EpochsDone, state.Step)); // written before the fifth step, 4 fake minutes after the start
         AssertSame(straight, whole, "periodic checkpoints");
+        // Killed now, during the stage's final evaluation, the folder still holds the last periodic checkpoint whole: the
+        // final curve waits beside it until the complete manifest, which leaves the resume files out and deletes them.
+        var last = ManifestVerifier.Verify(dir.Combine("whole"));
+        Assert.Equal((OutputStatus.Partial, 2), (last.Status, last.Progress.EpochsDone));
+        Assert.Equal(3, File.ReadAllLines(dir.Combine("whole", LearningCurve.CsvFile)).Length); // header + epochs 1-2
+        ManifestWriter.Write(whole.Context, StageOutcome.Complete(Epochs, new Dictionary<string, double> { ["val_dice"] = 0.5 }), "cpu");
+        var final = ManifestVerifier.Verify(dir.Combine("whole"));
+        Assert.Equal(OutputStatus.Complete, final.Status);
+        Assert.DoesNotContain(final.Files, f => f.Path is Checkpoint.Resume or Checkpoint.Optimizer);
         Assert.False(File.Exists(dir.Combine("whole", Checkpoint.Resume)));
+        Assert.False(File.Exists(dir.Combine("whole", Checkpoint.Optimizer)));
+        Assert.Equal(File.ReadAllLines(dir.Combine("straight", LearningCurve.CsvFile)).Length,
+            File.ReadAllLines(dir.Combine("whole", LearningCurve.CsvFile)).Length);
+        Assert.Empty(Directory.GetFiles(dir.Combine("whole"), "*.tmp"));
 
         var resumed = Run(dir.Combine("after-kill"), killed, TimeSpan.FromHours(1));
         AssertSame(straight, resumed, "resuming a periodic checkpoint");

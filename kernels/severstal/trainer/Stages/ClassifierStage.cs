@@ -57,7 +57,7 @@ public static class ClassifierStage
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
 
-        Checkpoint.SaveWeights(model, context.Output);
+        Checkpoint.SaveWeights(model, context.Output, pending: context.Finishing); // beside the last periodic checkpoint until the manifest
         new ModelSpec(multiLabel ? "multilabel" : "binary", outputs, channels, height, width) { Arch = arch }.Save(context.Output);
         var (thresholds, accuracy) = Choose(model, validation, outputs, Target, height, width, context.Device);
         return StageOutcome.Complete(context.Config.Epochs,

@@ -47,7 +47,7 @@ public static class SegmenterStage
         if (status == OutputStatus.Partial)
             return new StageOutcome(status, new Progress(done, context.Config.Epochs), new Dictionary<string, double>(), new Dictionary<string, double>());
 
-        Checkpoint.SaveWeights(model, context.Output);
+        Checkpoint.SaveWeights(model, context.Output, pending: context.Finishing); // beside the last periodic checkpoint until the manifest
         new ModelSpec("segment", 1, channels, height, width, classId) { Arch = arch }.Save(context.Output);
         var best = BestThresholds(model, validation, classId, height, width, context.Device);
         var truths = validation.Select(s => s.Masks[classId - 1]).ToList();
