@@ -91,9 +91,7 @@ public static class EpochLoop
             {
                 if (slowest > TimeSpan.Zero && context.Remaining < slowest * Headroom)
                 {
-                    if (File.Exists(Path.Combine(context.Output, Manifest.FileName)))
-                        context.Finishing = new PendingFiles(); // renamed with the partial manifest the host writes
-                    Save(context, model, optimizer, Position(), curve, context.Finishing);
+                    Save(context, model, optimizer, Position(), curve, Finishing(context)); // renamed with the partial manifest the host writes
                     context.Log($"stopping before the deadline in epoch {epoch + 1}/{epochs} at step {step}/{steps}; checkpoint written");
                     return (OutputStatus.Partial, epoch);
                 }
@@ -116,9 +114,7 @@ public static class EpochLoop
         }
         // A periodic checkpoint (resume files and a partial manifest) stays whole until the complete manifest replaces it,
         // which then leaves the resume files out and deletes them: a finished stage publishes its model only.
-        if (File.Exists(Path.Combine(context.Output, Manifest.FileName)))
-            context.Finishing = new PendingFiles();
-        curve.Write(context.Output, context.Finishing);
+        curve.Write(context.Output, Finishing(context));
         return (OutputStatus.Complete, epochs);
     }
 
@@ -129,6 +125,10 @@ public static class EpochLoop
         Checkpoint.SaveWeights(model, context.Output, pending: pending);
         Checkpoint.SaveResume(context.Output, optimizer, state, pending);
     }
+
+    /// <summary>Once a periodic checkpoint exists, the files the stage ends with wait beside it for the host's manifest (<see cref="StageContext.Finishing"/>).</summary>
+    private static PendingFiles? Finishing(StageContext context) =>
+        context.Finishing = File.Exists(Path.Combine(context.Output, Manifest.FileName)) ? new PendingFiles() : null;
 
     /// <summary>The epoch-granular form: one "step" is a whole epoch.</summary>
     private sealed class WholeEpochs(Action<int> trainEpoch) : IStepTrainer

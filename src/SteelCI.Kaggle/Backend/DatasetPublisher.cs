@@ -19,6 +19,21 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _ready = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<(string Path, long Bytes)>>> _archives = new(StringComparer.Ordinal);
+
+    /// <summary>The one task for <paramref name="key"/>: started by the first caller, shared by the others; one that failed is started again.</summary>
+    private static Task<T> Once<T>(ConcurrentDictionary<string, Lazy<Task<T>>> tasks, string key, Func<Task<T>> start)
+    {
+        while (true)
+        {
+            var entry = tasks.GetOrAdd(key, _ => new Lazy<Task<T>>(start));
+            if (entry.IsValueCreated && (entry.Value.IsFaulted || entry.Value.IsCanceled))
+            {
+                tasks.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, entry));
+                continue;
+            }
+            return entry.Value;
+        }
+    }
     private long _bytesUploaded;
 
     public long BytesUploaded => Interlocked.Read(ref _bytesUploaded);
@@ -66,17 +81,7 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
     public Task<string> EnsureAsync(KaggleClient client, string owner, KernelSource source, CancellationToken cancellationToken)
     {
         var slug = SlugFor(source);
-        var key = $"{client.Account.Name}/{slug}";
-        while (true)
-        {
-            var entry = _ready.GetOrAdd(key, _ => new Lazy<Task<string>>(() => PublishAsync(client, owner, slug, source, cancellationToken)));
-            if (entry.IsValueCreated && (entry.Value.IsFaulted || entry.Value.IsCanceled))
-            {
-                _ready.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(key, entry)); // a failed upload is tried again
-                continue;
-            }
-            return entry.Value;
-        }
+        return Once(_ready, $"{client.Account.Name}/{slug}", () => PublishAsync(client, owner, slug, source, cancellationToken)); // a failed upload is tried again
     }
 
     private async Task<string> PublishAsync(KaggleClient client, string owner, string slug, KernelSource source, CancellationToken cancellationToken)
@@ -215,23 +220,14 @@ public sealed class DatasetPublisher(KaggleBackendOptions options, TimeProvider 
     private Task<(string Path, long Bytes)> PackOnceAsync(string slug, string folder, IReadOnlyList<string> all, string mount)
     {
         var key = $"{slug}-L{options.ArchiveLevel}";
-        while (true)
+        return Once(_archives, key, () => Task.Run(() =>
         {
-            var entry = _archives.GetOrAdd(key, _ => new Lazy<Task<(string, long)>>(() => Task.Run(() =>
-            {
-                var zip = Path.Combine(options.Workspace, "kaggle", "archives", key + ".zip");
-                var bytes = ZipPacker.Pack(folder, zip, options.ArchiveLevel);
-                var raw = all.Sum(f => new FileInfo(f).Length);
-                log.Info($"{all.Count} files of {mount} packed into one {ArchiveName} ({bytes:N0} of {raw:N0} bytes, level {options.ArchiveLevel})");
-                return (zip, bytes);
-            })));
-            if (entry.IsValueCreated && entry.Value.IsFaulted)
-            {
-                _archives.TryRemove(new KeyValuePair<string, Lazy<Task<(string, long)>>>(key, entry)); // a failed pack is tried again
-                continue;
-            }
-            return entry.Value;
-        }
+            var zip = Path.Combine(options.Workspace, "kaggle", "archives", key + ".zip");
+            var bytes = ZipPacker.Pack(folder, zip, options.ArchiveLevel);
+            var raw = all.Sum(f => new FileInfo(f).Length);
+            log.Info($"{all.Count} files of {mount} packed into one {ArchiveName} ({bytes:N0} of {raw:N0} bytes, level {options.ArchiveLevel})");
+            return (zip, bytes);
+        }));
     }
 
     /// <summary>Deletes the zips this publisher packed.</summary>

@@ -28,20 +28,12 @@ public sealed class MixedPlacementPolicy(ScheduledPlacementPolicy kaggle, Cluste
     public async Task<IReadOnlyList<PlacementDecision>> PlaceAsync(PlacementRequest request, CancellationToken cancellationToken)
     {
         var pipeline = request.Pipeline;
-        var ready = request.Ready.ToDictionary(c => c.Node.Name, StringComparer.Ordinal);
         var planned = pipeline.Nodes.Where(n => IsPlanned(pipeline, n)).ToList();
         var names = planned.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var busy = request.State.Stages.Values.SelectMany(s => s.Attempts).Where(a => a.IsActive)
             .GroupBy(a => a.Backend).ToDictionary(g => g.Key, g => g.Count());
-        var progress = new List<StageProgress>();
-        foreach (var node in planned)
-        {
-            var stage = request.State.Stages.GetValueOrDefault(node.Name);
-            var done = stage?.Status is StageStatus.Complete or StageStatus.Reused;
-            var epochsDone = done ? node.Epochs : ready.TryGetValue(node.Name, out var candidate) ? candidate.EpochsDone : 0;
-            progress.Add(new StageProgress(StageWork.Of(node, names) with { Places = PlacesOf(pipeline.BackendOf(node)) },
-                Math.Min(epochsDone, node.Epochs), !done && !ready.ContainsKey(node.Name)));
-        }
+        var progress = ScheduledPlacementPolicy.ProgressOf(request, planned,
+            node => StageWork.Of(node, names) with { Places = PlacesOf(pipeline.BackendOf(node)) });
 
         var decisions = new List<PlacementDecision>();
         if (progress.Count > 0)

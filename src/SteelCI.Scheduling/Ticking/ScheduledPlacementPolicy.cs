@@ -29,19 +29,9 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
 
     public async Task<IReadOnlyList<PlacementDecision>> PlaceAsync(PlacementRequest request, CancellationToken cancellationToken)
     {
-        var ready = request.Ready.ToDictionary(c => c.Node.Name, StringComparer.Ordinal);
         var planned = request.Pipeline.Nodes.Where(IsPlanned).ToList();
         var names = planned.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        var progress = new List<StageProgress>();
-        foreach (var node in planned)
-        {
-            var stage = request.State.Stages.GetValueOrDefault(node.Name);
-            var done = stage?.Status is StageStatus.Complete or StageStatus.Reused;
-            var epochsDone = done ? node.Epochs : ready.TryGetValue(node.Name, out var candidate) ? candidate.EpochsDone : 0;
-            // Anything not offered as ready (running, failed, blocked, inputs not done) is kept out of placement but
-            // still counts for the remaining path of what it waits for.
-            progress.Add(new StageProgress(StageWork.Of(node, names), Math.Min(epochsDone, node.Epochs), !done && !ready.ContainsKey(node.Name)));
-        }
+        var progress = ProgressOf(request, planned, node => StageWork.Of(node, names));
 
         var decisions = new List<PlacementDecision>();
         var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -82,6 +72,24 @@ public sealed class ScheduledPlacementPolicy(AccountPool pool, Placer placer) : 
                 candidate.Node.Epochs - candidate.EpochsDone));
         }
         return decisions.Take(Math.Max(0, request.FreeSlots)).ToList();
+    }
+
+    /// <summary>
+    /// Where each planned stage stands: done (complete or reused), ready with the epochs its partial release holds, or
+    /// neither. Anything not offered as ready (running, failed, blocked, inputs not done) is kept out of placement but
+    /// still counts for the remaining path of what it waits for.
+    /// </summary>
+    internal static List<StageProgress> ProgressOf(PlacementRequest request, IEnumerable<PipelineNode> planned, Func<PipelineNode, StageWork> work)
+    {
+        var ready = request.Ready.ToDictionary(c => c.Node.Name, StringComparer.Ordinal);
+        var progress = new List<StageProgress>();
+        foreach (var node in planned)
+        {
+            var done = request.State.Stages.GetValueOrDefault(node.Name)?.Status is StageStatus.Complete or StageStatus.Reused;
+            var epochsDone = done ? node.Epochs : ready.TryGetValue(node.Name, out var candidate) ? candidate.EpochsDone : 0;
+            progress.Add(new StageProgress(work(node), Math.Min(epochsDone, node.Epochs), !done && !ready.ContainsKey(node.Name)));
+        }
+        return progress;
     }
 
     /// <summary>Ready stages the last <see cref="PlaceAsync"/> did not place, each with why it waits; empty when none.</summary>
